@@ -1,0 +1,211 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PGlite } from '@electric-sql/pglite';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { DestinationStream, Logger } from 'pino';
+import { createAuditLog, type AuditLog } from './audit/service';
+import { createSecurityEventStore } from './audit/store';
+import { createAccountService, type AccountService } from './auth/account-service';
+import { loadSession } from './auth/guards';
+import { createAuthRoutes } from './auth/routes';
+import { createSessionService, type SessionService } from './auth/session-service';
+import { createSessionStore } from './auth/session-store';
+import { createUserStore, type UserStore } from './auth/user-store';
+import type { Config } from './config';
+import { openDatabase, type DatabaseHandle } from './db/client';
+import { countPendingMigrations, runMigrations } from './db/migrate';
+import { requireJsonBody } from './http/json-only';
+import { buildOpenApiDocument } from './http/openapi';
+import { originCheck } from './http/origin-check';
+import { notFoundHandler, problemMiddleware } from './http/problem';
+import { requestContext } from './http/request-context';
+import { requestLogging } from './http/request-logging';
+import { RouteRegistry } from './http/route';
+import { createSessionCookie } from './http/session-cookie';
+import { systemClock, type Clock } from './lib/clock';
+import { createLogger } from './lib/logger';
+import { secureRandomBytes, type RandomBytes } from './lib/random';
+import { createTelemetry, type Telemetry } from './lib/telemetry';
+import { createHealthRoutes } from './system/health-routes';
+import type { ReadinessCheck } from './system/readiness';
+import './http/types';
+
+export const PROOFGATE_VERSION = '0.1.0';
+
+/** What tests and embedding applications may replace; everything else is built from Config. */
+export interface ProofgateDeps {
+  clock?: Clock;
+  randomBytes?: RandomBytes;
+  logger?: Logger;
+  logDestination?: DestinationStream;
+  /** An open PGlite to use instead of DATA_DIR (tests clone a migrated template into memory). */
+  pglite?: PGlite;
+}
+
+export interface Proofgate {
+  app: Express;
+  config: Config;
+  database: DatabaseHandle;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+const JSON_BODY_LIMIT = '16kb';
+const webDistDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+
+function securityHeaders(config: Config) {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        // QR codes are PNG data URLs.
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        'form-action': ["'self'"],
+        'upgrade-insecure-requests': config.isProduction ? [] : null,
+      },
+    },
+    strictTransportSecurity: config.isProduction ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+  });
+}
+
+export interface ProofgateServices {
+  config: Config;
+  clock: Clock;
+  randomBytes: RandomBytes;
+  logger: Logger;
+  telemetry: Telemetry;
+  database: DatabaseHandle;
+  audit: AuditLog;
+  users: UserStore;
+  sessions: SessionService;
+  accounts: AccountService;
+}
+
+/**
+ * Everything but HTTP: database (migrated), stores and services, wired from Config.
+ * The HTTP app and the CLI are both built on it, so they cannot disagree on the rules.
+ */
+export async function createServices(config: Config, deps: ProofgateDeps = {}): Promise<ProofgateServices> {
+  const clock = deps.clock ?? systemClock;
+  const randomBytes = deps.randomBytes ?? secureRandomBytes;
+  const logger = deps.logger ?? createLogger(config.logLevel, deps.logDestination);
+  const telemetry = createTelemetry(logger);
+
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+    ...(deps.pglite ? { pglite: deps.pglite } : {}),
+    onPoolError: (error) => logger.warn({ code: (error as { code?: unknown }).code }, 'database connection lost'),
+  });
+  await runMigrations(database);
+  const { db } = database;
+
+  const audit = createAuditLog(createSecurityEventStore(db), clock);
+  const users = createUserStore(db);
+  const sessions = createSessionService({
+    store: createSessionStore(db),
+    clock,
+    randomBytes,
+    policy: { ...config.session, adminEmails: config.adminEmails },
+  });
+  const accounts = createAccountService({ users, sessions, audit, telemetry, randomBytes });
+  return { config, clock, randomBytes, logger, telemetry, database, audit, users, sessions, accounts };
+}
+
+/**
+ * The composition root: builds every capability from Config and wires its dependencies.
+ * Returns an Express app another application can mount under a path, and close().
+ */
+export async function createProofgate(config: Config, deps: ProofgateDeps = {}): Promise<Proofgate> {
+  const services = await createServices(config, deps);
+  const { logger, database, audit, sessions, accounts } = services;
+  const registry = new RouteRegistry();
+  const cookie = createSessionCookie(config.isProduction);
+
+  const readinessChecks: ReadinessCheck[] = [
+    {
+      name: 'database',
+      run: async () => {
+        await database.query('select 1');
+        return { ok: true };
+      },
+    },
+    {
+      name: 'migrations',
+      run: async () => {
+        const pending = await countPendingMigrations(database);
+        return pending === 0 ? { ok: true } : { ok: false, detail: `${pending} pending` };
+      },
+    },
+  ];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('json spaces', 0);
+
+  app.use(requestContext());
+  app.use(requestLogging(logger));
+  app.use(securityHeaders(config));
+  app.use(createHealthRoutes({ registry, checks: readinessChecks }));
+
+  const api = express.Router();
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(originCheck([...config.allowedOrigins, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])]));
+  api.use(requireJsonBody());
+  api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(cookieParser());
+  api.use(loadSession(sessions, cookie));
+  api.use(createAuthRoutes({ registry, accounts, audit, cookie, adminEmails: config.adminEmails, freshSeconds: config.twoFactor.freshSeconds }));
+
+  let openApiDocument: Record<string, unknown> | undefined;
+  api.get('/api/openapi.json', (_req, res) => {
+    openApiDocument ??= buildOpenApiDocument(registry, PROOFGATE_VERSION);
+    res.json(openApiDocument);
+  });
+  registry.add({
+    method: 'get',
+    path: '/api/openapi.json',
+    tag: 'system',
+    summary: 'This OpenAPI 3.1 document',
+    access: 'public',
+    responses: { 200: { description: 'OpenAPI document' } },
+  });
+  api.use('/api', notFoundHandler);
+  app.use(api);
+
+  if (config.serveWeb && fs.existsSync(path.join(webDistDir, 'index.html'))) {
+    app.use(express.static(webDistDir, { index: false, maxAge: '1h' }));
+    // Client-side routes (/settings, /ops/alerts, ...) all load the single page.
+    app.get(/^\/(?!api\/|healthz$|readyz$).*/, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(path.join(webDistDir, 'index.html'));
+    });
+  }
+
+  app.use(notFoundHandler);
+  app.use(problemMiddleware(logger));
+
+  return {
+    app,
+    config,
+    database,
+    logger,
+    async close() {
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { Database } from '../db/client';
+import type { Clock } from '../lib/clock';
+import type { SecurityEventRow, SecurityEventStore } from './store';
+
+/**
+ * The audit trail (ASVS 4.0.3 V7.1, 5.0 16.3): every security-relevant decision, with who,
+ * from where and which request. Details are allow-listed keys with plain values, so a code,
+ * secret or token cannot be recorded by accident.
+ */
+export const securityEventTypes = [
+  'auth.registered',
+  'auth.login.succeeded',
+  'auth.login.failed',
+  'auth.logout',
+  'auth.reauthenticated',
+  'auth.reauthentication.failed',
+  '2fa.setup_started',
+  '2fa.enabled',
+  '2fa.disabled',
+  '2fa.verify.succeeded',
+  '2fa.verify.failed',
+  '2fa.backup_code_used',
+  '2fa.backup_codes_regenerated',
+  '2fa.temp_token_invalidated',
+  'limits.lockout',
+  'limits.rate_limited',
+  'keys.rotated',
+  'admin.user_created',
+  'admin.user_promoted',
+  'admin.2fa_reset',
+] as const;
+
+export type SecurityEventType = (typeof securityEventTypes)[number];
+
+const ALLOWED_DETAIL_KEYS = new Set([
+  'method',
+  'reason',
+  'limiter',
+  'retry_after',
+  'key_id',
+  'count',
+  'aal',
+  'remaining',
+  'sessions_revoked',
+  'via',
+]);
+
+export type SecurityEventDetails = Record<string, string | number | boolean | null>;
+
+export interface EventOrigin {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  requestId?: string | undefined;
+}
+
+export interface AuditLog {
+  record(
+    type: SecurityEventType,
+    input: { userId?: string | null; origin?: EventOrigin; details?: SecurityEventDetails },
+    executor?: Pick<Database, 'insert'>,
+  ): Promise<void>;
+  listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;
+}
+
+function allowListed(details: SecurityEventDetails | undefined): SecurityEventDetails {
+  const safe: SecurityEventDetails = {};
+  for (const [key, value] of Object.entries(details ?? {})) {
+    if (!ALLOWED_DETAIL_KEYS.has(key)) continue;
+    safe[key] = typeof value === 'string' ? value.slice(0, 120) : value;
+  }
+  return safe;
+}
+
+export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLog {
+  return {
+    async record(type, input, executor) {
+      await store.insert(
+        {
+          type,
+          userId: input.userId ?? null,
+          ip: input.origin?.ip ?? null,
+          userAgent: input.origin?.userAgent ?? null,
+          requestId: input.origin?.requestId ?? null,
+          details: allowListed(input.details),
+          createdAt: new Date(clock.nowMs()),
+        },
+        executor,
+      );
+    },
+    listForUser(userId, limit = 50) {
+      return store.listForUser(userId, Math.min(Math.max(limit, 1), 200));
+    },
+  };
+}

@@ -1,0 +1,173 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/service';
+import { mountRoute, type RouteRegistry } from '../http/route';
+import type { SessionCookie } from '../http/session-cookie';
+import type { Request } from 'express';
+import type { AccountService, RequestOrigin } from './account-service';
+import { requireSession } from './guards';
+import {
+  loginBody,
+  loginResponse,
+  reauthenticateBody,
+  registerBody,
+  securityEventsQuery,
+  securityEventView,
+  sessionView,
+  userView,
+} from './schemas';
+import { meToView, securityEventToView, sessionToView, userToView } from './views';
+
+export function requestOrigin(req: Request): RequestOrigin {
+  return { ip: req.context.ip, userAgent: req.context.userAgent, requestId: req.context.requestId };
+}
+
+export function createAuthRoutes(deps: {
+  registry: RouteRegistry;
+  accounts: AccountService;
+  audit: AuditLog;
+  cookie: SessionCookie;
+  adminEmails: readonly string[];
+  freshSeconds: number;
+}): Router {
+  const { registry, accounts, audit, cookie, adminEmails, freshSeconds } = deps;
+  const router = Router();
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/register',
+      tag: 'auth',
+      summary: 'Create an account (does not sign in)',
+      access: 'public',
+      body: registerBody,
+      responses: { 201: { description: 'Account created', schema: z.object({ user: userView }) } },
+      errorCodes: ['EMAIL_ALREADY_REGISTERED', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON'],
+    },
+    [],
+    async ({ req, res, body }) => {
+      const user = await accounts.register(body, requestOrigin(req));
+      res.status(201).json({ user: userToView(user, adminEmails) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/login',
+      tag: 'auth',
+      summary: 'Sign in with email and password',
+      description:
+        'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token for POST /api/auth/2fa/verify.',
+      access: 'public',
+      body: loginBody,
+      responses: { 200: { description: 'Signed in, or second factor required', schema: loginResponse } },
+      errorCodes: ['INVALID_CREDENTIALS', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
+    },
+    [],
+    async ({ req, res, body }) => {
+      const outcome = await accounts.login(
+        { ...body, knownDevice: false, previousSessionToken: cookie.read(req) },
+        requestOrigin(req),
+      );
+      if (outcome.kind === 'second_factor') {
+        // No session cookie until the second factor passes; drop any old one the browser holds.
+        if (cookie.read(req)) cookie.clear(res);
+        res.status(200).json({ requires_2fa: true, temp_token: outcome.tempToken, expires_in: outcome.expiresInSeconds });
+        return;
+      }
+      cookie.set(res, outcome.issued.token, outcome.issued.maxAgeSeconds);
+      res.status(200).json({
+        requires_2fa: false,
+        user: userToView(outcome.user, adminEmails),
+        session: sessionToView(outcome.issued.session, freshSeconds),
+      });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/logout',
+      tag: 'auth',
+      summary: 'Sign out: deletes the server-side session',
+      access: 'public',
+      responses: { 204: { description: 'Signed out (also when there was no session)' } },
+    },
+    [],
+    async ({ req, res }) => {
+      await accounts.logout(cookie.read(req), req.auth?.user.id, requestOrigin(req));
+      cookie.clear(res);
+      res.status(204).end();
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/api/auth/me',
+      tag: 'auth',
+      summary: 'The signed-in user and session',
+      access: 'session',
+      responses: { 200: { description: 'Current user', schema: z.object({ user: userView.omit({ created_at: true }), session: sessionView }) } },
+    },
+    [requireSession],
+    ({ req, res }) => {
+      res.json(meToView(req.auth!, freshSeconds));
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/reauthenticate',
+      tag: 'auth',
+      summary: 'Confirm the password to make the session fresh for sensitive changes',
+      access: 'session',
+      body: reauthenticateBody,
+      responses: { 200: { description: 'Session is fresh; the session token was rotated', schema: z.object({ session: sessionView }) } },
+      errorCodes: ['INVALID_CREDENTIALS', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
+    },
+    [requireSession],
+    async ({ req, res, body }) => {
+      const auth = req.auth!;
+      const issued = await accounts.reauthenticate(
+        { userId: auth.user.id, sessionId: auth.session.id, password: body.password },
+        requestOrigin(req),
+      );
+      cookie.set(res, issued.token, issued.maxAgeSeconds);
+      res.json({ session: sessionToView(issued.session, freshSeconds) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/api/auth/security-events',
+      tag: 'auth',
+      summary: "The signed-in user's recent security events (sign-ins, factor changes, lockouts)",
+      access: 'session',
+      query: securityEventsQuery,
+      responses: { 200: { description: 'Newest first', schema: z.object({ events: z.array(securityEventView) }) } },
+    },
+    [requireSession],
+    async ({ req, res, query }) => {
+      const events = await audit.listForUser(req.auth!.user.id, query.limit ?? 50);
+      res.json({ events: events.map(securityEventToView) });
+    },
+  );
+
+  return router;
+}

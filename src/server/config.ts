@@ -1,0 +1,197 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Environment → typed Config, validated once at boot. Every variable is listed in
+ * `.env.example` and in the README's configuration table; keep the three in step.
+ */
+
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const integer = (defaultValue: number, min: number, max: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: `must be a whole number between ${min} and ${max}` })
+      .int({ error: `must be a whole number between ${min} and ${max}` })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` })
+      .default(defaultValue),
+  );
+
+const booleanFlag = (defaultValue: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((v) => v === 'true' || v === '1' || v === 'yes')
+      .default(defaultValue),
+  );
+
+const postgresUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), { error: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+);
+
+const redisUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+);
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
+    error: 'must be 32 random bytes in base64 (openssl rand -base64 32)',
+  });
+
+const commaList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    ),
+);
+
+const originList = commaList.pipe(
+  z.array(
+    z.string().refine((v) => {
+      try {
+        return new URL(v).origin === v;
+      } catch {
+        return false;
+      }
+    }, { error: 'must be a comma-separated list of origins like https://app.example.com (scheme, host, optional port; no path)' }),
+  ),
+);
+
+/**
+ * TRUST_PROXY follows Express's `trust proxy`: unset/false trusts no proxy, so a client
+ * cannot spoof X-Forwarded-For to dodge per-IP limits; a number trusts that many hops;
+ * anything else is a comma list of addresses, subnets or the names loopback/linklocal/uniquelocal.
+ */
+const trustProxy = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .default('false')
+    .transform((v): boolean | number | string[] => {
+      if (v === 'false' || v === '0') return false;
+      if (v === 'true') return true;
+      if (/^\d+$/.test(v)) return Number(v);
+      return v.split(',').map((s) => s.trim()).filter(Boolean);
+    }),
+);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+    HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+    PORT: integer(3000, 0, 65535),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+    DATABASE_URL: postgresUrl,
+    DATABASE_POOL_MAX: integer(20, 1, 500),
+    REDIS_URL: redisUrl,
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    PUBLIC_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proofgate.example.com' }).optional(),
+    ),
+    ALLOWED_ORIGINS: originList,
+    TRUST_PROXY: trustProxy,
+    ADMIN_EMAILS: commaList,
+    APP_ENC_KEY: z.preprocess(emptyToUndefined, base64Key.optional()),
+    APP_ENC_KEYS_OLD: commaList.pipe(z.array(base64Key)),
+    SESSION_IDLE_SECONDS: integer(30 * 60, 60, 30 * 24 * 3600),
+    SESSION_ABSOLUTE_SECONDS: integer(12 * 3600, 300, 365 * 24 * 3600),
+    TWO_FACTOR_FRESH_SECONDS: integer(600, 30, 24 * 3600),
+    TWO_FACTOR_TEMP_TOKEN_TTL: integer(300, 5, 3600),
+    TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().min(1).max(64).default('Proofgate')),
+    SERVE_WEB: booleanFlag(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SESSION_IDLE_SECONDS > env.SESSION_ABSOLUTE_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_IDLE_SECONDS'], message: 'must not exceed SESSION_ABSOLUTE_SECONDS' });
+    }
+    if (env.NODE_ENV === 'production' && !env.APP_ENC_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APP_ENC_KEY'],
+        message: 'is required when NODE_ENV=production (32 random bytes in base64: openssl rand -base64 32)',
+      });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: Env['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  redisUrl: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  publicUrl: string | undefined;
+  allowedOrigins: string[];
+  trustProxy: boolean | number | string[];
+  adminEmails: string[];
+  encryption: { currentKeyBase64: string | undefined; oldKeysBase64: string[] };
+  session: { idleSeconds: number; absoluteSeconds: number };
+  twoFactor: { freshSeconds: number; tempTokenTtlSeconds: number; issuer: string };
+  serveWeb: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable (never its value: it may be a secret). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    allowedOrigins: e.ALLOWED_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    adminEmails: e.ADMIN_EMAILS.map((email) => email.toLowerCase()),
+    encryption: { currentKeyBase64: e.APP_ENC_KEY, oldKeysBase64: e.APP_ENC_KEYS_OLD },
+    session: { idleSeconds: e.SESSION_IDLE_SECONDS, absoluteSeconds: e.SESSION_ABSOLUTE_SECONDS },
+    twoFactor: {
+      freshSeconds: e.TWO_FACTOR_FRESH_SECONDS,
+      tempTokenTtlSeconds: e.TWO_FACTOR_TEMP_TOKEN_TTL,
+      issuer: e.TOTP_ISSUER,
+    },
+    serveWeb: e.SERVE_WEB,
+  };
+}

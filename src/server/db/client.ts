@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import * as schema from './schema';
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type DatabaseDriver = 'pglite' | 'postgres';
+
+export interface DatabaseHandle {
+  db: Database;
+  driver: DatabaseDriver;
+  /** Present for the postgres driver: shared with the PostgreSQL limiter store. */
+  pool: pg.Pool | undefined;
+  /** Raw parameterised SQL, for diagnostics (readiness, proof) only; capabilities go through their stores. */
+  query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  poolMax: number;
+  /** An already-open PGlite (tests clone a migrated template into memory instead of initialising a folder). */
+  pglite?: PGlite;
+  /** Called with pool-level errors (a killed connection) so they are logged instead of crashing the process. */
+  onPoolError?: (error: Error) => void;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax, options.onPoolError);
+  return openPglite(options);
+}
+
+async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
+  let client = options.pglite;
+  if (!client) {
+    const folder = path.join(options.dataDir, 'pglite');
+    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    client = await PGlite.create(folder);
+  }
+  const pglite = client;
+  const db = drizzlePglite(pglite, { schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'pglite',
+    pool: undefined,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await pglite.query<Row>(text, params);
+      return result.rows;
+    },
+    async close() {
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolMax: number, onPoolError?: (error: Error) => void): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolMax,
+    // Fail fast when the server is gone instead of queueing requests forever.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'proofgate',
+  });
+  // An idle client whose connection is killed emits 'error' on the pool; unhandled, that ends the process.
+  pool.on('error', (error) => onPoolError?.(error));
+  const db = drizzlePostgres(pool, { schema }) as unknown as Database;
+  return {
+    db,
+    driver: 'postgres',
+    pool,
+    async query<Row>(text: string, params: unknown[] = []) {
+      const result = await pool.query(text, params);
+      return result.rows as Row[];
+    },
+    async close() {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The single source of the database shape. `npm run db:generate` turns changes here into
+ * a new versioned SQL migration under ./migrations, which every driver applies at start-up.
+ */
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const tsz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Normalised (trimmed, NFC, lower-case); the unique key for sign-in. */
+    email: text('email').notNull(),
+    /** argon2id PHC string; the raw password is never stored. */
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    createdAt: createdAt(),
+    updatedAt: tsz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email), check('users_role_check', sql`${t.role} in ('user', 'admin')`)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** SHA-256 of the 256-bit cookie token, hex. The token itself exists only in the browser. */
+    tokenHash: text('token_hash').notNull(),
+    /** Authenticator assurance level (NIST SP 800-63B): 1 = password, 2 = password + second factor. */
+    aal: smallint('aal').notNull(),
+    /** When the user last proved a credential; "fresh session" checks compare against it. */
+    authenticatedAt: tsz('authenticated_at').notNull(),
+    lastSeenAt: tsz('last_seen_at').notNull(),
+    absoluteExpiresAt: tsz('absolute_expires_at').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('sessions_token_hash_key').on(t.tokenHash),
+    index('sessions_user_id_idx').on(t.userId),
+    check('sessions_aal_check', sql`${t.aal} in (1, 2)`),
+  ],
+);
+
+/** One TOTP credential per user: pending (enabled_at null) until confirmed with a code. */
+export const twoFactorCredentials = pgTable(
+  'two_factor_credentials',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** AES-256-GCM envelope `v1.<key id>.<iv>.<ciphertext>.<tag>`; never the base32 secret. */
+    secretCiphertext: text('secret_ciphertext').notNull(),
+    createdAt: createdAt(),
+    enabledAt: tsz('enabled_at'),
+    /** Highest accepted TOTP time step; a code at or below it is a replay (ASVS 2.8.4). */
+    lastUsedStep: bigint('last_used_step', { mode: 'number' }),
+    lastUsedAt: tsz('last_used_at'),
+  },
+);
+
+export const twoFactorBackupCodes = pgTable(
+  'two_factor_backup_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Non-secret first group of the code: finds the one row to verify, so an attempt costs one hash. */
+    selector: text('selector').notNull(),
+    /** argon2id PHC string of the whole normalised code. */
+    codeHash: text('code_hash').notNull(),
+    createdAt: createdAt(),
+    usedAt: tsz('used_at'),
+  },
+  (t) => [uniqueIndex('two_factor_backup_codes_user_selector_key').on(t.userId, t.selector)],
+);
+
+/** The temp token handed out by a password login when a second factor is still owed. */
+export const twoFactorChallenges = pgTable(
+  'two_factor_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: tsz('expires_at').notNull(),
+    consumedAt: tsz('consumed_at'),
+    /** Wrong codes submitted against this token; at the limit the token is dead. */
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [uniqueIndex('two_factor_challenges_token_hash_key').on(t.tokenHash), index('two_factor_challenges_user_id_idx').on(t.userId)],
+);
+
+/** Audit trail (ASVS 7.1): who did what from where. Never codes, secrets or tokens. */
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    requestId: text('request_id'),
+    /** Allow-listed, non-secret details (e.g. limiter name, retry_after, key id). */
+    details: jsonb('details').$type<Record<string, string | number | boolean | null>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('security_events_user_created_idx').on(t.userId, t.createdAt), index('security_events_type_idx').on(t.type)],
+);
+
+export const integrationUsageEvents = pgTable(
+  'integration_usage_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    integration: text('integration').notNull(),
+    action: text('action').notNull(),
+    status: text('status', { enum: ['success', 'failed', 'not_configured'] }).notNull(),
+    traceId: text('trace_id').notNull(),
+    providerReference: text('provider_reference'),
+    providerErrorCode: text('provider_error_code'),
+    /** Delivery status reported later by the provider's status callback. */
+    deliveryStatus: text('delivery_status'),
+    deliveryUpdatedAt: tsz('delivery_updated_at'),
+    latencyMs: integer('latency_ms'),
+    actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Destination with all but the country code and last digits masked: +1*******0006. */
+    maskedDestination: text('masked_destination'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('integration_usage_events_trace_id_key').on(t.traceId),
+    index('integration_usage_events_integration_created_idx').on(t.integration, t.createdAt),
+    index('integration_usage_events_provider_reference_idx').on(t.providerReference),
+    check('integration_usage_events_status_check', sql`${t.status} in ('success', 'failed', 'not_configured')`),
+  ],
+);
+
+/** Last credential check per integration, shared by every instance. */
+export const integrationChecks = pgTable('integration_checks', {
+  integration: text('integration').primaryKey(),
+  checkedAt: tsz('checked_at').notNull(),
+  ok: smallint('ok').notNull(),
+  errorCode: text('error_code'),
+});

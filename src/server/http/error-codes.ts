@@ -1,0 +1,48 @@
+/**
+ * The one catalog of every `error_code` the API can answer with: its HTTP status and a
+ * human title. Codes are a public contract (checked from outside with curl); never rename one.
+ */
+export const errorCatalog = {
+  VALIDATION_FAILED: { status: 400, title: 'The request body or query is not valid' },
+  MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send the request body as application/json' },
+  NOT_FOUND: { status: 404, title: 'No such resource' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'This method is not allowed on this resource' },
+  ORIGIN_REJECTED: { status: 403, title: 'Cross-origin state-changing requests are refused' },
+  UNAUTHENTICATED: { status: 401, title: 'Sign in first' },
+  FORBIDDEN: { status: 403, title: 'You are not allowed to do this' },
+
+  EMAIL_ALREADY_REGISTERED: { status: 409, title: 'An account with this email already exists' },
+  PASSWORD_TOO_SHORT: { status: 400, title: 'The password is too short' },
+  PASSWORD_TOO_LONG: { status: 400, title: 'The password is too long' },
+  PASSWORD_TOO_COMMON: { status: 400, title: 'The password is too common or too easy to guess' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Email or password is incorrect' },
+  SESSION_NOT_FRESH: { status: 403, title: 'Confirm your password again to continue' },
+
+  TWO_FACTOR_REQUIRED: { status: 403, title: 'Complete two-factor authentication first' },
+  TWO_FACTOR_ALREADY_ENABLED: { status: 409, title: 'Two-factor authentication is already enabled' },
+  TWO_FACTOR_NOT_ENABLED: { status: 409, title: 'Two-factor authentication is not enabled' },
+  TWO_FACTOR_SETUP_REQUIRED: { status: 409, title: 'Start two-factor setup first' },
+  INVALID_CODE: { status: 400, title: 'The code is not valid' },
+  CODE_ALREADY_USED: { status: 400, title: 'This code has already been used; wait for the next one' },
+  TEMP_TOKEN_INVALID: { status: 401, title: 'The sign-in attempt is no longer valid; sign in again' },
+  TEMP_TOKEN_EXPIRED: { status: 401, title: 'The sign-in attempt expired; sign in again' },
+  SECRET_DECRYPTION_FAILED: { status: 503, title: 'A stored secret cannot be decrypted with the configured keys' },
+
+  RATE_LIMITED: { status: 429, title: 'Too many attempts; try again later' },
+  TWO_FACTOR_LOCKED: { status: 429, title: 'Two-factor authentication is temporarily locked after too many failures' },
+
+  SMS_NOT_CONFIGURED: { status: 503, title: 'SMS is not configured' },
+  SMS_PROVIDER_REJECTED: { status: 502, title: 'The SMS provider rejected the message' },
+  SMS_PROVIDER_UNAVAILABLE: { status: 503, title: 'The SMS provider could not be reached' },
+  SIGNATURE_INVALID: { status: 403, title: 'The request signature is not valid' },
+
+  SERVICE_UNAVAILABLE: { status: 503, title: 'A dependency is unavailable; try again shortly' },
+  DATABASE_UNAVAILABLE: { status: 503, title: 'The database is unavailable; try again shortly' },
+  INTERNAL_ERROR: { status: 500, title: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+export const errorCodes = Object.keys(errorCatalog) as ErrorCode[];

@@ -1,0 +1,89 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { z } from 'zod';
+import { AppError } from './app-error';
+import type { ErrorCode } from './error-codes';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call a route; documented in OpenAPI and enforced by the middleware the route mounts. */
+export type RouteAccess = 'public' | 'session' | 'admin' | 'signed-callback';
+
+export interface RouteResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+}
+
+export interface RouteSpec<Body extends z.ZodType = z.ZodType, Query extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  /** Express path syntax (`/api/things/:id`); OpenAPI gets `{id}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  access: RouteAccess;
+  body?: Body;
+  bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
+  query?: Query;
+  responses: Record<number, RouteResponseSpec>;
+  /** The error codes this route can answer with (besides the generic ones every route has). */
+  errorCodes?: ErrorCode[];
+}
+
+export interface RouteInput<Body, Query> {
+  req: Request;
+  res: Response;
+  body: Body;
+  query: Query;
+}
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+/** Collects every mounted route so the OpenAPI document describes exactly what is served. */
+export class RouteRegistry {
+  readonly specs: RouteSpec[] = [];
+
+  add(spec: RouteSpec): void {
+    this.specs.push(spec);
+  }
+}
+
+export function validationError(error: z.ZodError, where: 'body' | 'query'): AppError {
+  // Messages come from the schema, never echo the submitted value (it may be a password).
+  const errors = error.issues.slice(0, 20).map((issue) => ({
+    in: where,
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.message,
+    code: issue.code,
+  }));
+  return new AppError('VALIDATION_FAILED', { extensions: { errors } });
+}
+
+/**
+ * Mounts one route as a readable chain: `middlewares` (limiter → auth), then validation of
+ * body and query against the spec's zod schemas, then the handler, which makes one service call.
+ */
+export function mountRoute<Body extends z.ZodType | undefined = undefined, Query extends z.ZodType | undefined = undefined>(
+  router: Router,
+  registry: RouteRegistry,
+  spec: RouteSpec & { body?: Body; query?: Query },
+  middlewares: RequestHandler[],
+  handler: (input: RouteInput<Infer<Body>, Infer<Query>>) => Promise<void> | void,
+): void {
+  registry.add(spec);
+  const run: RequestHandler = async (req, res) => {
+    let body: unknown = undefined;
+    let query: unknown = undefined;
+    if (spec.body) {
+      const parsed = spec.body.safeParse(req.body ?? undefined);
+      if (!parsed.success) throw validationError(parsed.error, 'body');
+      body = parsed.data;
+    }
+    if (spec.query) {
+      const parsed = spec.query.safeParse(req.query);
+      if (!parsed.success) throw validationError(parsed.error, 'query');
+      query = parsed.data;
+    }
+    await handler({ req, res, body: body as Infer<Body>, query: query as Infer<Query> });
+  };
+  router[spec.method](spec.path, ...middlewares, run);
+}

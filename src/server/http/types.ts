@@ -1,0 +1,37 @@
+/** What every request carries once the context middleware and session loader have run. */
+export interface RequestContext {
+  requestId: string;
+  /** The client address as Express resolves it under TRUST_PROXY, IPv4-mapped IPv6 unwrapped. */
+  ip: string;
+  userAgent: string | undefined;
+}
+
+export interface AuthenticatedUser {
+  id: string;
+  email: string;
+  role: 'user' | 'admin';
+  /** role = admin, or the email is listed in ADMIN_EMAILS. */
+  isAdmin: boolean;
+}
+
+export interface AuthenticatedSession {
+  id: string;
+  aal: 1 | 2;
+  authenticatedAt: Date;
+  createdAt: Date;
+}
+
+export interface AuthContext {
+  user: AuthenticatedUser;
+  session: AuthenticatedSession;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      context: RequestContext;
+      auth?: AuthContext;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Writable } from 'node:stream';
+import { createProofgate, type Proofgate, type ProofgateDeps } from '../../src/server/app';
+import { loadConfig } from '../../src/server/config';
+import { FakeClock } from './fake-clock';
+import { HttpClient } from './http-client';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface TestServer {
+  url: string;
+  proofgate: Proofgate;
+  clock: FakeClock;
+  database: TestDatabase;
+  /** Every log line the server wrote (JSON strings), for redaction and trace_id assertions. */
+  logs: string[];
+  client(): HttpClient;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  env?: Record<string, string | undefined>;
+  deps?: Omit<ProofgateDeps, 'clock' | 'logDestination' | 'pglite'>;
+  clock?: FakeClock;
+  /** Reuse a database (multi-instance tests); otherwise a fresh clone is made and dropped on close. */
+  database?: TestDatabase;
+}
+
+/** A test key (base64 of 32 bytes) so tests never generate one into a data folder. */
+export const TEST_APP_ENC_KEY = Buffer.alloc(32, 7).toString('base64');
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
+  const clock = options.clock ?? new FakeClock();
+  const logs: string[] = [];
+  const logDestination = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) logs.push(line);
+      callback();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    DATA_DIR: '/nonexistent-proofgate-test-data',
+    APP_ENC_KEY: TEST_APP_ENC_KEY,
+    SERVE_WEB: 'false',
+    DATABASE_URL: database.databaseUrl,
+    ...options.env,
+  });
+  const proofgate = await createProofgate(config, {
+    ...options.deps,
+    clock,
+    logDestination,
+    ...(database.pglite ? { pglite: database.pglite } : {}),
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = proofgate.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    proofgate,
+    clock,
+    database,
+    logs,
+    client: () => new HttpClient(url),
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await proofgate.close();
+      if (ownsDatabase) await database.drop();
+    },
+  };
+}
+
+let counter = 0;
+/** Unique, obviously-fake addresses per test so tests in one file never collide. */
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}.${process.pid}.${Date.now().toString(36)}.${counter}@example.test`;
+}
+
+export const STRONG_PASSWORD = 'violet-anchor-drifts-31';
+
+/** Registers and signs in a user without 2FA; the client holds the session cookie. */
+export async function registerAndLogin(server: TestServer, email = uniqueEmail(), password = STRONG_PASSWORD) {
+  const client = server.client();
+  const registered = await client.post('/api/auth/register', { email, password });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  const login = await client.post('/api/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  return { client, email, password, userId: registered.body.user.id as string };
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * `npm test` runs unit tests and the HTTP suite on embedded PGlite. With TEST_DATABASE_URL
+ * set (CI does), the same HTTP suite runs a second time against that PostgreSQL server;
+ * TEST_REDIS_URL adds the Redis-backed limiter suites.
+ */
+const withPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'pglite',
+          include: ['test/http/**/*.test.ts'],
+          env: { PROOFGATE_TEST_DB: 'pglite' },
+          globalSetup: ['./test/support/global-setup.ts'],
+        },
+      },
+      ...(withPostgres
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['test/http/**/*.test.ts'],
+                env: { PROOFGATE_TEST_DB: 'postgres' },
+                globalSetup: ['./test/support/global-setup.ts'],
+              },
+            },
+          ]
+        : []),
+    ],
+  },
+});
