@@ -121,6 +121,23 @@ export const envSchema = z
     TWO_FACTOR_TEMP_TOKEN_TTL: integer(300, 5, 3600),
     TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().min(1).max(64).default('Proofgate')),
     SERVE_WEB: booleanFlag(true),
+    REDIS_KEY_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z.string().regex(/^[A-Za-z0-9:_-]{1,40}$/, { error: 'must be 1-40 letters, digits, : _ or -' }).default('proofgate'),
+    ),
+    TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: integer(5, 1, 100),
+    TWO_FACTOR_USER_MAX_FAILURES: integer(10, 1, 1000),
+    TWO_FACTOR_USER_LOCK_SECONDS: integer(900, 1, 7 * 24 * 3600),
+    TWO_FACTOR_USER_DAILY_MAX_FAILURES: integer(50, 1, 10_000),
+    TWO_FACTOR_IP_MAX_FAILURES: integer(30, 1, 100_000),
+    TWO_FACTOR_IP_WINDOW_SECONDS: integer(900, 1, 7 * 24 * 3600),
+    LOGIN_IP_EMAIL_MAX_FAILURES: integer(10, 1, 10_000),
+    LOGIN_IP_EMAIL_WINDOW_SECONDS: integer(900, 1, 7 * 24 * 3600),
+    LOGIN_IP_MAX_FAILURES: integer(100, 1, 1_000_000),
+    LOGIN_IP_WINDOW_SECONDS: integer(900, 1, 7 * 24 * 3600),
+    LOGIN_EMAIL_MAX_FAILURES: integer(20, 1, 100_000),
+    LOGIN_EMAIL_WINDOW_SECONDS: integer(3600, 1, 7 * 24 * 3600),
+    LOGIN_DEVICE_MAX_FAILURES: integer(10, 1, 10_000),
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_IDLE_SECONDS > env.SESSION_ABSOLUTE_SECONDS) {
@@ -155,6 +172,25 @@ export interface Config {
   session: { idleSeconds: number; absoluteSeconds: number };
   twoFactor: { freshSeconds: number; tempTokenTtlSeconds: number; issuer: string };
   serveWeb: boolean;
+  limits: LimitsConfig;
+}
+
+/** Throttle thresholds; every one is an env variable documented in the README. */
+export interface LimitsConfig {
+  redisKeyPrefix: string;
+  tempTokenMaxFailures: number;
+  twoFactorUserMaxFailures: number;
+  twoFactorUserLockSeconds: number;
+  twoFactorUserDailyMaxFailures: number;
+  twoFactorIpMaxFailures: number;
+  twoFactorIpWindowSeconds: number;
+  loginIpEmailMaxFailures: number;
+  loginIpEmailWindowSeconds: number;
+  loginIpMaxFailures: number;
+  loginIpWindowSeconds: number;
+  loginEmailMaxFailures: number;
+  loginEmailWindowSeconds: number;
+  loginDeviceMaxFailures: number;
 }
 
 export class ConfigError extends Error {
@@ -193,5 +229,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: e.TOTP_ISSUER,
     },
     serveWeb: e.SERVE_WEB,
+    limits: {
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
+      tempTokenMaxFailures: e.TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES,
+      twoFactorUserMaxFailures: e.TWO_FACTOR_USER_MAX_FAILURES,
+      twoFactorUserLockSeconds: e.TWO_FACTOR_USER_LOCK_SECONDS,
+      twoFactorUserDailyMaxFailures: e.TWO_FACTOR_USER_DAILY_MAX_FAILURES,
+      twoFactorIpMaxFailures: e.TWO_FACTOR_IP_MAX_FAILURES,
+      twoFactorIpWindowSeconds: e.TWO_FACTOR_IP_WINDOW_SECONDS,
+      loginIpEmailMaxFailures: e.LOGIN_IP_EMAIL_MAX_FAILURES,
+      loginIpEmailWindowSeconds: e.LOGIN_IP_EMAIL_WINDOW_SECONDS,
+      loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+      loginIpWindowSeconds: e.LOGIN_IP_WINDOW_SECONDS,
+      loginEmailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
+      loginEmailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
+      loginDeviceMaxFailures: e.LOGIN_DEVICE_MAX_FAILURES,
+    },
   };
 }

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { AppError } from '../http/app-error';
+import type { LimitSpec, LimiterStore } from './limiter-store';
+
+export type LimitErrorCode = 'RATE_LIMITED' | 'TWO_FACTOR_LOCKED';
+
+/** Who is being refused, so the hit can be audited against the right account and request. */
+export interface HitContext {
+  userId?: string;
+  origin?: { ip?: string; userAgent?: string | undefined; requestId?: string };
+}
+
+export interface LimitHit {
+  limiter: string;
+  key: string;
+  context: HitContext;
+  retryAfterSeconds: number;
+  /** True for the request that crossed the limit; later refusals in the same window are false. */
+  firstRefusal: boolean;
+}
+
+/**
+ * One throttle. `reserve` takes a point BEFORE the guarded credential is evaluated, so a
+ * burst of parallel guesses can have at most `points` evaluations; `refund` gives the point
+ * back when the attempt turned out not to be a failure; `reset` clears the counter.
+ */
+export interface LimitGate {
+  readonly spec: LimitSpec;
+  reserve(key: string, context?: HitContext): Promise<void>;
+  refund(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+/** Limiter keys never hold an email or token in clear; they are hashed (and bounded in length). */
+export function limiterKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+}
+
+function storeUnavailable(cause: unknown): AppError {
+  return new AppError('SERVICE_UNAVAILABLE', { detail: 'The throttling store is unreachable; try again shortly', cause });
+}
+
+export function createLimitGate(
+  store: LimiterStore,
+  spec: LimitSpec,
+  errorCode: LimitErrorCode,
+  onHit: (hit: LimitHit) => Promise<void> | void,
+): LimitGate {
+  const limiter: RateLimiterAbstract = store.create(spec);
+  return {
+    spec,
+    async reserve(key, context = {}) {
+      try {
+        await limiter.consume(key, 1);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw storeUnavailable(rejection);
+        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+        await onHit({
+          limiter: spec.name,
+          key,
+          context,
+          retryAfterSeconds,
+          firstRefusal: rejection.consumedPoints === spec.points + 1,
+        });
+        throw new AppError(errorCode, { retryAfterSeconds });
+      }
+    },
+    async refund(key) {
+      try {
+        await limiter.reward(key, 1);
+      } catch (error) {
+        throw storeUnavailable(error);
+      }
+    },
+    async reset(key) {
+      try {
+        await limiter.delete(key);
+      } catch (error) {
+        throw storeUnavailable(error);
+      }
+    },
+  };
+}
