@@ -31,6 +31,13 @@ import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { createHealthRoutes } from './system/health-routes';
 import type { ReadinessCheck } from './system/readiness';
+import { resolveEncryptionKeys, type ResolvedKeys } from './lib/encryption-keys';
+import { createDeviceCookie } from './limits/device-cookie';
+import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
+import { createThrottles } from './limits/throttles';
+import { createTwoFactorRoutes } from './twofactor/routes';
+import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
+import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
 import './http/types';
 
 export const PROOFGATE_VERSION = '0.1.0';
@@ -43,6 +50,8 @@ export interface ProofgateDeps {
   logDestination?: DestinationStream;
   /** An open PGlite to use instead of DATA_DIR (tests clone a migrated template into memory). */
   pglite?: PGlite;
+  /** A limiter store to use instead of the one Config selects (tests share one between instances). */
+  limiterStore?: LimiterStore;
 }
 
 export interface Proofgate {
@@ -84,10 +93,15 @@ export interface ProofgateServices {
   logger: Logger;
   telemetry: Telemetry;
   database: DatabaseHandle;
+  keys: ResolvedKeys;
+  limiterStore: LimiterStore;
   audit: AuditLog;
   users: UserStore;
   sessions: SessionService;
   accounts: AccountService;
+  twoFactorStore: TwoFactorStore;
+  twoFactor: TwoFactorService;
+  close(): Promise<void>;
 }
 
 /**
@@ -110,6 +124,15 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   await runMigrations(database);
   const { db } = database;
 
+  const keys = resolveEncryptionKeys(
+    { ...config.encryption, dataDir: config.dataDir, isProduction: config.isProduction },
+    randomBytes,
+    logger,
+  );
+  const limiterStore =
+    deps.limiterStore ??
+    openLimiterStore({ redisUrl: config.redisUrl, redisKeyPrefix: config.limits.redisKeyPrefix, pool: database.pool, logger });
+
   const audit = createAuditLog(createSecurityEventStore(db), clock);
   const users = createUserStore(db);
   const sessions = createSessionService({
@@ -118,8 +141,51 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     randomBytes,
     policy: { ...config.session, adminEmails: config.adminEmails },
   });
-  const accounts = createAccountService({ users, sessions, audit, telemetry, randomBytes });
-  return { config, clock, randomBytes, logger, telemetry, database, audit, users, sessions, accounts };
+  const throttles = createThrottles({ store: limiterStore, config: config.limits, audit, telemetry, logger });
+  const twoFactorStore = createTwoFactorStore(db);
+  const twoFactor = createTwoFactorService({
+    store: twoFactorStore,
+    users,
+    sessions,
+    audit,
+    telemetry,
+    logger,
+    clock,
+    randomBytes,
+    keys: keys.ring,
+    limits: throttles.twoFactor,
+    issuer: config.twoFactor.issuer,
+    tempTokenTtlSeconds: config.twoFactor.tempTokenTtlSeconds,
+  });
+  const accounts = createAccountService({
+    users,
+    sessions,
+    audit,
+    telemetry,
+    randomBytes,
+    secondFactor: twoFactor,
+    loginThrottle: throttles.login,
+  });
+  return {
+    config,
+    clock,
+    randomBytes,
+    logger,
+    telemetry,
+    database,
+    keys,
+    limiterStore,
+    audit,
+    users,
+    sessions,
+    accounts,
+    twoFactorStore,
+    twoFactor,
+    async close() {
+      await limiterStore.close();
+      await database.close();
+    },
+  };
 }
 
 /**
@@ -128,9 +194,14 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
  */
 export async function createProofgate(config: Config, deps: ProofgateDeps = {}): Promise<Proofgate> {
   const services = await createServices(config, deps);
-  const { logger, database, audit, sessions, accounts } = services;
+  const { logger, database, audit, sessions, accounts, twoFactor, limiterStore } = services;
   const registry = new RouteRegistry();
   const cookie = createSessionCookie(config.isProduction);
+  const deviceCookie = createDeviceCookie({
+    isProduction: config.isProduction,
+    masterKey: services.keys.ring.current.key,
+    randomBytes: services.randomBytes,
+  });
 
   const readinessChecks: ReadinessCheck[] = [
     {
@@ -145,6 +216,13 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       run: async () => {
         const pending = await countPendingMigrations(database);
         return pending === 0 ? { ok: true } : { ok: false, detail: `${pending} pending` };
+      },
+    },
+    {
+      name: 'limiter_store',
+      run: async () => {
+        await limiterStore.ping();
+        return { ok: true, detail: limiterStore.kind };
       },
     },
   ];
@@ -169,7 +247,28 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(cookieParser());
   api.use(loadSession(sessions, cookie));
-  api.use(createAuthRoutes({ registry, accounts, audit, cookie, adminEmails: config.adminEmails, freshSeconds: config.twoFactor.freshSeconds }));
+  api.use(
+    createAuthRoutes({
+      registry,
+      accounts,
+      audit,
+      cookie,
+      deviceCookie,
+      adminEmails: config.adminEmails,
+      freshSeconds: config.twoFactor.freshSeconds,
+    }),
+  );
+  api.use(
+    createTwoFactorRoutes({
+      registry,
+      twoFactor,
+      sessions,
+      cookie,
+      freshSeconds: config.twoFactor.freshSeconds,
+      adminEmails: config.adminEmails,
+      onSecondFactorVerified: (_req, res, email) => deviceCookie.issue(res, email),
+    }),
+  );
 
   let openApiDocument: Record<string, unknown> | undefined;
   api.get('/api/openapi.json', (_req, res) => {
@@ -204,8 +303,6 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     config,
     database,
     logger,
-    async close() {
-      await database.close();
-    },
+    close: () => services.close(),
   };
 }

@@ -79,8 +79,11 @@ describe('login', () => {
     expect(response.status).toBe(200);
     expect(response.body.requires_2fa).toBe(false);
     expect(response.body.session.aal).toBe(1);
-    expect(response.setCookies).toHaveLength(1);
-    const cookie = response.setCookies[0]!;
+    const cookie = response.setCookies.find((c) => c.startsWith('proofgate_session='))!;
+    expect(cookie).toBeDefined();
+    const device = response.setCookies.find((c) => c.startsWith('proofgate_device='));
+    expect(device, 'a device cookie marks this browser as a known device').toMatch(/HttpOnly/i);
+    expect(response.setCookies).toHaveLength(2);
     expect(cookie).toMatch(/^proofgate_session=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);

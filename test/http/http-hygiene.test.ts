@@ -121,8 +121,9 @@ describe('production mode', () => {
       await client.post('/api/auth/register', { email, password: STRONG_PASSWORD });
       const login = await client.post('/api/auth/login', { email, password: STRONG_PASSWORD });
       expect(login.status).toBe(200);
-      const cookie = login.setCookies[0]!;
-      expect(cookie).toMatch(/^__Host-proofgate_session=/);
+      const cookie = login.setCookies.find((c) => c.startsWith('__Host-proofgate_session='))!;
+      expect(cookie).toBeDefined();
+      expect(login.setCookies.find((c) => c.startsWith('__Host-proofgate_device='))).toMatch(/; Secure/i);
       expect(cookie).toMatch(/; Secure/i);
       expect(cookie).toMatch(/HttpOnly/i);
       expect(cookie).toMatch(/SameSite=Strict/i);
@@ -147,7 +148,8 @@ describe('readiness', () => {
       expect(ready.body.checks.database.ok).toBe(true);
       expect(ready.body.checks.migrations.ok).toBe(true);
 
-      await doomed.proofgate.database.close();
+      if (doomed.database.pglite) await doomed.database.pglite.close();
+      else await doomed.proofgate.database.close();
       const notReady = await doomed.client().get('/readyz');
       expectProblem(notReady, 503, 'SERVICE_UNAVAILABLE');
       expect(notReady.body.checks.database.ok).toBe(false);

@@ -13,18 +13,21 @@ export interface SecondFactorGate {
   startChallenge(userId: string, origin: ClientOrigin): Promise<{ tempToken: string; expiresInSeconds: number }>;
 }
 
-/** Password-guessing throttle (implemented by the limits capability); throws AppError when over a limit. */
+/**
+ * Password-guessing throttle (implemented by the limits capability). `beforeAttempt` takes a
+ * point before the password is checked and throws AppError when over a limit; `onSuccess`
+ * gives points back, so only failures accumulate.
+ */
 export interface LoginThrottle {
   beforeAttempt(key: LoginThrottleKey, origin: EventOrigin): Promise<void>;
-  onFailure(key: LoginThrottleKey): Promise<void>;
   onSuccess(key: LoginThrottleKey): Promise<void>;
 }
 
 export interface LoginThrottleKey {
   ip: string;
   email: string;
-  /** True when the request carries a device cookie proving an earlier successful sign-in to this account. */
-  knownDevice: boolean;
+  /** Set when the request carries a device cookie proving an earlier full sign-in to this account. */
+  deviceId: string | undefined;
 }
 
 export type RequestOrigin = ClientOrigin & { requestId: string };
@@ -36,12 +39,12 @@ export type LoginOutcome =
 export interface AccountService {
   register(input: { email: string; password: string; role?: Role }, origin: RequestOrigin): Promise<UserRow>;
   login(
-    input: { email: string; password: string; knownDevice: boolean; previousSessionToken: string | undefined },
+    input: { email: string; password: string; deviceId: string | undefined; previousSessionToken: string | undefined },
     origin: RequestOrigin,
   ): Promise<LoginOutcome>;
   logout(sessionToken: string | undefined, userId: string | undefined, origin: RequestOrigin): Promise<void>;
   reauthenticate(
-    input: { userId: string; sessionId: string; password: string },
+    input: { userId: string; sessionId: string; password: string; deviceId: string | undefined },
     origin: RequestOrigin,
   ): Promise<IssuedSession>;
   verifyPassword(userId: string, password: string): Promise<boolean>;
@@ -67,7 +70,6 @@ export function createAccountService(deps: {
   };
   const loginThrottle: LoginThrottle = deps.loginThrottle ?? {
     beforeAttempt: async () => undefined,
-    onFailure: async () => undefined,
     onSuccess: async () => undefined,
   };
 
@@ -104,12 +106,11 @@ export function createAccountService(deps: {
     },
 
     async login(input, origin) {
-      const key: LoginThrottleKey = { ip: origin.ip, email: input.email, knownDevice: input.knownDevice };
+      const key: LoginThrottleKey = { ip: origin.ip, email: input.email, deviceId: input.deviceId };
       await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
       const user = await users.findByEmail(input.email);
       const passwordOk = await checkPassword(user, input.password);
       if (!user || !passwordOk) {
-        await loginThrottle.onFailure(key);
         await audit.record('auth.login.failed', {
           userId: user?.id ?? null,
           origin: toEventOrigin(origin),
@@ -148,10 +149,9 @@ export function createAccountService(deps: {
 
     async reauthenticate(input, origin) {
       const user = await users.findById(input.userId);
-      const key: LoginThrottleKey = { ip: origin.ip, email: user?.email ?? '', knownDevice: true };
+      const key: LoginThrottleKey = { ip: origin.ip, email: user?.email ?? input.userId, deviceId: input.deviceId };
       await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
       if (!user || !(await checkPassword(user, input.password))) {
-        await loginThrottle.onFailure(key);
         await audit.record('auth.reauthentication.failed', { userId: input.userId, origin: toEventOrigin(origin) });
         throw new AppError('INVALID_CREDENTIALS');
       }

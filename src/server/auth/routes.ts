@@ -4,6 +4,7 @@ import type { AuditLog } from '../audit/service';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import type { Request } from 'express';
+import type { DeviceCookie } from '../limits/device-cookie';
 import type { AccountService, RequestOrigin } from './account-service';
 import { requireSession } from './guards';
 import {
@@ -29,8 +30,9 @@ export function createAuthRoutes(deps: {
   cookie: SessionCookie;
   adminEmails: readonly string[];
   freshSeconds: number;
+  deviceCookie: DeviceCookie | undefined;
 }): Router {
-  const { registry, accounts, audit, cookie, adminEmails, freshSeconds } = deps;
+  const { registry, accounts, audit, cookie, adminEmails, freshSeconds, deviceCookie } = deps;
   const router = Router();
 
   mountRoute(
@@ -71,7 +73,7 @@ export function createAuthRoutes(deps: {
     [],
     async ({ req, res, body }) => {
       const outcome = await accounts.login(
-        { ...body, knownDevice: false, previousSessionToken: cookie.read(req) },
+        { ...body, deviceId: deviceCookie?.deviceIdFor(req, body.email), previousSessionToken: cookie.read(req) },
         requestOrigin(req),
       );
       if (outcome.kind === 'second_factor') {
@@ -81,6 +83,7 @@ export function createAuthRoutes(deps: {
         return;
       }
       cookie.set(res, outcome.issued.token, outcome.issued.maxAgeSeconds);
+      deviceCookie?.issue(res, outcome.user.email);
       res.status(200).json({
         requires_2fa: false,
         user: userToView(outcome.user, adminEmails),
@@ -142,7 +145,12 @@ export function createAuthRoutes(deps: {
     async ({ req, res, body }) => {
       const auth = req.auth!;
       const issued = await accounts.reauthenticate(
-        { userId: auth.user.id, sessionId: auth.session.id, password: body.password },
+        {
+          userId: auth.user.id,
+          sessionId: auth.session.id,
+          password: body.password,
+          deviceId: deviceCookie?.deviceIdFor(req, auth.user.email),
+        },
         requestOrigin(req),
       );
       cookie.set(res, issued.token, issued.maxAgeSeconds);

@@ -2,12 +2,15 @@ import { createServices, type ProofgateServices } from '../app';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { CliError } from './args';
-import { userCreate } from './user-commands';
-
-type Command = (services: ProofgateServices, argv: string[]) => Promise<string>;
+import type { Command } from './command';
+import { keysCheck, keysRotate } from './key-commands';
+import { userCreate, userResetTwoFactor } from './user-commands';
 
 const commands: Record<string, { run: Command; usage: string }> = {
-  'user:create': { run: userCreate, usage: 'user:create --email <email> [--admin]   (password from stdin or prompt)' },
+  'user:create': { run: userCreate, usage: 'user:create --email <email> [--admin]   create (password from stdin or prompt) or promote' },
+  'user:reset-2fa': { run: userResetTwoFactor, usage: 'user:reset-2fa --email <email>          remove 2FA for a user who lost device and codes' },
+  'keys:rotate': { run: keysRotate, usage: 'keys:rotate [--limit <n>]               re-encrypt TOTP secrets under APP_ENC_KEY' },
+  'keys:check': { run: keysCheck, usage: 'keys:check                              verify every stored secret decrypts' },
 };
 
 function usage(): string {
@@ -27,8 +30,9 @@ async function main(): Promise<number> {
   try {
     const config = loadConfig(process.env);
     services = await createServices(config, { logger: createLogger('warn', process.stderr) });
-    console.log(await command.run(services, argv));
-    return 0;
+    const result = await command.run(services, argv);
+    console.log(result.output);
+    return result.exitCode ?? 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CliError) {
       console.error(error.message);
@@ -38,7 +42,7 @@ async function main(): Promise<number> {
     console.error(`failed: ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}`);
     return 1;
   } finally {
-    await services?.database.close();
+    await services?.close();
   }
 }
 

@@ -2,6 +2,7 @@ import type { ProofgateServices } from '../app';
 import { emailSchema } from '../auth/email';
 import { isAppError } from '../http/app-error';
 import { CliError, onlyFlags, parseFlags, requireFlag } from './args';
+import type { CommandResult } from './command';
 import { readSecret } from './read-secret';
 
 const CLI_ORIGIN = { ip: 'cli', userAgent: 'proofgate-cli', requestId: 'cli' };
@@ -10,7 +11,7 @@ const CLI_ORIGIN = { ip: 'cli', userAgent: 'proofgate-cli', requestId: 'cli' };
  * user:create --email E [--admin]: creates the user (password from stdin or a hidden prompt),
  * or, when the email exists and --admin is given, promotes it.
  */
-export async function userCreate(services: ProofgateServices, argv: string[]): Promise<string> {
+export async function userCreate(services: ProofgateServices, argv: string[]): Promise<CommandResult> {
   const flags = parseFlags(argv);
   onlyFlags(flags, ['email', 'admin']);
   const parsedEmail = emailSchema.safeParse(requireFlag(flags, 'email'));
@@ -21,19 +22,33 @@ export async function userCreate(services: ProofgateServices, argv: string[]): P
   const existing = await services.users.findByEmail(email);
   if (existing) {
     if (!admin) throw new CliError(`${email} already exists (pass --admin to promote it)`);
-    if (existing.role === 'admin') return `${email} is already an admin`;
+    if (existing.role === 'admin') return { output: `${email} is already an admin` };
     await services.users.setRole(existing.id, 'admin');
     await services.audit.record('admin.user_promoted', { userId: existing.id, origin: CLI_ORIGIN, details: { via: 'cli' } });
-    return `promoted ${email} to admin`;
+    return { output: `promoted ${email} to admin` };
   }
 
   const password = await readSecret(`Password for ${email}: `);
   try {
     const user = await services.accounts.register({ email, password, role: admin ? 'admin' : 'user' }, CLI_ORIGIN);
     await services.audit.record('admin.user_created', { userId: user.id, origin: CLI_ORIGIN, details: { via: 'cli' } });
-    return `created ${admin ? 'admin' : 'user'} ${email}`;
+    return { output: `created ${admin ? 'admin' : 'user'} ${email}` };
   } catch (error) {
     if (isAppError(error)) throw new CliError(`${error.code}: ${error.detail ?? error.message}`);
     throw error;
   }
+}
+
+/** user:reset-2fa --email E: for a user who lost both device and backup codes. Audited; signs the user out everywhere. */
+export async function userResetTwoFactor(services: ProofgateServices, argv: string[]): Promise<CommandResult> {
+  const flags = parseFlags(argv);
+  onlyFlags(flags, ['email']);
+  const parsedEmail = emailSchema.safeParse(requireFlag(flags, 'email'));
+  if (!parsedEmail.success) throw new CliError('--email must be a valid email address');
+  const user = await services.users.findByEmail(parsedEmail.data);
+  if (!user) throw new CliError(`no user ${parsedEmail.data}`);
+  const result = await services.twoFactor.adminReset(user.id, CLI_ORIGIN);
+  return {
+    output: `${result.removed ? 'removed two-factor credential and backup codes' : 'no two-factor credential was set'} for ${user.email}; revoked ${result.sessionsRevoked} session(s)`,
+  };
 }

@@ -37,6 +37,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
+  // A PGlite handed in is owned by the caller (tests share one between servers): do not close it.
+  const owned = !options.pglite;
   let client = options.pglite;
   if (!client) {
     const folder = path.join(options.dataDir, 'pglite');
@@ -54,7 +56,7 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
       return result.rows;
     },
     async close() {
-      if (!pglite.closed) await pglite.close();
+      if (owned && !pglite.closed) await pglite.close();
     },
   };
 }

@@ -1,0 +1,94 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/service';
+import type { LoginThrottle } from '../auth/account-service';
+import type { LimitsConfig } from '../config';
+import { ipLimiterKey } from '../http/client-ip';
+import type { Telemetry } from '../lib/telemetry';
+import type { TwoFactorLimits } from '../twofactor/service';
+import { createLimitGate, limiterKey, type LimitErrorCode, type LimitHit } from './limit-gate';
+import type { LimitSpec, LimiterStore } from './limiter-store';
+
+/**
+ * The throttle policy of Proofgate in one place: which counters exist, their thresholds
+ * (all from Config), and what a refusal is called. docs/security.md explains the choices.
+ */
+export function createThrottles(deps: {
+  store: LimiterStore;
+  config: LimitsConfig;
+  audit: AuditLog;
+  telemetry: Telemetry;
+  logger: Logger;
+}) {
+  const { store, config, audit, telemetry, logger } = deps;
+
+  async function onHit(hit: LimitHit, errorCode: LimitErrorCode) {
+    logger.warn({ limiter: hit.limiter, retry_after: hit.retryAfterSeconds, request_id: hit.context.origin?.requestId }, 'limit hit');
+    telemetry.emit('limits.hit', { limiter: hit.limiter, retry_after: hit.retryAfterSeconds, request_id: hit.context.origin?.requestId ?? null });
+    // One audit row per lockout, not per refused request: a flood must not turn into a flood of writes.
+    if (!hit.firstRefusal) return;
+    try {
+      await audit.record(errorCode === 'TWO_FACTOR_LOCKED' ? 'limits.lockout' : 'limits.rate_limited', {
+        userId: hit.context.userId ?? null,
+        origin: hit.context.origin,
+        details: { limiter: hit.limiter, retry_after: hit.retryAfterSeconds },
+      });
+    } catch (error) {
+      logger.error({ code: (error as { code?: unknown }).code }, 'could not record limit hit');
+    }
+  }
+
+  const gate = (spec: LimitSpec, errorCode: LimitErrorCode) => createLimitGate(store, spec, errorCode, (hit) => onHit(hit, errorCode));
+
+  const twoFactor: TwoFactorLimits = {
+    ip: gate({ name: '2fa_ip', points: config.twoFactorIpMaxFailures, durationSeconds: config.twoFactorIpWindowSeconds }, 'RATE_LIMITED'),
+    userShort: gate(
+      {
+        name: '2fa_user',
+        points: config.twoFactorUserMaxFailures,
+        durationSeconds: config.twoFactorUserLockSeconds,
+        blockDurationSeconds: config.twoFactorUserLockSeconds,
+      },
+      'TWO_FACTOR_LOCKED',
+    ),
+    userDaily: gate({ name: '2fa_user_day', points: config.twoFactorUserDailyMaxFailures, durationSeconds: 24 * 3600 }, 'TWO_FACTOR_LOCKED'),
+    tempTokenMaxFailures: config.tempTokenMaxFailures,
+  };
+
+  const loginIp = gate({ name: 'login_ip', points: config.loginIpMaxFailures, durationSeconds: config.loginIpWindowSeconds }, 'RATE_LIMITED');
+  const loginIpEmail = gate(
+    { name: 'login_ip_email', points: config.loginIpEmailMaxFailures, durationSeconds: config.loginIpEmailWindowSeconds },
+    'RATE_LIMITED',
+  );
+  // No blockDuration: a refused email is free again when its window ends, and known devices never meet this gate.
+  const loginEmail = gate(
+    { name: 'login_email', points: config.loginEmailMaxFailures, durationSeconds: config.loginEmailWindowSeconds },
+    'RATE_LIMITED',
+  );
+  const loginDevice = gate(
+    { name: 'login_device', points: config.loginDeviceMaxFailures, durationSeconds: config.loginIpEmailWindowSeconds },
+    'RATE_LIMITED',
+  );
+
+  const login: LoginThrottle = {
+    async beforeAttempt(key, origin) {
+      const ip = ipLimiterKey(key.ip);
+      const context = { origin };
+      await loginIp.reserve(ip, context);
+      await loginIpEmail.reserve(limiterKey(ip, key.email), context);
+      if (key.deviceId) await loginDevice.reserve(limiterKey(key.deviceId, key.email), context);
+      else await loginEmail.reserve(limiterKey(key.email), context);
+    },
+    async onSuccess(key) {
+      const ip = ipLimiterKey(key.ip);
+      await Promise.all([
+        loginIp.refund(ip),
+        loginIpEmail.reset(limiterKey(ip, key.email)),
+        key.deviceId ? loginDevice.reset(limiterKey(key.deviceId, key.email)) : loginEmail.reset(limiterKey(key.email)),
+      ]);
+    },
+  };
+
+  return { twoFactor, login, store };
+}
+
+export type Throttles = ReturnType<typeof createThrottles>;

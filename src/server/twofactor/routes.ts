@@ -1,0 +1,224 @@
+import { Router } from 'express';
+import type { SessionService } from '../auth/session-service';
+import { requestOrigin } from '../auth/routes';
+import { requireFreshSession, requireSession } from '../auth/guards';
+import { sessionToView, userToView } from '../auth/views';
+import { mountRoute, type RouteRegistry } from '../http/route';
+import type { SessionCookie } from '../http/session-cookie';
+import {
+  backupCodesView,
+  confirmBody,
+  confirmView,
+  disableView,
+  factorBody,
+  regenerateBody,
+  setupView,
+  statusView,
+  verifyBody,
+  verifyView,
+} from './schemas';
+import type { SecondFactorInput, TwoFactorService } from './service';
+
+function factorFrom(body: { code: string } | { backup_code: string }): SecondFactorInput {
+  return 'backup_code' in body ? { backupCode: body.backup_code } : { code: body.code };
+}
+
+/**
+ * /api/auth/2fa: identity comes from the session cookie only (verify: from the temp token);
+ * no route reads a user id from the body.
+ */
+export function createTwoFactorRoutes(deps: {
+  registry: RouteRegistry;
+  twoFactor: TwoFactorService;
+  sessions: SessionService;
+  cookie: SessionCookie;
+  freshSeconds: number;
+  adminEmails: readonly string[];
+  /** Runs after a successful verify (the limits capability marks the browser as a known device). */
+  onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, email: string) => void;
+}): Router {
+  const { registry, twoFactor, cookie, freshSeconds } = deps;
+  const fresh = requireFreshSession(deps.sessions, freshSeconds);
+  const router = Router();
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'get',
+      path: '/api/auth/2fa/status',
+      tag: '2fa',
+      summary: 'Two-factor status of the signed-in user (nothing secret)',
+      access: 'session',
+      responses: { 200: { description: 'Status', schema: statusView } },
+      errorCodes: ['TWO_FACTOR_REQUIRED'],
+    },
+    [requireSession],
+    async ({ req, res }) => {
+      const status = await twoFactor.status(req.auth!);
+      res.json({
+        enabled: status.enabled,
+        enabled_at: status.enabledAt?.toISOString() ?? null,
+        backup_codes_remaining: status.backupCodesRemaining,
+        last_used_at: status.lastUsedAt?.toISOString() ?? null,
+        pending_setup: status.pendingSetup,
+      });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/2fa/setup',
+      tag: '2fa',
+      summary: 'Start (or restart) TOTP setup: returns the secret, otpauth URL and QR code once',
+      description: 'Needs a fresh session, so a stolen session cookie alone cannot bind an attacker\'s authenticator to the account.',
+      access: 'session',
+      responses: { 200: { description: 'Pending credential created', schema: setupView } },
+      errorCodes: ['TWO_FACTOR_ALREADY_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
+    },
+    [requireSession, fresh],
+    async ({ req, res }) => {
+      const result = await twoFactor.setup(req.auth!, requestOrigin(req));
+      res.json({
+        otpauth_url: result.otpauthUrl,
+        qr_data_url: result.qrDataUrl,
+        secret: result.secret,
+        issuer: result.issuer,
+        account: result.accountLabel,
+      });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/2fa/confirm',
+      tag: '2fa',
+      summary: 'Confirm setup with a TOTP code: enables 2FA and returns 10 backup codes, once',
+      description: 'Revokes the user\'s other sessions and rotates this session\'s token (now AAL2).',
+      access: 'session',
+      body: confirmBody,
+      responses: { 200: { description: '2FA enabled', schema: confirmView } },
+      errorCodes: [
+        'INVALID_CODE',
+        'TWO_FACTOR_SETUP_REQUIRED',
+        'TWO_FACTOR_ALREADY_ENABLED',
+        'SESSION_NOT_FRESH',
+        'RATE_LIMITED',
+        'TWO_FACTOR_LOCKED',
+        'SECRET_DECRYPTION_FAILED',
+        'SERVICE_UNAVAILABLE',
+      ],
+    },
+    [requireSession, fresh],
+    async ({ req, res, body }) => {
+      const result = await twoFactor.confirm(req.auth!, body.code, requestOrigin(req));
+      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
+      res.json({ enabled: true, backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/2fa/disable',
+      tag: '2fa',
+      summary: 'Disable 2FA with a TOTP or backup code (fresh session required)',
+      description: 'Deletes the secret and all backup codes in one transaction, revokes other sessions, rotates this one.',
+      access: 'session',
+      body: factorBody,
+      responses: { 200: { description: '2FA disabled', schema: disableView } },
+      errorCodes: [
+        'INVALID_CODE',
+        'CODE_ALREADY_USED',
+        'TWO_FACTOR_NOT_ENABLED',
+        'SESSION_NOT_FRESH',
+        'TWO_FACTOR_REQUIRED',
+        'RATE_LIMITED',
+        'TWO_FACTOR_LOCKED',
+        'SECRET_DECRYPTION_FAILED',
+        'SERVICE_UNAVAILABLE',
+      ],
+    },
+    [requireSession, fresh],
+    async ({ req, res, body }) => {
+      const result = await twoFactor.disable(req.auth!, factorFrom(body), requestOrigin(req));
+      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
+      res.json({ enabled: false, session: sessionToView(result.issued.session, freshSeconds) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/2fa/backup-codes/regenerate',
+      tag: '2fa',
+      summary: 'Replace all backup codes (fresh session + TOTP code); the new ones are returned once',
+      access: 'session',
+      body: regenerateBody,
+      responses: { 200: { description: 'New backup codes', schema: backupCodesView } },
+      errorCodes: [
+        'INVALID_CODE',
+        'CODE_ALREADY_USED',
+        'TWO_FACTOR_NOT_ENABLED',
+        'SESSION_NOT_FRESH',
+        'TWO_FACTOR_REQUIRED',
+        'RATE_LIMITED',
+        'TWO_FACTOR_LOCKED',
+        'SECRET_DECRYPTION_FAILED',
+        'SERVICE_UNAVAILABLE',
+      ],
+    },
+    [requireSession, fresh],
+    async ({ req, res, body }) => {
+      const result = await twoFactor.regenerateBackupCodes(req.auth!, body.code, requestOrigin(req));
+      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
+      res.json({ backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/2fa/verify',
+      tag: '2fa',
+      summary: 'Second login step: temp_token + TOTP code or backup code → AAL2 session cookie',
+      access: 'public',
+      body: verifyBody,
+      responses: { 200: { description: 'Signed in (AAL2); the temp token is consumed', schema: verifyView } },
+      errorCodes: [
+        'TEMP_TOKEN_INVALID',
+        'TEMP_TOKEN_EXPIRED',
+        'INVALID_CODE',
+        'CODE_ALREADY_USED',
+        'RATE_LIMITED',
+        'TWO_FACTOR_LOCKED',
+        'SECRET_DECRYPTION_FAILED',
+        'SERVICE_UNAVAILABLE',
+      ],
+    },
+    [],
+    async ({ req, res, body }) => {
+      const result = await twoFactor.verifyLogin({ tempToken: body.temp_token, ...factorFrom(body) }, requestOrigin(req));
+      // Any session the browser held before is replaced by the new AAL2 one.
+      const previous = cookie.read(req);
+      if (previous) await deps.sessions.revokeToken(previous);
+      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
+      deps.onSecondFactorVerified?.(req, res, result.user.email);
+      res.json({ user: userToView(result.user, deps.adminEmails), session: sessionToView(result.issued.session, freshSeconds) });
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,363 @@
+import QRCode from 'qrcode';
+import type { Logger } from 'pino';
+import type { AuditLog, EventOrigin } from '../audit/service';
+import type { RequestOrigin, SecondFactorGate } from '../auth/account-service';
+import type { IssuedSession, SessionService } from '../auth/session-service';
+import type { UserRow, UserStore } from '../auth/user-store';
+import { AppError } from '../http/app-error';
+import { ipLimiterKey } from '../http/client-ip';
+import type { AuthContext } from '../http/types';
+import { hashSecret, verifySecret } from '../lib/argon2';
+import type { Clock } from '../lib/clock';
+import type { RandomBytes } from '../lib/random';
+import { decryptSecret, encryptSecret, SecretDecryptionError, type KeyRing, type SecretContext } from '../lib/secret-box';
+import type { Telemetry } from '../lib/telemetry';
+import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
+import type { LimitGate } from '../limits/limit-gate';
+import { generateBackupCodes, parseBackupCode } from './backup-codes';
+import type { CredentialRow, TwoFactorStore } from './store';
+import { buildOtpauthUrl, generateTotpSecretBase32, matchTotpStep } from './totp';
+
+export interface TwoFactorLimits {
+  /** Failed second-factor attempts per client IP (IPv6 by /64). */
+  ip: LimitGate;
+  /** Consecutive failures per user: TWO_FACTOR_LOCKED for a while. */
+  userShort: LimitGate;
+  /** A daily cap per user, so short locks cannot be cycled forever (NIST 800-63B §5.2.2). */
+  userDaily: LimitGate;
+  /** Wrong codes one temp token may take before it is dead. */
+  tempTokenMaxFailures: number;
+}
+
+export type SecondFactorInput = { code: string; backupCode?: undefined } | { code?: undefined; backupCode: string };
+
+export interface SetupResult {
+  secret: string;
+  otpauthUrl: string;
+  qrDataUrl: string;
+  issuer: string;
+  accountLabel: string;
+}
+
+export interface TwoFactorStatus {
+  enabled: boolean;
+  enabledAt: Date | null;
+  backupCodesRemaining: number;
+  lastUsedAt: Date | null;
+  pendingSetup: boolean;
+}
+
+type FactorMethod = 'totp' | 'backup_code';
+type AttemptPurpose = 'login' | 'confirm' | 'disable' | 'regenerate';
+
+const TOTP_SECRET_PURPOSE = 'two_factor_credentials.secret_ciphertext';
+
+export function totpSecretContext(userId: string): SecretContext {
+  return { purpose: TOTP_SECRET_PURPOSE, subject: userId };
+}
+
+export interface TwoFactorService extends SecondFactorGate {
+  status(auth: AuthContext): Promise<TwoFactorStatus>;
+  setup(auth: AuthContext, origin: RequestOrigin): Promise<SetupResult>;
+  confirm(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
+  disable(auth: AuthContext, factor: SecondFactorInput, origin: RequestOrigin): Promise<{ issued: IssuedSession }>;
+  regenerateBackupCodes(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
+  verifyLogin(input: { tempToken: string } & SecondFactorInput, origin: RequestOrigin): Promise<{ user: UserRow; issued: IssuedSession }>;
+  adminReset(userId: string, origin: RequestOrigin): Promise<{ removed: boolean; sessionsRevoked: number }>;
+}
+
+export function createTwoFactorService(deps: {
+  store: TwoFactorStore;
+  users: UserStore;
+  sessions: SessionService;
+  audit: AuditLog;
+  telemetry: Telemetry;
+  logger: Logger;
+  clock: Clock;
+  randomBytes: RandomBytes;
+  keys: KeyRing;
+  limits: TwoFactorLimits;
+  issuer: string;
+  tempTokenTtlSeconds: number;
+}): TwoFactorService {
+  const { store, users, sessions, audit, telemetry, clock, randomBytes, keys, limits } = deps;
+  const now = () => new Date(clock.nowMs());
+  const eventOrigin = (origin: RequestOrigin): EventOrigin => ({ ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId });
+
+  // A wrong selector still costs one argon2id verification, so timing does not tell whether
+  // a selector exists or was used.
+  let dummyHash: Promise<string> | undefined;
+  const getDummyHash = () => (dummyHash ??= hashSecret(randomBytes(16).toString('hex')));
+
+  function decryptTotpSecret(credential: CredentialRow): string {
+    try {
+      return decryptSecret(keys, credential.secretCiphertext, totpSecretContext(credential.userId)).toString('utf8');
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) {
+        // Loud, never "no second factor": the configured keys do not match the stored secret.
+        deps.logger.error({ reason: error.reason, key_id: error.keyId }, 'TOTP secret cannot be decrypted with the configured keys');
+        throw new AppError('SECRET_DECRYPTION_FAILED', {
+          detail: 'Check APP_ENC_KEY / APP_ENC_KEYS_OLD (npm run cli -- keys:check)',
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Refuses any 2FA operation from a password-only session of an account that has 2FA on. */
+  function requireAssuranceFor(auth: AuthContext, credential: CredentialRow | undefined) {
+    if (credential?.enabledAt && auth.session.aal < 2) throw new AppError('TWO_FACTOR_REQUIRED');
+  }
+
+  async function recordFailure(
+    userId: string,
+    method: FactorMethod,
+    reason: 'invalid_code' | 'replayed',
+    purpose: AttemptPurpose,
+    origin: RequestOrigin,
+  ) {
+    await audit.record('2fa.verify.failed', { userId, origin: eventOrigin(origin), details: { method, reason, via: purpose } });
+    telemetry.emit('2fa.verified', { user_id: userId, method, outcome: reason, request_id: origin.requestId });
+  }
+
+  /** Checks a TOTP code and burns its time step; CODE_ALREADY_USED for a replayed step. */
+  async function checkTotp(credential: CredentialRow, code: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
+    const step = matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
+    if (step === null) {
+      await recordFailure(credential.userId, 'totp', 'invalid_code', purpose, origin);
+      throw new AppError('INVALID_CODE');
+    }
+    if (!(await store.recordTotpStep(credential.userId, step, now()))) {
+      await recordFailure(credential.userId, 'totp', 'replayed', purpose, origin);
+      throw new AppError('CODE_ALREADY_USED');
+    }
+  }
+
+  /** Checks a backup code against at most one hash and burns it. A used code fails like a wrong one. */
+  async function checkBackupCode(userId: string, input: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
+    const parsed = parseBackupCode(input);
+    const row = parsed ? await store.findUnusedBackupCode(userId, parsed.selector) : undefined;
+    const matches = row && parsed ? await verifySecret(row.codeHash, parsed.normalized) : (await verifySecret(await getDummyHash(), input), false);
+    if (!row || !matches || !(await store.burnBackupCode(row.id, now()))) {
+      await recordFailure(userId, 'backup_code', 'invalid_code', purpose, origin);
+      throw new AppError('INVALID_CODE');
+    }
+    await store.touchLastUsed(userId, now());
+    const remaining = await store.countUnusedBackupCodes(userId);
+    await audit.record('2fa.backup_code_used', { userId, origin: eventOrigin(origin), details: { remaining, via: purpose } });
+  }
+
+  async function checkFactor(credential: CredentialRow, factor: SecondFactorInput, purpose: AttemptPurpose, origin: RequestOrigin) {
+    if (factor.backupCode !== undefined) await checkBackupCode(credential.userId, factor.backupCode, purpose, origin);
+    else await checkTotp(credential, factor.code, purpose, origin);
+  }
+
+  /**
+   * Every second-factor check takes a point from the per-IP and per-user throttles BEFORE the
+   * code is evaluated (so bursts cannot overshoot), and gives them back only on success.
+   */
+  async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>, ipAlreadyReserved = false): Promise<T> {
+    const ipKey = ipLimiterKey(origin.ip);
+    const context = { userId, origin: eventOrigin(origin) };
+    if (!ipAlreadyReserved) await limits.ip.reserve(ipKey, context);
+    await limits.userShort.reserve(userId, context);
+    await limits.userDaily.reserve(userId, context);
+    const result = await run();
+    await Promise.all([limits.userShort.reset(userId), limits.userDaily.reset(userId), limits.ip.refund(ipKey)]);
+    return result;
+  }
+
+  async function hashBackupCodes() {
+    const codes = generateBackupCodes(randomBytes);
+    const hashed = await Promise.all(
+      codes.map(async (code) => ({ selector: code.selector, codeHash: await hashSecret(code.normalized) })),
+    );
+    return { display: codes.map((c) => c.display), hashed };
+  }
+
+  return {
+    async isRequired(userId) {
+      const credential = await store.getCredential(userId);
+      return Boolean(credential?.enabledAt);
+    },
+
+    async startChallenge(userId, origin) {
+      const tempToken = generateToken(randomBytes);
+      const createdAt = now();
+      await store.insertChallenge({
+        userId,
+        tokenHash: hashToken(tempToken),
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + deps.tempTokenTtlSeconds * 1000),
+        ip: origin.ip,
+        userAgent: origin.userAgent ?? null,
+      });
+      return { tempToken, expiresInSeconds: deps.tempTokenTtlSeconds };
+    },
+
+    async status(auth) {
+      const credential = await store.getCredential(auth.user.id);
+      requireAssuranceFor(auth, credential);
+      const enabled = Boolean(credential?.enabledAt);
+      return {
+        enabled,
+        enabledAt: credential?.enabledAt ?? null,
+        backupCodesRemaining: enabled ? await store.countUnusedBackupCodes(auth.user.id) : 0,
+        lastUsedAt: enabled ? (credential?.lastUsedAt ?? null) : null,
+        pendingSetup: Boolean(credential && !credential.enabledAt),
+      };
+    },
+
+    async setup(auth, origin) {
+      const existing = await store.getCredential(auth.user.id);
+      requireAssuranceFor(auth, existing);
+      if (existing?.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
+      const secret = generateTotpSecretBase32(randomBytes);
+      const ciphertext = encryptSecret(keys, Buffer.from(secret, 'utf8'), totpSecretContext(auth.user.id), randomBytes);
+      if (!(await store.upsertPendingCredential(auth.user.id, ciphertext, now()))) {
+        throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
+      }
+      const otpauthUrl = buildOtpauthUrl(secret, deps.issuer, auth.user.email);
+      const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
+      await audit.record('2fa.setup_started', { userId: auth.user.id, origin: eventOrigin(origin) });
+      telemetry.emit('2fa.setup_started', { user_id: auth.user.id, request_id: origin.requestId });
+      return { secret, otpauthUrl, qrDataUrl, issuer: deps.issuer, accountLabel: auth.user.email };
+    },
+
+    async confirm(auth, code, origin) {
+      const userId = auth.user.id;
+      const credential = await store.getCredential(userId);
+      if (!credential) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
+      if (credential.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
+      return throttled(userId, origin, async () => {
+        const step = matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
+        if (step === null) {
+          await recordFailure(userId, 'totp', 'invalid_code', 'confirm', origin);
+          throw new AppError('INVALID_CODE');
+        }
+        const codes = await hashBackupCodes();
+        const issued = await store.transaction(async (tx) => {
+          const enabled = await store.enablePendingCredential(tx, {
+            userId,
+            secretCiphertext: credential.secretCiphertext,
+            step,
+            now: now(),
+          });
+          if (!enabled) {
+            // Lost a race: another confirm enabled it, or another setup replaced the secret.
+            const current = await store.getCredential(userId, tx);
+            throw new AppError(current?.enabledAt ? 'TWO_FACTOR_ALREADY_ENABLED' : 'TWO_FACTOR_SETUP_REQUIRED');
+          }
+          await store.replaceBackupCodes(tx, userId, codes.hashed, now());
+          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
+          const rotated = await sessions.rotate(auth.session.id, { aal: 2 }, tx);
+          if (!rotated) throw new AppError('UNAUTHENTICATED');
+          await audit.record('2fa.enabled', { userId, origin: eventOrigin(origin), details: { sessions_revoked: revoked } }, tx);
+          return rotated;
+        });
+        telemetry.emit('2fa.enabled', { user_id: userId, request_id: origin.requestId });
+        return { backupCodes: codes.display, issued };
+      });
+    },
+
+    async disable(auth, factor, origin) {
+      const userId = auth.user.id;
+      const credential = await store.getCredential(userId);
+      requireAssuranceFor(auth, credential);
+      if (!credential?.enabledAt) throw new AppError('TWO_FACTOR_NOT_ENABLED');
+      return throttled(userId, origin, async () => {
+        await checkFactor(credential, factor, 'disable', origin);
+        const issued = await store.transaction(async (tx) => {
+          if (!(await store.deleteEnabledCredential(tx, userId))) throw new AppError('TWO_FACTOR_NOT_ENABLED');
+          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
+          const rotated = await sessions.rotate(auth.session.id, { aal: 1 }, tx);
+          if (!rotated) throw new AppError('UNAUTHENTICATED');
+          const method = factor.backupCode !== undefined ? 'backup_code' : 'totp';
+          await audit.record('2fa.disabled', { userId, origin: eventOrigin(origin), details: { method, sessions_revoked: revoked } }, tx);
+          return rotated;
+        });
+        telemetry.emit('2fa.disabled', {
+          user_id: userId,
+          method: factor.backupCode !== undefined ? 'backup_code' : 'totp',
+          request_id: origin.requestId,
+        });
+        return { issued };
+      });
+    },
+
+    async regenerateBackupCodes(auth, code, origin) {
+      const userId = auth.user.id;
+      const credential = await store.getCredential(userId);
+      requireAssuranceFor(auth, credential);
+      if (!credential?.enabledAt) throw new AppError('TWO_FACTOR_NOT_ENABLED');
+      return throttled(userId, origin, async () => {
+        await checkTotp(credential, code, 'regenerate', origin);
+        const codes = await hashBackupCodes();
+        const issued = await store.transaction(async (tx) => {
+          await store.replaceBackupCodes(tx, userId, codes.hashed, now());
+          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
+          const rotated = await sessions.rotate(auth.session.id, {}, tx);
+          if (!rotated) throw new AppError('UNAUTHENTICATED');
+          await audit.record('2fa.backup_codes_regenerated', { userId, origin: eventOrigin(origin), details: { sessions_revoked: revoked } }, tx);
+          return rotated;
+        });
+        telemetry.emit('2fa.backup_codes_regenerated', { user_id: userId, request_id: origin.requestId });
+        return { backupCodes: codes.display, issued };
+      });
+    },
+
+    async verifyLogin(input, origin) {
+      const ipKey = ipLimiterKey(origin.ip);
+      await limits.ip.reserve(ipKey, { origin: eventOrigin(origin) });
+      const challenge = isWellFormedToken(input.tempToken) ? await store.findChallenge(hashToken(input.tempToken)) : undefined;
+      if (!challenge || challenge.consumedAt || challenge.failedAttempts >= limits.tempTokenMaxFailures) {
+        throw new AppError('TEMP_TOKEN_INVALID');
+      }
+      if (clock.nowMs() >= challenge.expiresAt.getTime()) throw new AppError('TEMP_TOKEN_EXPIRED');
+      const userId = challenge.userId;
+      const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
+
+      return throttled(
+        userId,
+        origin,
+        async () => {
+          const attempt = await store.reserveChallengeAttempt(challenge.id, limits.tempTokenMaxFailures);
+          if (!attempt.reserved) throw new AppError('TEMP_TOKEN_INVALID');
+          const credential = await store.getCredential(userId);
+          // 2FA reset or disabled since the password step: start over.
+          if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
+          try {
+            await checkFactor(credential, input, 'login', origin);
+          } catch (error) {
+            if (attempt.attempts >= limits.tempTokenMaxFailures) {
+              await audit.record('2fa.temp_token_invalidated', {
+                userId,
+                origin: eventOrigin(origin),
+                details: { reason: 'too_many_failures', count: attempt.attempts },
+              });
+            }
+            throw error;
+          }
+          if (!(await store.consumeChallenge(challenge.id, now()))) throw new AppError('TEMP_TOKEN_INVALID');
+          const user = await users.findById(userId);
+          if (!user) throw new AppError('TEMP_TOKEN_INVALID');
+          const issued = await sessions.issue(userId, 2, origin);
+          await audit.record('2fa.verify.succeeded', { userId, origin: eventOrigin(origin), details: { method, via: 'login' } });
+          await audit.record('auth.login.succeeded', { userId, origin: eventOrigin(origin), details: { aal: 2, method } });
+          telemetry.emit('2fa.verified', { user_id: userId, method, outcome: 'success', request_id: origin.requestId });
+          return { user, issued };
+        },
+        true,
+      );
+    },
+
+    async adminReset(userId, origin) {
+      return store.transaction(async (tx) => {
+        const removed = (await store.deleteAllFactors(tx, userId)) > 0;
+        const sessionsRevoked = await sessions.revokeOthers(userId, undefined, tx);
+        await audit.record('admin.2fa_reset', { userId, origin: eventOrigin(origin), details: { sessions_revoked: sessionsRevoked } }, tx);
+        return { removed, sessionsRevoked };
+      });
+    },
+  };
+}
