@@ -20,3 +20,22 @@ export class FakeClock implements Clock {
     this.current += ms;
   }
 }
+
+/**
+ * Throttle counters in the memory and PostgreSQL stores read `Date.now()` inside
+ * rate-limiter-flexible; tests that cross a throttle window move both clocks together.
+ * Only Date is faked: timers, sockets and fetch keep real time.
+ */
+export async function useLinkedSystemClock(clock: FakeClock) {
+  const { vi } = await import('vitest');
+  vi.useFakeTimers({ toFake: ['Date'], now: clock.nowMs() });
+  return {
+    advanceSeconds(seconds: number) {
+      clock.advanceSeconds(seconds);
+      vi.setSystemTime(clock.nowMs());
+    },
+    restore() {
+      vi.useRealTimers();
+    },
+  };
+}
