@@ -133,6 +133,10 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     deps.limiterStore ??
     openLimiterStore({ redisUrl: config.redisUrl, redisKeyPrefix: config.limits.redisKeyPrefix, pool: database.pool, logger });
 
+  // Give the limiter store its first connection before serving; if it is down, credential
+  // routes fail closed (503) and readiness says so, but the server still starts.
+  await limiterStore.ping().catch(() => logger.warn({ store: limiterStore.kind }, 'limiter store unreachable at start-up'));
+
   const audit = createAuditLog(createSecurityEventStore(db), clock);
   const users = createUserStore(db);
   const sessions = createSessionService({

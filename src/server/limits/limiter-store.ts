@@ -78,6 +78,21 @@ function openPostgresStore(pool: pg.Pool): LimiterStore {
   };
 }
 
+/** A connection in progress gets a moment to finish before it counts as down. */
+function waitForReady(client: Redis, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`redis ${client.status}`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
+}
+
 function openRedisStore(url: string, keyPrefix: string, logger: Logger): LimiterStore {
   const client = new Redis(url, {
     // Fail fast while Redis is down instead of queueing commands: the limiter then rejects,
@@ -109,7 +124,7 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
         rejectIfRedisNotReady: true,
       }),
     async ping() {
-      if (client.status !== 'ready') throw new Error(`redis ${client.status}`);
+      if (client.status !== 'ready') await waitForReady(client, 1_000);
       await client.ping();
     },
     async close() {
