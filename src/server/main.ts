@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createProofgate } from './app';
 import { ConfigError, loadConfig } from './config';
+import { attachServerGuards } from './http/server-guards';
 
 /** config → createProofgate → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     logger.info({ url, database: proofgate.database.driver }, 'proofgate listening');
     console.error(`Proofgate is listening on ${url} (database: ${proofgate.database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
   });
+  attachServerGuards(server);
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
     process.exit(1);

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { createProofgate, type Proofgate, type ProofgateDeps } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
+import { attachServerGuards } from '../../src/server/http/server-guards';
 import { FakeClock } from './fake-clock';
 import { HttpClient } from './http-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -58,6 +59,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   });
   const server: Server = await new Promise((resolve) => {
     const s = proofgate.app.listen(0, '127.0.0.1', () => resolve(s));
+    attachServerGuards(s);
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;

@@ -5,6 +5,9 @@
 export const errorCatalog = {
   VALIDATION_FAILED: { status: 400, title: 'The request body or query is not valid' },
   MALFORMED_JSON: { status: 400, title: 'The request body is not valid JSON' },
+  MALFORMED_REQUEST: { status: 400, title: 'The request could not be parsed' },
+  HEADERS_TOO_LARGE: { status: 431, title: 'The request headers are too large' },
+  REQUEST_TIMEOUT: { status: 408, title: 'The request took too long to arrive' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Send the request body as application/json' },
   NOT_FOUND: { status: 404, title: 'No such resource' },

@@ -65,13 +65,31 @@ function fromBodyParser(error: { type?: string; status?: number }): AppError | u
   }
 }
 
+function fromClientStatus(status: number): AppError {
+  switch (status) {
+    case 404:
+      return new AppError('NOT_FOUND');
+    case 405:
+      return new AppError('METHOD_NOT_ALLOWED');
+    case 413:
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 415:
+      return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    default:
+      return new AppError('MALFORMED_REQUEST');
+  }
+}
+
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   if (error && typeof error === 'object') {
     const parsed = fromBodyParser(error as { type?: string; status?: number });
     if (parsed) return parsed;
     // URIError from a malformed percent-encoded path, thrown by Express's router.
-    if (error instanceof URIError) return new AppError('NOT_FOUND');
+    if (error instanceof URIError) return new AppError('MALFORMED_REQUEST');
+    // Other client errors raised by Express or its parsers carry an HTTP status of their own.
+    const status = (error as { status?: unknown; statusCode?: unknown }).status ?? (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return fromClientStatus(status);
   }
   if (isDatabaseUnavailable(error)) return new AppError('DATABASE_UNAVAILABLE');
   return new AppError('INTERNAL_ERROR');
