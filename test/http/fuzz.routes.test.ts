@@ -263,7 +263,7 @@ describe('fuzzing every public route', () => {
     );
     expect((await server.client().get('/healthz')).status).toBe(200);
     expect(unhandled).toEqual([]);
-  });
+  }, 600_000);
 
   it('raw hostile requests (header injection, NUL, invalid UTF-8, huge headers, bad paths): answered with problem+json, never a crash', async () => {
     const port = Number(new URL(server.url).port);
@@ -297,5 +297,5 @@ describe('fuzzing every public route', () => {
     );
     expect((await server.client().get('/healthz')).status).toBe(200);
     expect(unhandled).toEqual([]);
-  });
+  }, 600_000);
 });

@@ -16,6 +16,12 @@ export interface DatabaseHandle {
   driver: DatabaseDriver;
   /** Present for the postgres driver: shared with the PostgreSQL limiter store. */
   pool: pg.Pool | undefined;
+  /**
+   * Runs `work` in one transaction. For node-postgres this does not use drizzle's
+   * `db.transaction`, whose BEGIN sits outside its try/finally: a connection killed at that
+   * moment was never released, and the pool drained until every request hung.
+   */
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
   /** Raw parameterised SQL, for diagnostics (readiness, proof) only; capabilities go through their stores. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   close(): Promise<void>;
@@ -51,6 +57,7 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     db,
     driver: 'pglite',
     pool: undefined,
+    transaction: (work) => db.transaction((tx) => work(tx as unknown as Database)),
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await pglite.query<Row>(text, params);
       return result.rows;
@@ -72,11 +79,36 @@ async function openPostgres(url: string, poolMax: number, onPoolError?: (error: 
   });
   // An idle client whose connection is killed emits 'error' on the pool; unhandled, that ends the process.
   pool.on('error', (error) => onPoolError?.(error));
+  // A checked-out client has no listener at all (pg-pool removes its idle listener), so a
+  // connection killed between two statements of a transaction would throw an uncaught
+  // 'error' event. The statement in flight fails on its own and maps to DATABASE_UNAVAILABLE;
+  // this listener only keeps the process alive. pg-pool discards the broken client on release.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onPoolError?.(error));
+  });
   const db = drizzlePostgres(pool, { schema }) as unknown as Database;
   return {
     db,
     driver: 'postgres',
     pool,
+    async transaction(work) {
+      const client = await pool.connect();
+      // A client whose connection broke must be destroyed, not returned to the pool.
+      let broken: Error | undefined;
+      try {
+        await client.query('begin');
+        const result = await work(drizzlePostgres(client, { schema }) as unknown as Database);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await pool.query(text, params);
       return result.rows as Row[];

@@ -14,9 +14,9 @@ export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>
  * conditional statement that must change exactly one row (STYLE.md rule 4), so concurrent
  * requests cannot both win.
  */
-export function createTwoFactorStore(db: Database) {
+export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>) {
   return {
-    transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => db.transaction((tx) => work(tx)),
+    transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => runTransaction(work),
 
     async getCredential(userId: string, executor: Executor = db): Promise<CredentialRow | undefined> {
       const rows = await executor.select().from(twoFactorCredentials).where(eq(twoFactorCredentials.userId, userId)).limit(1);
