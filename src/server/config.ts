@@ -93,6 +93,9 @@ const trustProxy = z.preprocess(
     }),
 );
 
+/** Free text that only has to be present; its shape is judged where it is used (integrations report it). */
+const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
+
 export const envSchema = z
   .object({
     NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
@@ -138,6 +141,22 @@ export const envSchema = z
     LOGIN_EMAIL_MAX_FAILURES: integer(20, 1, 100_000),
     LOGIN_EMAIL_WINDOW_SECONDS: integer(3600, 1, 7 * 24 * 3600),
     LOGIN_DEVICE_MAX_FAILURES: integer(10, 1, 10_000),
+    SMS_TEST_ADMIN_MAX_PER_HOUR: integer(10, 1, 10_000),
+    SMS_TEST_IP_MAX_PER_HOUR: integer(20, 1, 100_000),
+    // Twilio settings are read as text: a missing or malformed one does not stop the server,
+    // it makes the integration "not configured" and system status names the variable.
+    TWILIO_ACCOUNT_SID: optionalText,
+    TWILIO_AUTH_TOKEN: optionalText,
+    TWILIO_API_KEY_SID: optionalText,
+    TWILIO_API_KEY_SECRET: optionalText,
+    TWILIO_FROM_NUMBER: optionalText,
+    TWILIO_MESSAGING_SERVICE_SID: optionalText,
+    TWILIO_API_BASE_URL: z.preprocess(
+      emptyToUndefined,
+      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4010 (the Twilio fake)' }).optional(),
+    ),
+    TWILIO_TIMEOUT_MS: integer(10_000, 50, 120_000),
+    INTEGRATION_CHECK_INTERVAL_SECONDS: integer(300, 1, 24 * 3600),
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_IDLE_SECONDS > env.SESSION_ABSOLUTE_SECONDS) {
@@ -148,6 +167,15 @@ export const envSchema = z
         code: 'custom',
         path: ['APP_ENC_KEY'],
         message: 'is required when NODE_ENV=production (32 random bytes in base64: openssl rand -base64 32)',
+      });
+    }
+    // Pointing the SDK elsewhere sends the Twilio credentials there (over plain HTTP for the
+    // fake): a test-only switch that production must never honour.
+    if (env.NODE_ENV === 'production' && env.TWILIO_API_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_API_BASE_URL'],
+        message: 'is refused when NODE_ENV=production (it exists only to point the Twilio client at the fake)',
       });
     }
   });
@@ -173,6 +201,21 @@ export interface Config {
   twoFactor: { freshSeconds: number; tempTokenTtlSeconds: number; issuer: string };
   serveWeb: boolean;
   limits: LimitsConfig;
+  twilio: TwilioConfig;
+  integrations: { checkIntervalSeconds: number };
+}
+
+/** Raw Twilio settings; integrations/twilio/settings.ts decides whether they are usable. */
+export interface TwilioConfig {
+  accountSid: string | undefined;
+  authToken: string | undefined;
+  apiKeySid: string | undefined;
+  apiKeySecret: string | undefined;
+  fromNumber: string | undefined;
+  messagingServiceSid: string | undefined;
+  /** Test-only base URL replacing https://api.twilio.com (refused in production). */
+  apiBaseUrl: string | undefined;
+  timeoutMs: number;
 }
 
 /** Throttle thresholds; every one is an env variable documented in the README. */
@@ -191,6 +234,8 @@ export interface LimitsConfig {
   loginEmailMaxFailures: number;
   loginEmailWindowSeconds: number;
   loginDeviceMaxFailures: number;
+  smsTestAdminMaxPerHour: number;
+  smsTestIpMaxPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -244,6 +289,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginEmailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
       loginEmailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
       loginDeviceMaxFailures: e.LOGIN_DEVICE_MAX_FAILURES,
+      smsTestAdminMaxPerHour: e.SMS_TEST_ADMIN_MAX_PER_HOUR,
+      smsTestIpMaxPerHour: e.SMS_TEST_IP_MAX_PER_HOUR,
     },
+    twilio: {
+      accountSid: e.TWILIO_ACCOUNT_SID,
+      authToken: e.TWILIO_AUTH_TOKEN,
+      apiKeySid: e.TWILIO_API_KEY_SID,
+      apiKeySecret: e.TWILIO_API_KEY_SECRET,
+      fromNumber: e.TWILIO_FROM_NUMBER,
+      messagingServiceSid: e.TWILIO_MESSAGING_SERVICE_SID,
+      apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
+      timeoutMs: e.TWILIO_TIMEOUT_MS,
+    },
+    integrations: { checkIntervalSeconds: e.INTEGRATION_CHECK_INTERVAL_SECONDS },
   };
 }

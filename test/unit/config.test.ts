@@ -36,6 +36,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/APP_ENC_KEY is required/);
   });
 
+  it('refuses TWILIO_API_BASE_URL in production, accepts it elsewhere, defaults the Twilio timeout to 10 s', () => {
+    const key = Buffer.alloc(32, 1).toString('base64');
+    expect(() => loadConfig({ NODE_ENV: 'production', APP_ENC_KEY: key, TWILIO_API_BASE_URL: 'http://127.0.0.1:4010' })).toThrow(
+      /TWILIO_API_BASE_URL is refused when NODE_ENV=production/,
+    );
+    expect(loadConfig({ TWILIO_API_BASE_URL: 'http://127.0.0.1:4010/' }).twilio.apiBaseUrl).toBe('http://127.0.0.1:4010');
+    expect(loadConfig({}).twilio.timeoutMs).toBe(10_000);
+    expect(loadConfig({}).integrations.checkIntervalSeconds).toBe(300);
+    expect(loadConfig({}).limits).toMatchObject({ smsTestAdminMaxPerHour: 10, smsTestIpMaxPerHour: 20 });
+  });
+
   it('parses TRUST_PROXY as Express does', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);

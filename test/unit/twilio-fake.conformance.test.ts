@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import twilio from 'twilio';
+import { createTwilioHttpClient } from '../../src/server/integrations/twilio/http-client';
+import { resolveTwilioSettings } from '../../src/server/integrations/twilio/settings';
+import { createTwilioSmsProvider } from '../../src/server/integrations/twilio/sms-provider';
+import type { TwilioConfig } from '../../src/server/config';
 import { startTwilioFake, signTwilioRequest, type TwilioFake } from '../../tools/twilio-fake';
 
 /**
@@ -204,5 +209,89 @@ describe('the fake against the Twilio OpenAPI excerpt', () => {
     expect(params).toMatchObject({ MessageSid: created.body.sid, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID });
     expect(calls[0]!.contentType).toBe('application/x-www-form-urlencoded');
     expect(calls[0]!.signature).toBe(signTwilioRequest(AUTH_TOKEN, callbackUrl, params));
+  });
+});
+
+describe('the product\'s Twilio client (official SDK) against the fake', () => {
+  function providerWith(overrides: Partial<TwilioConfig> = {}) {
+    const config: TwilioConfig = {
+      accountSid: ACCOUNT_SID,
+      authToken: AUTH_TOKEN,
+      apiKeySid: undefined,
+      apiKeySecret: undefined,
+      fromNumber: '+15005550006',
+      messagingServiceSid: undefined,
+      apiBaseUrl: fake.url,
+      timeoutMs: 2_000,
+      ...overrides,
+    };
+    const resolved = resolveTwilioSettings(config);
+    if (!resolved.configured) throw new Error(resolved.problems.join('; '));
+    return createTwilioSmsProvider(resolved.settings, createTwilioHttpClient(resolved.settings));
+  }
+
+  it('sends a conforming form request with basic auth and reads the 201 Message', async () => {
+    const callback = 'https://proofgate.example.com/api/integrations/twilio/status-callback';
+    const result = await providerWith().sendSms({ to: '+14155550123', body: 'from the SDK', statusCallback: callback });
+    expect(result).toEqual({ ok: true, providerMessageId: expect.stringMatching(/^SM[0-9a-f]{32}$/), status: 'queued' });
+    const [request] = fake.received();
+    expect(request!.authUser).toBe(ACCOUNT_SID);
+    expect(request!.contentType).toBe('application/x-www-form-urlencoded');
+    expect(request!.params).toEqual({ To: '+14155550123', From: '+15005550006', Body: 'from the SDK', StatusCallback: callback });
+    expectRequestConforms(request!.params);
+    expectValid(validators.message, (request!.response as { body: unknown }).body);
+  });
+
+  it('uses the API key pair (with the account SID in the path) and a Messaging Service', async () => {
+    const provider = providerWith({ apiKeySid: API_KEY.sid, apiKeySecret: API_KEY.secret, fromNumber: undefined, messagingServiceSid: `MG${'c3'.repeat(16)}` });
+    expect((await provider.sendSms({ to: '+14155550123', body: 'key' })).ok).toBe(true);
+    const [request] = fake.received();
+    expect(request!.authUser).toBe(API_KEY.sid);
+    expect(request!.path).toBe(`/2010-04-01/Accounts/${ACCOUNT_SID}/Messages.json`);
+    expectRequestConforms(request!.params);
+    expect(await provider.checkCredentials()).toEqual({ ok: true });
+  });
+
+  it('classifies answers: magic number and bad credentials are rejected, 5xx / timeout / reset unavailable', async () => {
+    expect(await providerWith().sendSms({ to: '+15005550002', body: 'x' })).toEqual({
+      ok: false,
+      failure: { kind: 'rejected', providerErrorCode: '21612', httpStatus: 400 },
+    });
+    const wrong = providerWith({ authToken: 'not-the-token' });
+    expect(await wrong.sendSms({ to: '+14155550123', body: 'x' })).toEqual({ ok: false, failure: { kind: 'rejected', providerErrorCode: '20003', httpStatus: 401 } });
+    expect(await wrong.checkCredentials()).toEqual({ ok: false, failure: { kind: 'rejected', providerErrorCode: '20003', httpStatus: 401 } });
+
+    fake.setFault({ kind: 'status', status: 500 });
+    expect(await providerWith().sendSms({ to: '+14155550123', body: 'x' })).toEqual({
+      ok: false,
+      failure: { kind: 'unavailable', providerErrorCode: '20500', httpStatus: 500 },
+    });
+    fake.setFault({ kind: 'delay', ms: 1_000 });
+    const started = Date.now();
+    expect(await providerWith({ timeoutMs: 150 }).sendSms({ to: '+14155550123', body: 'x' })).toEqual({
+      ok: false,
+      failure: { kind: 'unavailable', providerErrorCode: 'TIMEOUT', httpStatus: null },
+    });
+    expect(Date.now() - started).toBeLessThan(900);
+    fake.setFault({ kind: 'reset' });
+    expect(await providerWith().sendSms({ to: '+14155550123', body: 'x' })).toEqual({
+      ok: false,
+      failure: { kind: 'unavailable', providerErrorCode: 'CONNECTION_ERROR', httpStatus: null },
+    });
+  });
+
+  it('retries a 429 with the SDK\'s backoff and then succeeds', async () => {
+    fake.setFault({ kind: 'status', status: 429, times: 2 });
+    const result = await providerWith().sendSms({ to: '+14155550123', body: 'retry' });
+    expect(result.ok).toBe(true);
+    expect(fake.received().map((r) => r.response.status)).toEqual([429, 429, 201]);
+  });
+
+  it('a callback signed by the fake passes the SDK\'s validateRequest; a tampered one does not', () => {
+    const url = 'https://proofgate.example.com/api/integrations/twilio/status-callback';
+    const params = { MessageSid: `SM${'e5'.repeat(16)}`, MessageStatus: 'delivered', AccountSid: ACCOUNT_SID };
+    const signature = signTwilioRequest(AUTH_TOKEN, url, params);
+    expect(twilio.validateRequest(AUTH_TOKEN, signature, url, params)).toBe(true);
+    expect(twilio.validateRequest(AUTH_TOKEN, signature, url, { ...params, MessageStatus: 'failed' })).toBe(false);
   });
 });
