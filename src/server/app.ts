@@ -6,6 +6,9 @@ import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { DestinationStream, Logger } from 'pino';
+import { createAlertRoutes } from './alerts/routes';
+import { createSmsAlertService, type SmsAlertService } from './alerts/service';
+import type { SmsProvider } from './alerts/sms-provider';
 import { createAuditLog, type AuditLog } from './audit/service';
 import { createSecurityEventStore } from './audit/store';
 import { createAccountService, type AccountService } from './auth/account-service';
@@ -35,6 +38,10 @@ import { resolveEncryptionKeys, type ResolvedKeys } from './lib/encryption-keys'
 import { createDeviceCookie } from './limits/device-cookie';
 import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './limits/throttles';
+import { createIntegrationStore, type IntegrationStore } from './integrations/store';
+import { createTwilioHttpClient } from './integrations/twilio/http-client';
+import { resolveTwilioSettings, type TwilioSettingsResolution } from './integrations/twilio/settings';
+import { createTwilioSmsProvider } from './integrations/twilio/sms-provider';
 import { createTwoFactorRoutes } from './twofactor/routes';
 import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
 import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
@@ -101,6 +108,11 @@ export interface ProofgateServices {
   accounts: AccountService;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
+  twilio: TwilioSettingsResolution;
+  /** Undefined when Twilio is not configured. */
+  smsProvider: SmsProvider | undefined;
+  integrationStore: IntegrationStore;
+  smsAlerts: SmsAlertService;
   close(): Promise<void>;
 }
 
@@ -170,6 +182,22 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     secondFactor: twoFactor,
     loginThrottle: throttles.login,
   });
+  // The same SDK code path with real keys and with the fake: only TWILIO_API_BASE_URL differs.
+  const twilio = resolveTwilioSettings(config.twilio);
+  const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings, createTwilioHttpClient(twilio.settings)) : undefined;
+  const integrationStore = createIntegrationStore(db);
+  const smsAlerts = createSmsAlertService({
+    provider: smsProvider,
+    usage: integrationStore,
+    audit,
+    telemetry,
+    logger,
+    clock,
+    randomBytes,
+    limits: throttles.smsTest,
+    statusCallbackUrl: undefined,
+    providerTimeoutMs: config.twilio.timeoutMs,
+  });
   return {
     config,
     clock,
@@ -185,6 +213,10 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     accounts,
     twoFactorStore,
     twoFactor,
+    twilio,
+    smsProvider,
+    integrationStore,
+    smsAlerts,
     async close() {
       await limiterStore.close();
       await database.close();
@@ -273,6 +305,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       onSecondFactorVerified: (_req, res, email) => deviceCookie.issue(res, email),
     }),
   );
+  api.use(createAlertRoutes({ registry, alerts: services.smsAlerts }));
 
   let openApiDocument: Record<string, unknown> | undefined;
   api.get('/api/openapi.json', (_req, res) => {

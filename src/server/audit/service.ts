@@ -28,6 +28,7 @@ export const securityEventTypes = [
   'admin.user_created',
   'admin.user_promoted',
   'admin.2fa_reset',
+  'alerts.sms_test',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];
@@ -43,6 +44,8 @@ const ALLOWED_DETAIL_KEYS = new Set([
   'remaining',
   'sessions_revoked',
   'via',
+  'trace_id',
+  'status',
 ]);
 
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

@@ -5,6 +5,7 @@ import type { LimitsConfig } from '../config';
 import { ipLimiterKey } from '../http/client-ip';
 import type { Telemetry } from '../lib/telemetry';
 import type { TwoFactorLimits } from '../twofactor/service';
+import type { SmsTestLimits } from '../alerts/service';
 import { createLimitGate, limiterKey, type LimitErrorCode, type LimitHit } from './limit-gate';
 import type { LimitSpec, LimiterStore } from './limiter-store';
 
@@ -88,7 +89,13 @@ export function createThrottles(deps: {
     },
   };
 
-  return { twoFactor, login, store };
+  // Test SMS cost money and can be aimed at anyone's phone: hourly caps per admin and per IP.
+  const smsTest: SmsTestLimits = {
+    admin: gate({ name: 'sms_test_admin', points: config.smsTestAdminMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
+    ip: gate({ name: 'sms_test_ip', points: config.smsTestIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
+  };
+
+  return { twoFactor, login, smsTest, store };
 }
 
 export type Throttles = ReturnType<typeof createThrottles>;

@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { requireAdmin } from '../auth/guards';
+import { requestOrigin } from '../auth/routes';
+import { mountRoute, type RouteRegistry } from '../http/route';
+import { smsTestBody, smsTestView } from './schemas';
+import type { SmsAlertService } from './service';
+
+/** /api/alerts: operations alerts. Admin only; the per-admin and per-IP caps live in the service. */
+export function createAlertRoutes(deps: { registry: RouteRegistry; alerts: SmsAlertService }): Router {
+  const router = Router();
+
+  mountRoute(
+    router,
+    deps.registry,
+    {
+      method: 'post',
+      path: '/api/alerts/sms/test',
+      tag: 'alerts',
+      summary: 'Send one test SMS through the configured provider (Twilio)',
+      description:
+        'Every attempt writes exactly one integration_usage_events row (success, failed or not_configured) with the trace_id this answer carries, success or problem alike. Capped per admin and per IP (SMS_TEST_ADMIN_MAX_PER_HOUR, SMS_TEST_IP_MAX_PER_HOUR).',
+      access: 'admin',
+      body: smsTestBody,
+      responses: { 200: { description: 'The provider accepted the message', schema: smsTestView } },
+      errorCodes: ['SMS_NOT_CONFIGURED', 'SMS_PROVIDER_REJECTED', 'SMS_PROVIDER_UNAVAILABLE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
+    },
+    [requireAdmin],
+    async ({ req, res, body }) => {
+      const result = await deps.alerts.sendTestSms({ to: body.to, message: body.message, actorUserId: req.auth!.user.id }, requestOrigin(req));
+      res.json({ ok: true, trace_id: result.traceId, provider_message_id: result.providerMessageId, status: result.status });
+    },
+  );
+
+  return router;
+}

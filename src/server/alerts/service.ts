@@ -1,0 +1,175 @@
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/service';
+import type { RequestOrigin } from '../auth/account-service';
+import { AppError } from '../http/app-error';
+import { ipLimiterKey } from '../http/client-ip';
+import type { Clock } from '../lib/clock';
+import type { RandomBytes } from '../lib/random';
+import type { Telemetry } from '../lib/telemetry';
+import { limiterKey, type LimitGate } from '../limits/limit-gate';
+import type { NewUsageEvent, UsageStatus } from '../integrations/store';
+import { maskPhoneNumber } from './mask';
+import type { ProviderFailure, SmsProvider } from './sms-provider';
+
+/** SMS costs money: test sends are capped per admin and per client IP (IPv6 by /64). */
+export interface SmsTestLimits {
+  admin: LimitGate;
+  ip: LimitGate;
+}
+
+export interface SmsTestResult {
+  traceId: string;
+  providerMessageId: string;
+  status: string;
+}
+
+export interface SmsAlertService {
+  sendTestSms(input: { to: string; message: string | undefined; actorUserId: string }, origin: RequestOrigin): Promise<SmsTestResult>;
+}
+
+type Attempt =
+  | { status: 'success'; providerMessageId: string; providerStatus: string; latencyMs: number }
+  | { status: 'failed'; failure: ProviderFailure; latencyMs: number }
+  | { status: 'not_configured' };
+
+export const SMS_TEST_ACTION = 'sms.test';
+
+function providerErrorDetail(failure: ProviderFailure, timeoutMs: number): string {
+  const code = failure.providerErrorCode;
+  if (failure.kind === 'rejected') {
+    return /^\d+$/.test(code)
+      ? `The SMS provider refused the message (error ${code}: https://www.twilio.com/docs/errors/${code})`
+      : `The SMS provider refused the message (${code})`;
+  }
+  if (code === 'TIMEOUT') {
+    return `No answer from the SMS provider within ${timeoutMs} ms; the message may still have been sent (check the provider's log before retrying)`;
+  }
+  return `The SMS provider could not be reached or failed (${code}); try again later`;
+}
+
+export function createSmsAlertService(deps: {
+  /** Undefined when the integration is not configured: every attempt is then recorded as not_configured. */
+  provider: SmsProvider | undefined;
+  usage: { insertUsageEvent(event: NewUsageEvent): Promise<void> };
+  audit: AuditLog;
+  telemetry: Telemetry;
+  logger: Logger;
+  clock: Clock;
+  randomBytes: RandomBytes;
+  limits: SmsTestLimits;
+  /** Passed to the provider so it reports delivery; undefined when no verifiable callback URL exists. */
+  statusCallbackUrl: string | undefined;
+  providerTimeoutMs: number;
+  /** Monotonic milliseconds for latency (the wall clock may be a test's fake one). */
+  monotonicMs?: () => number;
+}): SmsAlertService {
+  const { provider, usage, audit, telemetry, logger, clock, randomBytes, limits } = deps;
+  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
+  const integration = provider?.integration ?? 'twilio';
+
+  async function attemptSend(to: string, body: string): Promise<Attempt> {
+    if (!provider) return { status: 'not_configured' };
+    const started = monotonicMs();
+    const latency = () => Math.max(0, Math.round(monotonicMs() - started));
+    try {
+      const result = await provider.sendSms({ to, body, ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}) });
+      if (result.ok) return { status: 'success', providerMessageId: result.providerMessageId, providerStatus: result.status, latencyMs: latency() };
+      return { status: 'failed', failure: result.failure, latencyMs: latency() };
+    } catch {
+      // The provider contract says it never throws; if it does, the attempt is still one failed row.
+      return { status: 'failed', failure: { kind: 'unavailable', providerErrorCode: 'CLIENT_ERROR', httpStatus: null }, latencyMs: latency() };
+    }
+  }
+
+  /**
+   * Records one attempt: the usage row first, then the log line, audit and telemetry. None of
+   * them may throw: the SMS has already gone out (or failed), and the answer must say which.
+   * A row that cannot be written is reported in the log line (recorded: false) with the
+   * trace_id and provider reference, so it can be reconstructed.
+   */
+  async function recordAttempt(attempt: Attempt, context: { traceId: string; createdAt: Date; maskedDestination: string; actorUserId: string; origin: RequestOrigin }) {
+    const status: UsageStatus = attempt.status;
+    const providerReference = attempt.status === 'success' ? attempt.providerMessageId : null;
+    const providerErrorCode = attempt.status === 'failed' ? attempt.failure.providerErrorCode : null;
+    const latencyMs = attempt.status === 'not_configured' ? null : attempt.latencyMs;
+    let recorded = true;
+    try {
+      await usage.insertUsageEvent({
+        integration,
+        action: SMS_TEST_ACTION,
+        status,
+        traceId: context.traceId,
+        providerReference,
+        providerErrorCode,
+        latencyMs,
+        actorUserId: context.actorUserId,
+        maskedDestination: context.maskedDestination,
+        createdAt: context.createdAt,
+      });
+    } catch (error) {
+      recorded = false;
+      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms usage event could not be recorded');
+    }
+    const line = {
+      event: 'sms.test',
+      trace_id: context.traceId,
+      request_id: context.origin.requestId,
+      integration,
+      status,
+      provider_reference: providerReference,
+      provider_error_code: providerErrorCode,
+      latency_ms: latencyMs,
+      destination: context.maskedDestination,
+      actor_user_id: context.actorUserId,
+      recorded,
+    };
+    if (status === 'success') logger.info(line, 'sms test sent');
+    else logger.warn(line, 'sms test not sent');
+    try {
+      await audit.record('alerts.sms_test', {
+        userId: context.actorUserId,
+        origin: context.origin,
+        details: { trace_id: context.traceId, status },
+      });
+    } catch (error) {
+      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms test audit event could not be recorded');
+    }
+    telemetry.emit('sms.sent', {
+      trace_id: context.traceId,
+      status,
+      latency_ms: latencyMs,
+      provider_error_code: providerErrorCode,
+      request_id: context.origin.requestId,
+    });
+  }
+
+  return {
+    async sendTestSms(input, origin) {
+      const eventOrigin = { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId };
+      await limits.ip.reserve(ipLimiterKey(origin.ip), { userId: input.actorUserId, origin: eventOrigin });
+      await limits.admin.reserve(limiterKey(input.actorUserId), { userId: input.actorUserId, origin: eventOrigin });
+
+      const traceId = randomBytes(16).toString('hex');
+      const createdAt = new Date(clock.nowMs());
+      const body = input.message ?? `Proofgate test alert: SMS delivery works (trace ${traceId})`;
+      const attempt = await attemptSend(input.to, body);
+      await recordAttempt(attempt, { traceId, createdAt, maskedDestination: maskPhoneNumber(input.to), actorUserId: input.actorUserId, origin });
+
+      const trace = { trace_id: traceId };
+      switch (attempt.status) {
+        case 'success':
+          return { traceId, providerMessageId: attempt.providerMessageId, status: attempt.providerStatus };
+        case 'not_configured':
+          throw new AppError('SMS_NOT_CONFIGURED', {
+            detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
+            extensions: trace,
+          });
+        case 'failed': {
+          const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };
+          const detail = providerErrorDetail(attempt.failure, deps.providerTimeoutMs);
+          throw new AppError(attempt.failure.kind === 'rejected' ? 'SMS_PROVIDER_REJECTED' : 'SMS_PROVIDER_UNAVAILABLE', { detail, extensions });
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { startTwilioFake, type TwilioFake } from '../../tools/twilio-fake';
+import { registerAndLogin, startTestServer, uniqueEmail, type TestServer, type TestServerOptions } from './test-server';
+
+/** Credentials of the in-process Twilio fake. The token doubles as a canary: it must never appear in logs or rows. */
+export const FAKE_ACCOUNT_SID = `AC${'ab'.repeat(16)}`;
+export const FAKE_AUTH_TOKEN = 'canary-twilio-auth-token-5d1e9b07';
+export const FAKE_API_KEY = { sid: `SK${'cd'.repeat(16)}`, secret: 'canary-twilio-api-secret-88f2c1' };
+
+export function startFake(): Promise<TwilioFake> {
+  return startTwilioFake({ accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiKeys: [FAKE_API_KEY] });
+}
+
+/** TWILIO_* pointing the real SDK at the fake. */
+export function twilioEnv(fake: TwilioFake, overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    TWILIO_ACCOUNT_SID: FAKE_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: FAKE_AUTH_TOKEN,
+    TWILIO_FROM_NUMBER: '+15005550006',
+    TWILIO_API_BASE_URL: fake.url,
+    ...overrides,
+  };
+}
+
+/** A server whose ADMIN_EMAILS names one admin; returns it with that admin signed in. */
+export async function startServerWithAdmin(options: TestServerOptions = {}) {
+  const adminEmail = uniqueEmail('admin');
+  const server = await startTestServer({ ...options, env: { ADMIN_EMAILS: adminEmail, ...options.env } });
+  const admin = await registerAndLogin(server, adminEmail);
+  return { server, admin: admin.client, adminUserId: admin.userId };
+}
+
+export interface UsageRow {
+  integration: string;
+  action: string;
+  status: string;
+  trace_id: string;
+  provider_reference: string | null;
+  provider_error_code: string | null;
+  delivery_status: string | null;
+  delivery_updated_at: Date | null;
+  latency_ms: number | null;
+  actor_user_id: string | null;
+  masked_destination: string | null;
+  created_at: Date;
+}
+
+export function usageRows(server: TestServer): Promise<UsageRow[]> {
+  return server.proofgate.database.query<UsageRow>('select * from integration_usage_events order by created_at, trace_id');
+}
+
+export function usageRowByTrace(server: TestServer, traceId: string): Promise<UsageRow[]> {
+  return server.proofgate.database.query<UsageRow>('select * from integration_usage_events where trace_id = $1', [traceId]);
+}
