@@ -38,10 +38,13 @@ import { resolveEncryptionKeys, type ResolvedKeys } from './lib/encryption-keys'
 import { createDeviceCookie } from './limits/device-cookie';
 import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './limits/throttles';
+import { createTwilioCallbackRoutes } from './integrations/routes';
+import { createIntegrationsService, type IntegrationsService } from './integrations/service';
 import { createIntegrationStore, type IntegrationStore } from './integrations/store';
 import { createTwilioHttpClient } from './integrations/twilio/http-client';
 import { resolveTwilioSettings, type TwilioSettingsResolution } from './integrations/twilio/settings';
 import { createTwilioSmsProvider } from './integrations/twilio/sms-provider';
+import { createTwilioSignatureVerifier, statusCallbackUrl } from './integrations/twilio/status-callback';
 import { createTwoFactorRoutes } from './twofactor/routes';
 import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
 import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
@@ -112,6 +115,7 @@ export interface ProofgateServices {
   /** Undefined when Twilio is not configured. */
   smsProvider: SmsProvider | undefined;
   integrationStore: IntegrationStore;
+  integrations: IntegrationsService;
   smsAlerts: SmsAlertService;
   close(): Promise<void>;
 }
@@ -186,6 +190,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const twilio = resolveTwilioSettings(config.twilio);
   const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings, createTwilioHttpClient(twilio.settings)) : undefined;
   const integrationStore = createIntegrationStore(db);
+  const integrations = createIntegrationsService({ store: integrationStore, clock, logger });
   const smsAlerts = createSmsAlertService({
     provider: smsProvider,
     usage: integrationStore,
@@ -195,7 +200,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     clock,
     randomBytes,
     limits: throttles.smsTest,
-    statusCallbackUrl: undefined,
+    statusCallbackUrl: statusCallbackUrl(config.publicUrl, twilio.settings?.authToken),
     providerTimeoutMs: config.twilio.timeoutMs,
   });
   return {
@@ -216,6 +221,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     twilio,
     smsProvider,
     integrationStore,
+    integrations,
     smsAlerts,
     async close() {
       await limiterStore.close();
@@ -279,6 +285,15 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     next();
   });
   api.use(originCheck([...config.allowedOrigins, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])]));
+  // Twilio posts forms: its callback parses its own body, ahead of the JSON-only rule.
+  api.use(
+    createTwilioCallbackRoutes({
+      registry,
+      integrations: services.integrations,
+      verifySignature: createTwilioSignatureVerifier({ authToken: config.twilio.authToken, publicUrl: config.publicUrl }),
+      logger,
+    }),
+  );
   api.use(requireJsonBody());
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(cookieParser());

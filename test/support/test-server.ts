@@ -25,6 +25,8 @@ export interface TestServerOptions {
   clock?: FakeClock;
   /** Reuse a database (multi-instance tests); otherwise a fresh clone is made and dropped on close. */
   database?: TestDatabase;
+  /** Listen on this port instead of any free one (when PUBLIC_URL must name the server's own URL). */
+  port?: number;
 }
 
 /** A test key (base64 of 32 bytes) so tests never generate one into a data folder. */
@@ -58,7 +60,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(database.pglite ? { pglite: database.pglite } : {}),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = proofgate.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = proofgate.app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
     attachServerGuards(s);
   });
   const { port } = server.address() as AddressInfo;
@@ -77,6 +79,19 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (ownsDatabase) await database.drop();
     },
   };
+}
+
+/** A port that was free a moment ago, for a server whose PUBLIC_URL must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 let counter = 0;

@@ -1,0 +1,63 @@
+import express, { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../http/app-error';
+import { mountRoute, type RouteRegistry } from '../http/route';
+import { twilioStatusCallbackBody } from './schemas';
+import type { IntegrationsService } from './service';
+import { STATUS_CALLBACK_PATH, type TwilioSignatureVerifier } from './twilio/status-callback';
+
+const CALLBACK_BODY_LIMIT = '16kb';
+
+/** Refuses any callback whose X-Twilio-Signature does not match, before its body is looked at. */
+function requireTwilioSignature(verify: TwilioSignatureVerifier, logger: Logger): RequestHandler {
+  return (req, _res, next) => {
+    const params = req.body && typeof req.body === 'object' ? (req.body as Record<string, string>) : {};
+    const check = verify({ signature: req.get('x-twilio-signature'), pathAndQuery: req.url, params });
+    if (!check.ok) {
+      (req.log ?? logger).warn({ reason: check.reason }, 'twilio callback signature rejected');
+      return next(new AppError('SIGNATURE_INVALID'));
+    }
+    next();
+  };
+}
+
+/**
+ * Twilio's status callback: form-encoded, so this router is mounted before the API's
+ * JSON-only middleware and parses its own body. Authenticated by signature only.
+ */
+export function createTwilioCallbackRoutes(deps: {
+  registry: RouteRegistry;
+  integrations: IntegrationsService;
+  verifySignature: TwilioSignatureVerifier;
+  logger: Logger;
+}): Router {
+  const router = Router();
+  mountRoute(
+    router,
+    deps.registry,
+    {
+      method: 'post',
+      path: STATUS_CALLBACK_PATH,
+      tag: 'integrations',
+      summary: 'Twilio message status callback (X-Twilio-Signature required)',
+      description:
+        'Verified with the auth token over PUBLIC_URL + this path; records delivery_status on the usage event whose provider_reference is MessageSid. A final status is never replaced by an earlier one arriving late.',
+      access: 'signed-callback',
+      body: twilioStatusCallbackBody,
+      bodyContentType: 'application/x-www-form-urlencoded',
+      responses: { 204: { description: 'Recorded (or no matching event: nothing to do)' } },
+      errorCodes: ['SIGNATURE_INVALID'],
+    },
+    [express.urlencoded({ extended: false, limit: CALLBACK_BODY_LIMIT, parameterLimit: 100 }), requireTwilioSignature(deps.verifySignature, deps.logger)],
+    async ({ res, body }) => {
+      await deps.integrations.recordDeliveryStatus({
+        integration: 'twilio',
+        providerReference: body.MessageSid,
+        deliveryStatus: body.MessageStatus,
+        providerErrorCode: body.ErrorCode,
+      });
+      res.status(204).end();
+    },
+  );
+  return router;
+}
