@@ -38,11 +38,11 @@ import { resolveEncryptionKeys, type ResolvedKeys } from './lib/encryption-keys'
 import { createDeviceCookie } from './limits/device-cookie';
 import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './limits/throttles';
-import { createTwilioCallbackRoutes } from './integrations/routes';
+import { createIntegrationRoutes, createTwilioCallbackRoutes } from './integrations/routes';
 import { createIntegrationsService, type IntegrationsService } from './integrations/service';
 import { createIntegrationStore, type IntegrationStore } from './integrations/store';
 import { createTwilioHttpClient } from './integrations/twilio/http-client';
-import { resolveTwilioSettings, type TwilioSettingsResolution } from './integrations/twilio/settings';
+import { credentialFingerprint, resolveTwilioSettings, type TwilioSettingsResolution } from './integrations/twilio/settings';
 import { createTwilioSmsProvider } from './integrations/twilio/sms-provider';
 import { createTwilioSignatureVerifier, statusCallbackUrl } from './integrations/twilio/status-callback';
 import { createTwoFactorRoutes } from './twofactor/routes';
@@ -190,7 +190,18 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const twilio = resolveTwilioSettings(config.twilio);
   const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings, createTwilioHttpClient(twilio.settings)) : undefined;
   const integrationStore = createIntegrationStore(db);
-  const integrations = createIntegrationsService({ store: integrationStore, clock, logger });
+  const integrations = createIntegrationsService({
+    store: integrationStore,
+    clock,
+    logger,
+    telemetry,
+    twilio: {
+      provider: smsProvider,
+      credentialFingerprint: twilio.settings ? credentialFingerprint(twilio.settings) : undefined,
+      problems: twilio.problems,
+    },
+    checkIntervalSeconds: config.integrations.checkIntervalSeconds,
+  });
   const smsAlerts = createSmsAlertService({
     provider: smsProvider,
     usage: integrationStore,
@@ -321,6 +332,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     }),
   );
   api.use(createAlertRoutes({ registry, alerts: services.smsAlerts }));
+  api.use(createIntegrationRoutes({ registry, integrations: services.integrations }));
 
   let openApiDocument: Record<string, unknown> | undefined;
   api.get('/api/openapi.json', (_req, res) => {

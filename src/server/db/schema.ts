@@ -168,6 +168,12 @@ export const integrationChecks = pgTable('integration_checks', {
   checkedAt: tsz('checked_at').notNull(),
   ok: smallint('ok').notNull(),
   errorCode: text('error_code'),
+  /**
+   * Which settings the check was made with (a truncated, domain-separated SHA-256 of the
+   * account, credential and base URL; never the secret): a result obtained with other
+   * credentials, e.g. before a restart with a rotated token, is not reused.
+   */
+  credentialFingerprint: text('credential_fingerprint'),
 });
 
 /**

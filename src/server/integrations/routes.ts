@@ -1,9 +1,10 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { requireAdmin } from '../auth/guards';
 import { AppError } from '../http/app-error';
 import { mountRoute, type RouteRegistry } from '../http/route';
-import { twilioStatusCallbackBody } from './schemas';
-import type { IntegrationsService } from './service';
+import { integrationsStatusQuery, integrationsStatusView, twilioStatusCallbackBody } from './schemas';
+import type { IntegrationStatus, IntegrationsService } from './service';
 import { STATUS_CALLBACK_PATH, type TwilioSignatureVerifier } from './twilio/status-callback';
 
 const CALLBACK_BODY_LIMIT = '16kb';
@@ -57,6 +58,43 @@ export function createTwilioCallbackRoutes(deps: {
         providerErrorCode: body.ErrorCode,
       });
       res.status(204).end();
+    },
+  );
+  return router;
+}
+
+export function integrationStatusToView(status: IntegrationStatus) {
+  return {
+    name: status.name,
+    configured: status.configured,
+    connected: status.connected,
+    last_checked_at: status.lastCheckedAt?.toISOString() ?? null,
+    last_used_at: status.lastUsedAt?.toISOString() ?? null,
+    proof_of_use_count_24h: status.proofOfUseCount24h,
+    last_error_code: status.lastErrorCode,
+  };
+}
+
+/** /api/integrations: the control plane's view of each integration. Admin only. */
+export function createIntegrationRoutes(deps: { registry: RouteRegistry; integrations: IntegrationsService }): Router {
+  const router = Router();
+  mountRoute(
+    router,
+    deps.registry,
+    {
+      method: 'get',
+      path: '/api/integrations/status',
+      tag: 'integrations',
+      summary: 'Configured, connected and used: the status of every integration (Twilio)',
+      access: 'admin',
+      query: integrationsStatusQuery,
+      responses: { 200: { description: 'One entry per integration', schema: integrationsStatusView } },
+    },
+    [requireAdmin],
+    async ({ res, query }) => {
+      const refresh = query.refresh === '1' || query.refresh === 'true';
+      const integrations = await deps.integrations.list({ refresh });
+      res.json({ integrations: integrations.map(integrationStatusToView) });
     },
   );
   return router;

@@ -29,3 +29,22 @@ export const twilioStatusCallbackBody = z.object({
     .regex(/^\d{1,6}$/)
     .optional(),
 });
+
+export const integrationsStatusQuery = z.strictObject({
+  refresh: z
+    .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0' })
+    .optional()
+    .describe('1: run the credential check now instead of using the cached result'),
+});
+
+export const integrationStatusView = z.object({
+  name: z.string(),
+  configured: z.boolean().describe('Every required setting is present and well-formed'),
+  connected: z.boolean().describe('The last credential check (cached for INTEGRATION_CHECK_INTERVAL_SECONDS) succeeded'),
+  last_checked_at: z.string().nullable(),
+  last_used_at: z.string().nullable().describe('Newest successful usage event'),
+  proof_of_use_count_24h: z.number().int().describe('Successful usage events in the last 24 hours'),
+  last_error_code: z.string().nullable().describe('Error code of the most recent attempt (send or credential check); null when it succeeded'),
+});
+
+export const integrationsStatusView = z.object({ integrations: z.array(integrationStatusView) });

@@ -1,15 +1,109 @@
 import type { Logger } from 'pino';
+import type { SmsProvider } from '../alerts/sms-provider';
 import type { Clock } from '../lib/clock';
-import type { IntegrationStore } from './store';
+import type { Telemetry } from '../lib/telemetry';
+import type { IntegrationCheckRow, IntegrationStore } from './store';
 
-export interface IntegrationsService {
-  /** A verified delivery report: stores it on the usage event that sent the message. */
-  recordDeliveryStatus(input: { integration: string; providerReference: string; deliveryStatus: string; providerErrorCode?: string | undefined }): Promise<{ matched: boolean }>;
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface IntegrationStatus {
+  name: string;
+  /** Every required setting is present and well-formed. */
+  configured: boolean;
+  /** The last credential check, made with the current settings, succeeded. */
+  connected: boolean;
+  lastCheckedAt: Date | null;
+  lastUsedAt: Date | null;
+  proofOfUseCount24h: number;
+  /** The outcome of the most recent attempt (send or credential check): its error code, null if it succeeded. */
+  lastErrorCode: string | null;
+  /** Why it is not configured, by variable name (never a value). */
+  problems: string[];
 }
 
-export function createIntegrationsService(deps: { store: IntegrationStore; clock: Clock; logger: Logger }): IntegrationsService {
-  const { store, clock, logger } = deps;
+export interface IntegrationsService {
+  /** Every integration's status; the credential check is cached per INTEGRATION_CHECK_INTERVAL_SECONDS unless `refresh`. */
+  list(options: { refresh: boolean }): Promise<IntegrationStatus[]>;
+  twilioStatus(options: { refresh: boolean }): Promise<IntegrationStatus>;
+  /** A verified delivery report: stores it on the usage event that sent the message. */
+  recordDeliveryStatus(input: {
+    integration: string;
+    providerReference: string;
+    deliveryStatus: string;
+    providerErrorCode?: string | undefined;
+  }): Promise<{ matched: boolean }>;
+}
+
+export function createIntegrationsService(deps: {
+  store: IntegrationStore;
+  clock: Clock;
+  logger: Logger;
+  telemetry: Telemetry;
+  twilio: {
+    provider: SmsProvider | undefined;
+    /** Identifies the configured credentials; a cached check made with others is ignored. */
+    credentialFingerprint: string | undefined;
+    problems: string[];
+  };
+  checkIntervalSeconds: number;
+}): IntegrationsService {
+  const { store, clock, logger, telemetry, twilio } = deps;
+  let inFlightCheck: Promise<IntegrationCheckRow> | undefined;
+
+  /** One credential check at a time per process: concurrent status requests share it. */
+  function runTwilioCheck(provider: SmsProvider): Promise<IntegrationCheckRow> {
+    inFlightCheck ??= (async () => {
+      const result = await provider.checkCredentials();
+      const row: IntegrationCheckRow = {
+        integration: 'twilio',
+        checkedAt: new Date(clock.nowMs()),
+        ok: result.ok ? 1 : 0,
+        errorCode: result.ok ? null : result.failure.providerErrorCode,
+        credentialFingerprint: twilio.credentialFingerprint ?? null,
+      };
+      await store.saveCheck(row);
+      telemetry.emit('integrations.checked', { integration: 'twilio', ok: result.ok, error_code: row.errorCode });
+      if (!result.ok) logger.warn({ integration: 'twilio', error_code: row.errorCode }, 'integration credential check failed');
+      return row;
+    })().finally(() => {
+      inFlightCheck = undefined;
+    });
+    return inFlightCheck;
+  }
+
+  async function currentTwilioCheck(refresh: boolean): Promise<IntegrationCheckRow | undefined> {
+    if (!twilio.provider) return undefined;
+    const cached = await store.getCheck('twilio');
+    const ageMs = cached ? clock.nowMs() - cached.checkedAt.getTime() : Number.POSITIVE_INFINITY;
+    const usable = cached && cached.credentialFingerprint === twilio.credentialFingerprint && ageMs >= 0 && ageMs < deps.checkIntervalSeconds * 1000;
+    if (usable && !refresh) return cached;
+    return runTwilioCheck(twilio.provider);
+  }
+
+  async function twilioStatus(options: { refresh: boolean }): Promise<IntegrationStatus> {
+    const check = await currentTwilioCheck(options.refresh);
+    const usage = await store.summarizeUsage('twilio', new Date(clock.nowMs() - DAY_MS));
+    const latestEvent = usage.latest;
+    const eventError = latestEvent?.status === 'failed' ? latestEvent.providerErrorCode : latestEvent?.status === 'not_configured' ? 'NOT_CONFIGURED' : null;
+    const checkError = check && check.ok !== 1 ? check.errorCode : null;
+    const eventIsNewer = latestEvent && (!check || latestEvent.createdAt.getTime() > check.checkedAt.getTime());
+    return {
+      name: 'twilio',
+      configured: twilio.provider !== undefined,
+      connected: check?.ok === 1,
+      lastCheckedAt: check?.checkedAt ?? null,
+      lastUsedAt: usage.lastSuccessAt,
+      proofOfUseCount24h: usage.successCountSince,
+      lastErrorCode: eventIsNewer ? eventError : checkError,
+      problems: twilio.problems,
+    };
+  }
+
   return {
+    async list(options) {
+      return [await twilioStatus(options)];
+    },
+    twilioStatus,
     async recordDeliveryStatus(input) {
       const matched = await store.recordDeliveryStatus(input.providerReference, input.deliveryStatus, new Date(clock.nowMs()));
       logger.info(

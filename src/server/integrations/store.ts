@@ -1,6 +1,15 @@
-import { and, eq, isNull, notInArray, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { integrationUsageEvents } from '../db/schema';
+import { integrationChecks, integrationUsageEvents } from '../db/schema';
+
+export type IntegrationCheckRow = typeof integrationChecks.$inferSelect;
+
+export interface UsageSummary {
+  successCountSince: number;
+  lastSuccessAt: Date | null;
+  /** The newest event of any status. */
+  latest: { status: UsageStatus; providerErrorCode: string | null; createdAt: Date } | null;
+}
 
 /** Delivery states after which a late "sent" or "queued" callback must not move the row back. */
 export const FINAL_DELIVERY_STATUSES = ['delivered', 'undelivered', 'failed', 'read', 'canceled'];
@@ -47,6 +56,40 @@ export function createIntegrationStore(db: Database) {
         )
         .returning({ traceId: integrationUsageEvents.traceId });
       return rows.length > 0;
+    },
+
+    /** Proof of use: successful events since `since` (the caller's clock), the newest success, the newest event. */
+    async summarizeUsage(integration: string, since: Date): Promise<UsageSummary> {
+      const [counts] = await db
+        .select({
+          successCountSince: sql<number>`count(*) filter (where ${integrationUsageEvents.status} = 'success' and ${integrationUsageEvents.createdAt} >= ${since})::int`,
+          lastSuccessAt: sql<Date | null>`max(${integrationUsageEvents.createdAt}) filter (where ${integrationUsageEvents.status} = 'success')`.mapWith(
+            integrationUsageEvents.createdAt,
+          ),
+        })
+        .from(integrationUsageEvents)
+        .where(eq(integrationUsageEvents.integration, integration));
+      const [latest] = await db
+        .select({ status: integrationUsageEvents.status, providerErrorCode: integrationUsageEvents.providerErrorCode, createdAt: integrationUsageEvents.createdAt })
+        .from(integrationUsageEvents)
+        .where(eq(integrationUsageEvents.integration, integration))
+        .orderBy(desc(integrationUsageEvents.createdAt))
+        .limit(1);
+      return {
+        successCountSince: counts?.successCountSince ?? 0,
+        lastSuccessAt: counts?.lastSuccessAt ?? null,
+        latest: latest ?? null,
+      };
+    },
+
+    async getCheck(integration: string): Promise<IntegrationCheckRow | undefined> {
+      const rows = await db.select().from(integrationChecks).where(eq(integrationChecks.integration, integration)).limit(1);
+      return rows[0];
+    },
+
+    async saveCheck(check: IntegrationCheckRow): Promise<void> {
+      const { integration: _integration, ...rest } = check;
+      await db.insert(integrationChecks).values(check).onConflictDoUpdate({ target: integrationChecks.integration, set: rest });
     },
   };
 }

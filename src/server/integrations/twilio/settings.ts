@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { TwilioConfig } from '../../config';
 
 /**
@@ -70,4 +71,17 @@ export function resolveTwilioSettings(config: TwilioConfig): TwilioSettingsResol
       timeoutMs: config.timeoutMs,
     },
   };
+}
+
+/**
+ * Names the credentials a check was made with, so a cached result is not reused after they
+ * change. 64 bits of a domain-separated SHA-256: enough to tell settings apart, and the
+ * secrets it covers are high-entropy tokens that such a hash cannot be turned back into.
+ */
+export function credentialFingerprint(settings: TwilioSettings): string {
+  return createHash('sha256')
+    .update('proofgate twilio credentials v1')
+    .update(['', settings.accountSid, settings.auth.username, settings.auth.password, settings.apiBaseUrl ?? 'https://api.twilio.com'].join('\u0000'))
+    .digest('hex')
+    .slice(0, 16);
 }
