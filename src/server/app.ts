@@ -33,6 +33,10 @@ import { createLogger } from './lib/logger';
 import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { createHealthRoutes } from './system/health-routes';
+import type { StatusCheck } from './system/status';
+import { cookieSecurityCheck, encryptionKeyCheck, limiterStoreCheck, migrationsCheck, storedSecretsCheck } from './system/status-checks';
+import { createSystemStatusRoutes } from './system/status-routes';
+import { twilioStatusCheck } from './integrations/status-check';
 import type { ReadinessCheck } from './system/readiness';
 import { resolveEncryptionKeys, type ResolvedKeys } from './lib/encryption-keys';
 import { createDeviceCookie } from './limits/device-cookie';
@@ -280,6 +284,16 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     },
   ];
 
+  // System status: each check may report blockers; see system/status.ts for blocked vs degraded.
+  const statusChecks: StatusCheck[] = [
+    twilioStatusCheck(services.integrations, config.twilio.timeoutMs),
+    encryptionKeyCheck(services.keys, config.isProduction),
+    storedSecretsCheck(services.twoFactorStore, services.keys),
+    migrationsCheck(database),
+    limiterStoreCheck(limiterStore),
+    cookieSecurityCheck({ isProduction: config.isProduction, publicUrl: config.publicUrl }),
+  ];
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -333,6 +347,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
   );
   api.use(createAlertRoutes({ registry, alerts: services.smsAlerts }));
   api.use(createIntegrationRoutes({ registry, integrations: services.integrations }));
+  api.use(createSystemStatusRoutes({ registry, checks: statusChecks }));
 
   let openApiDocument: Record<string, unknown> | undefined;
   api.get('/api/openapi.json', (_req, res) => {
