@@ -76,6 +76,8 @@ describe('GET /api/integrations/status', () => {
     expect(afterFailure.proof_of_use_count_24h).toBe(start + 1);
     expect(afterFailure.last_used_at).toBe(afterOne.last_used_at);
     expect(afterFailure.last_error_code).toBe('21211');
+    // Looking at the status (which runs a check) does not hide the failed send.
+    expect((await twilioStatus(admin, '?refresh=1')).last_error_code).toBe('21211');
 
     server.clock.advanceSeconds(60);
     expect((await sendSms()).status).toBe(200);

@@ -44,7 +44,7 @@ export const integrationStatusView = z.object({
   last_checked_at: z.string().nullable(),
   last_used_at: z.string().nullable().describe('Newest successful usage event'),
   proof_of_use_count_24h: z.number().int().describe('Successful usage events in the last 24 hours'),
-  last_error_code: z.string().nullable().describe('Error code of the most recent attempt (send or credential check); null when it succeeded'),
+  last_error_code: z.string().nullable().describe("The failing credential check's error code, else the newest send's; null once a send succeeds"),
 });
 
 export const integrationsStatusView = z.object({ integrations: z.array(integrationStatusView) });

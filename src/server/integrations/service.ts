@@ -15,7 +15,7 @@ export interface IntegrationStatus {
   lastCheckedAt: Date | null;
   lastUsedAt: Date | null;
   proofOfUseCount24h: number;
-  /** The outcome of the most recent attempt (send or credential check): its error code, null if it succeeded. */
+  /** The failing credential check's error code, else the newest send's (null once a send succeeds). */
   lastErrorCode: string | null;
   /** Why it is not configured, by variable name (never a value). */
   problems: string[];
@@ -85,8 +85,9 @@ export function createIntegrationsService(deps: {
     const usage = await store.summarizeUsage('twilio', new Date(clock.nowMs() - DAY_MS));
     const latestEvent = usage.latest;
     const eventError = latestEvent?.status === 'failed' ? latestEvent.providerErrorCode : latestEvent?.status === 'not_configured' ? 'NOT_CONFIGURED' : null;
-    const checkError = check && check.ok !== 1 ? check.errorCode : null;
-    const eventIsNewer = latestEvent && (!check || latestEvent.createdAt.getTime() > check.checkedAt.getTime());
+    // A failing credential check is the current problem; otherwise the newest send's error stays
+    // visible until a send succeeds (looking at the status must not hide it by running a check).
+    const checkError = check && check.ok !== 1 ? (check.errorCode ?? 'CHECK_FAILED') : null;
     return {
       name: 'twilio',
       configured: twilio.provider !== undefined,
@@ -94,7 +95,7 @@ export function createIntegrationsService(deps: {
       lastCheckedAt: check?.checkedAt ?? null,
       lastUsedAt: usage.lastSuccessAt,
       proofOfUseCount24h: usage.successCountSince,
-      lastErrorCode: eventIsNewer ? eventError : checkError,
+      lastErrorCode: checkError ?? eventError,
       problems: twilio.problems,
     };
   }
