@@ -104,11 +104,21 @@ describe('security headers and OpenAPI', () => {
       ['/api/auth/logout', 'post'],
       ['/api/auth/me', 'get'],
       ['/readyz', 'get'],
+      ['/api/alerts/sms/test', 'post'],
+      ['/api/integrations/status', 'get'],
+      ['/api/integrations/twilio/status-callback', 'post'],
+      ['/api/system/status', 'get'],
     ] as const) {
       expect(response.body.paths[path]?.[method], `${method} ${path}`).toBeDefined();
     }
     const registerSchema = response.body.paths['/api/auth/register'].post.requestBody.content['application/json'].schema;
     expect(registerSchema.required).toEqual(expect.arrayContaining(['email', 'password']));
+    const sms = response.body.paths['/api/alerts/sms/test'].post;
+    expect(sms['x-access']).toBe('admin');
+    expect(sms['x-error-codes']).toEqual(expect.arrayContaining(['SMS_NOT_CONFIGURED', 'SMS_PROVIDER_REJECTED', 'SMS_PROVIDER_UNAVAILABLE', 'RATE_LIMITED']));
+    const callback = response.body.paths['/api/integrations/twilio/status-callback'].post;
+    expect(Object.keys(callback.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);
+    expect(callback['x-access']).toBe('signed-callback');
   });
 });
 
