@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTwilioRequest, type TwilioFake } from '../../tools/twilio-fake';
 import type { HttpClient } from '../support/http-client';
-import { freePort, type TestServer } from '../support/test-server';
+import { freePort } from '../support/processes';
+import type { TestServer } from '../support/test-server';
 import { FAKE_ACCOUNT_SID, FAKE_API_KEY, FAKE_AUTH_TOKEN, startFake, startServerWithAdmin, twilioEnv, usageRowByTrace } from '../support/twilio';
 
 const PATH = '/api/integrations/twilio/status-callback';

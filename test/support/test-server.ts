@@ -81,19 +81,6 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-/** A port that was free a moment ago, for a server whose PUBLIC_URL must be known before it starts. */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 let counter = 0;
 /** Unique, obviously-fake addresses per test so tests in one file never collide. */
 export function uniqueEmail(prefix = 'user'): string {
