@@ -139,7 +139,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
     ...(deps.pglite ? { pglite: deps.pglite } : {}),
-    onPoolError: (error) => logger.warn({ code: (error as { code?: unknown }).code }, 'database connection lost'),
+    onPoolError: (error) => logger.warn({ cause_code: (error as { code?: unknown }).code }, 'database connection lost'),
   });
   await runMigrations(database);
   const { db } = database;

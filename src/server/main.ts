@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const { logger } = proofgate;
 
   process.on('unhandledRejection', (reason) => {
-    logger.fatal({ name: (reason as Error | undefined)?.name, code: (reason as { code?: unknown } | undefined)?.code }, 'unhandled rejection');
+    logger.fatal({ name: (reason as Error | undefined)?.name, cause_code: (reason as { code?: unknown } | undefined)?.code }, 'unhandled rejection');
     process.exitCode = 1;
   });
 

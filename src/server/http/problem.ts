@@ -111,7 +111,7 @@ export function describeErrorForLog(error: unknown): Record<string, unknown> {
             .slice(1, 4)
             .map((l) => l.trim())
         : undefined;
-    chain.push({ name: typeof e.name === 'string' ? e.name : e.constructor?.name, code: e.code, at: stackTop });
+    chain.push({ name: typeof e.name === 'string' ? e.name : e.constructor?.name, cause_code: e.code, at: stackTop });
     current = e.cause;
   }
   return { error_chain: chain };

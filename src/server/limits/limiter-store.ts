@@ -109,7 +109,7 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
     const now = Date.now();
     if (now - lastErrorLogMs > 10_000) {
       lastErrorLogMs = now;
-      logger.warn({ code: error.code }, 'redis limiter store unreachable');
+      logger.warn({ cause_code: error.code }, 'redis limiter store unreachable');
     }
   });
   return {

@@ -34,7 +34,7 @@ export function createThrottles(deps: {
         details: { limiter: hit.limiter, retry_after: hit.retryAfterSeconds },
       });
     } catch (error) {
-      logger.error({ code: (error as { code?: unknown }).code }, 'could not record limit hit');
+      logger.error({ cause_code: (error as { code?: unknown }).code }, 'could not record limit hit');
     }
   }
 
