@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TwilioFake } from '../../tools/twilio-fake';
 import { registerAndLogin, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
+import { FAKE_AUTH_TOKEN, startFake, twilioEnv } from '../support/twilio';
 import { enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
 
 const run = promisify(execFile);
@@ -13,16 +15,22 @@ const run = promisify(execFile);
  * raw values may appear anywhere; the TOTP secret and backup codes only as ciphertext/hashes.
  */
 const CANARY_PASSWORD = 'canary-pass-9f4e2a71c0d3';
+const CANARY_PHONE = '+14155550187';
+const CANARY_SMS_BODY = 'canary body 77c1e0 never store me';
+const ADMIN_EMAIL = `canary-admin.${process.pid}@example.test`;
 
+let fake: TwilioFake;
 let server: TestServer;
 const canaries = new Map<string, string>();
 const errorBodies: string[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { LOG_LEVEL: 'trace' } });
+  fake = await startFake();
+  server = await startTestServer({ env: { LOG_LEVEL: 'trace', ADMIN_EMAILS: ADMIN_EMAIL, ...twilioEnv(fake) } });
 });
 afterAll(async () => {
   await server?.close();
+  await fake?.close();
 });
 
 function remember(name: string, value: string | undefined) {
@@ -40,7 +48,7 @@ async function databaseBytes(): Promise<string> {
 }
 
 describe('secret-leak canary', () => {
-  it('no password, TOTP secret, backup code, temp token or session token appears in logs, errors, events or the database', async () => {
+  it('no password, TOTP secret, backup code, temp token, session token, Twilio token, phone number or SMS body appears in logs, errors, events or the database', async () => {
     const email = uniqueEmail('canary');
     const { client } = await registerAndLogin(server, email, CANARY_PASSWORD);
     remember('password', CANARY_PASSWORD);
@@ -88,17 +96,37 @@ describe('secret-leak canary', () => {
     remember('session token after disabling', second.cookies.get('proofgate_session'));
     await second.get('/api/auth/security-events');
 
+    // The SMS path: the auth token, the full number and the message body.
+    remember('twilio auth token', FAKE_AUTH_TOKEN);
+    remember('full phone number', CANARY_PHONE);
+    remember('phone number digits', CANARY_PHONE.slice(1));
+    remember('sms body', CANARY_SMS_BODY);
+    const { client: admin } = await registerAndLogin(server, ADMIN_EMAIL, CANARY_PASSWORD);
+    const sent = await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, message: CANARY_SMS_BODY });
+    expect(sent.status).toBe(200);
+    collect(await admin.post('/api/alerts/sms/test', { to: '+15005550001', message: CANARY_SMS_BODY }));
+    fake.setFault({ kind: 'status', status: 500 });
+    collect(await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, message: CANARY_SMS_BODY }));
+    fake.setFault(null);
+    collect(await admin.post('/api/alerts/sms/test', { to: `${CANARY_PHONE}x`, message: CANARY_SMS_BODY }));
+    await admin.get('/api/integrations/status?refresh=1');
+    await admin.get('/api/system/status');
+    expect(fake.received().some((m) => m.params.Body === CANARY_SMS_BODY && m.params.To === CANARY_PHONE), 'the fake did receive the real number and body').toBe(true);
+
     const securityEvents = JSON.stringify(await server.proofgate.database.query('select * from security_events'));
+    const usageEvents = JSON.stringify(await server.proofgate.database.query('select * from integration_usage_events'));
     const database = databaseWhileEnabled + (await databaseBytes());
     const sources: Record<string, string> = {
       'log lines (incl. telemetry)': server.logs.join('\n'),
       'error bodies': errorBodies.join('\n'),
       'security events': securityEvents,
+      'usage events': usageEvents,
       'database dump': database,
     };
     expect(server.logs.length).toBeGreaterThan(30);
     expect(server.logs.some((l) => l.includes('"channel":"telemetry"'))).toBe(true);
-    expect(errorBodies.length).toBeGreaterThanOrEqual(9);
+    expect(errorBodies.length).toBeGreaterThanOrEqual(12);
+    expect(usageEvents).toContain('+1*******0187');
     expect(database.length).toBeGreaterThan(2_000);
 
     const leaks: string[] = [];
