@@ -1,13 +1,84 @@
-import { ShieldCheckIcon } from 'lucide-react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useEffect, type ReactNode } from 'react';
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from 'react-router-dom';
+import { ErrorAlert } from './components/error-alert';
+import { AppLayout } from './components/layout';
+import { ReauthProvider } from './components/reauth-provider';
+import { useMe } from './hooks/use-me';
+import { createQueryClient } from './lib/query-client';
+import { NotFoundPage } from './pages/not-found';
+import { SettingsSecurityPage } from './pages/settings-security';
+import { SignInPage } from './pages/sign-in';
+import { SignUpPage } from './pages/sign-up';
 
-/** The shell the pages plug into. */
+function Loading() {
+  return (
+    <p className="p-8 text-center text-sm text-muted-foreground" role="status">
+      Loading…
+    </p>
+  );
+}
+
+/** Pages that need a session: signed-out visitors go to sign-in and come back after. */
+function RequireSession() {
+  const me = useMe();
+  const location = useLocation();
+  if (me.isPending) return <Loading />;
+  if (me.error) {
+    return (
+      <div className="mx-auto max-w-md p-8">
+        <ErrorAlert error={me.error} title="Proofgate is unavailable" />
+      </div>
+    );
+  }
+  if (!me.data) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  return (
+    <ReauthProvider>
+      <AppLayout />
+    </ReauthProvider>
+  );
+}
+
+/** Sign-in and sign-up: someone already signed in goes to their settings. */
+function RequireSignedOut() {
+  const me = useMe();
+  if (me.isPending) return <Loading />;
+  if (me.data) return <Navigate to="/settings/security" replace />;
+  return <Outlet />;
+}
+
+function Title({ title, children }: { title: string; children: ReactNode }) {
+  useEffect(() => {
+    document.title = `${title} · Proofgate`;
+  }, [title]);
+  return children;
+}
+
+const router = createBrowserRouter([
+  {
+    element: <RequireSignedOut />,
+    children: [
+      { path: '/sign-in', element: <Title title="Sign in"><SignInPage /></Title> },
+      { path: '/sign-up', element: <Title title="Create an account"><SignUpPage /></Title> },
+    ],
+  },
+  {
+    element: <RequireSession />,
+    children: [
+      { path: '/', element: <Navigate to="/settings/security" replace /> },
+      { path: '/settings', element: <Navigate to="/settings/security" replace /> },
+      { path: '/settings/security', element: <Title title="Security settings"><SettingsSecurityPage /></Title> },
+      { path: '*', element: <Title title="Not found"><NotFoundPage /></Title> },
+    ],
+  },
+]);
+
+const queryClient = createQueryClient();
+
 export function App() {
   return (
-    <main id="main" className="flex min-h-dvh items-center justify-center px-4">
-      <h1 className="flex items-center gap-2 text-2xl font-semibold tracking-tight">
-        <ShieldCheckIcon className="size-6" aria-hidden="true" />
-        Proofgate
-      </h1>
-    </main>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
   );
 }

@@ -1,0 +1,110 @@
+import type {
+  BackupCodesResult,
+  LoginResult,
+  Me,
+  SecondFactor,
+  SecurityEvent,
+  SessionInfo,
+  TwoFactorSetup,
+  TwoFactorStatus,
+  User,
+} from './api-types';
+
+/**
+ * The one door to the API. Same origin, so the httpOnly SameSite=Strict session cookie rides
+ * along; bodies are JSON (the API refuses anything else on state-changing calls); every failure
+ * becomes an ApiError carrying the problem document's stable error_code.
+ */
+
+/** Codes the client itself produces when there is no problem document to read. */
+export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly errorCode: string;
+  readonly detail: string | undefined;
+  /** Seconds, on 429 answers. */
+  readonly retryAfterSeconds: number | undefined;
+  /** SMS answers carry the trace id of the attempt, success or not. */
+  readonly traceId: string | undefined;
+  readonly providerErrorCode: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(status: number, errorCode: string, problem: Record<string, unknown> = {}) {
+    super(typeof problem.title === 'string' ? problem.title : errorCode);
+    this.name = 'ApiError';
+    this.status = status;
+    this.errorCode = errorCode;
+    this.detail = typeof problem.detail === 'string' ? problem.detail : undefined;
+    this.retryAfterSeconds = typeof problem.retry_after === 'number' ? problem.retry_after : undefined;
+    this.traceId = typeof problem.trace_id === 'string' ? problem.trace_id : undefined;
+    this.providerErrorCode =
+      typeof problem.provider_error_code === 'string' || typeof problem.provider_error_code === 'number'
+        ? String(problem.provider_error_code)
+        : undefined;
+    this.requestId = typeof problem.request_id === 'string' ? problem.request_id : undefined;
+  }
+}
+
+export function isApiError(error: unknown, code?: string): error is ApiError {
+  return error instanceof ApiError && (code === undefined || error.errorCode === code);
+}
+
+async function readProblem(response: Response): Promise<ApiError> {
+  let problem: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = await response.json();
+    if (parsed && typeof parsed === 'object') problem = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's error page): fall through to a generic code.
+  }
+  const code = typeof problem.error_code === 'string' ? problem.error_code : 'UNEXPECTED_RESPONSE';
+  if (problem.retry_after === undefined) {
+    const header = Number(response.headers.get('retry-after'));
+    if (Number.isFinite(header) && header > 0) problem.retry_after = header;
+  }
+  return new ApiError(response.status, code, problem);
+}
+
+export async function apiRequest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, 'NETWORK_ERROR');
+  }
+  if (!response.ok) throw await readProblem(response);
+  if (response.status === 204) return undefined as T;
+  try {
+    return (await response.json()) as T;
+  } catch {
+    throw new ApiError(response.status, 'UNEXPECTED_RESPONSE');
+  }
+}
+
+const get = <T>(path: string) => apiRequest<T>('GET', path);
+const post = <T>(path: string, body?: unknown) => apiRequest<T>('POST', path, body);
+
+export const api = {
+  register: (email: string, password: string) => post<{ user: User }>('/api/auth/register', { email, password }),
+  login: (email: string, password: string) => post<LoginResult>('/api/auth/login', { email, password }),
+  verifySecondFactor: (tempToken: string, factor: SecondFactor) =>
+    post<{ user: User; session: SessionInfo }>('/api/auth/2fa/verify', { temp_token: tempToken, ...factor }),
+  logout: () => post<void>('/api/auth/logout'),
+  me: () => get<Me>('/api/auth/me'),
+  reauthenticate: (password: string) => post<{ session: SessionInfo }>('/api/auth/reauthenticate', { password }),
+  securityEvents: (limit = 50) => get<{ events: SecurityEvent[] }>(`/api/auth/security-events?limit=${limit}`),
+
+  twoFactorStatus: () => get<TwoFactorStatus>('/api/auth/2fa/status'),
+  startTwoFactorSetup: () => post<TwoFactorSetup>('/api/auth/2fa/setup'),
+  confirmTwoFactor: (code: string) => post<BackupCodesResult & { enabled: true }>('/api/auth/2fa/confirm', { code }),
+  disableTwoFactor: (factor: SecondFactor) => post<{ enabled: false; session: SessionInfo }>('/api/auth/2fa/disable', factor),
+  regenerateBackupCodes: (code: string) => post<BackupCodesResult>('/api/auth/2fa/backup-codes/regenerate', { code }),
+};

@@ -1,0 +1,64 @@
+import type { SecurityEvent } from './api-types';
+
+export type EventTone = 'neutral' | 'success' | 'warning' | 'danger';
+
+function factorName(method: unknown): string {
+  return method === 'backup_code' ? 'a backup code' : 'an authenticator code';
+}
+
+/** Human words for each security event type the API records (src/server/audit/service.ts). */
+export function describeSecurityEvent(event: SecurityEvent): { label: string; tone: EventTone } {
+  const d = event.details;
+  switch (event.type) {
+    case 'auth.registered':
+      return { label: 'Account created', tone: 'neutral' };
+    case 'auth.login.succeeded':
+      if (d.reason === 'second_factor_required') return { label: 'Password accepted, second factor asked', tone: 'neutral' };
+      return d.aal === 2
+        ? { label: `Signed in with password and ${factorName(d.method)}`, tone: 'success' }
+        : { label: 'Signed in with password', tone: 'success' };
+    case 'auth.login.failed':
+      return { label: 'Sign-in failed: wrong password', tone: 'warning' };
+    case 'auth.logout':
+      return { label: 'Signed out', tone: 'neutral' };
+    case 'auth.reauthenticated':
+      return { label: 'Password confirmed', tone: 'neutral' };
+    case 'auth.reauthentication.failed':
+      return { label: 'Password confirmation failed', tone: 'warning' };
+    case '2fa.setup_started':
+      return { label: 'Two-factor setup started', tone: 'neutral' };
+    case '2fa.enabled':
+      return { label: 'Two-factor authentication turned on', tone: 'success' };
+    case '2fa.disabled':
+      return { label: 'Two-factor authentication turned off', tone: 'warning' };
+    case '2fa.verify.succeeded':
+      return { label: `Second factor accepted (${factorName(d.method)})`, tone: 'success' };
+    case '2fa.verify.failed':
+      return d.reason === 'replayed'
+        ? { label: 'Second factor refused: code already used', tone: 'warning' }
+        : { label: `Second factor refused: wrong ${d.method === 'backup_code' ? 'backup code' : 'authenticator code'}`, tone: 'warning' };
+    case '2fa.backup_code_used':
+      return {
+        label: typeof d.remaining === 'number' ? `Backup code used (${d.remaining} left)` : 'Backup code used',
+        tone: 'warning',
+      };
+    case '2fa.backup_codes_regenerated':
+      return { label: 'New backup codes generated', tone: 'neutral' };
+    case '2fa.temp_token_invalidated':
+      return { label: 'Sign-in attempt cancelled after too many wrong codes', tone: 'danger' };
+    case 'limits.lockout':
+      return { label: 'Two-factor locked after too many wrong codes', tone: 'danger' };
+    case 'limits.rate_limited':
+      return { label: 'Too many attempts: temporarily blocked', tone: 'danger' };
+    case 'keys.rotated':
+      return { label: 'Encryption key rotated', tone: 'neutral' };
+    case 'admin.user_created':
+      return { label: 'Account created by an administrator', tone: 'neutral' };
+    case 'admin.user_promoted':
+      return { label: 'Made an administrator', tone: 'warning' };
+    case 'admin.2fa_reset':
+      return { label: 'Two-factor reset by an administrator', tone: 'danger' };
+    default:
+      return { label: event.type, tone: 'neutral' };
+  }
+}

@@ -1,0 +1,18 @@
+import { PageHeader } from '../components/layout';
+import { SecurityActivity } from '../features/two-factor/security-activity';
+import { TwoFactorCard } from '../features/two-factor/two-factor-card';
+import { useMe } from '../hooks/use-me';
+
+/** Settings → Security: two-factor authentication and the account's recent security activity. */
+export function SettingsSecurityPage() {
+  const me = useMe();
+  return (
+    <>
+      <PageHeader title="Security settings" description={me.data ? `Signed in as ${me.data.user.email}` : undefined} />
+      <div className="grid gap-6">
+        <TwoFactorCard />
+        <SecurityActivity />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,89 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { AuthLayout } from '../components/layout';
+import { ErrorAlert, LockoutAlert } from '../components/error-alert';
+import { Button } from '../components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
+import { Input } from '../components/ui/input';
+import { Label } from '../components/ui/label';
+import { useLockout } from '../hooks/use-lockout';
+import { api } from '../lib/api';
+import { meQueryKey } from '../lib/query-client';
+
+const PASSWORD_MIN_LENGTH = 12;
+
+/** Registration does not sign in (the API's choice); the page signs in right after with the same credentials. */
+export function SignUpPage() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const { lockout, secondsLeft, capture } = useLockout();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.register(email, password);
+      const login = await api.login(email, password);
+      if (login.requires_2fa) {
+        navigate('/sign-in', { replace: true, state: { notice: 'Account created. Sign in to continue.' } });
+        return;
+      }
+      queryClient.setQueryData(meQueryKey, { user: login.user, session: login.session });
+      navigate('/settings/security', { replace: true });
+    } catch (failure) {
+      if (!capture(failure)) setError(failure);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout>
+      <Card>
+        <CardHeader>
+          <h1 className="text-2xl leading-tight font-semibold">Create an account</h1>
+          <CardDescription>You can turn on two-factor authentication right after.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <form method="post" onSubmit={submit} className="grid gap-4">
+            {lockout ? <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} /> : <ErrorAlert error={error} title="Could not create the account" />}
+            <div className="grid gap-2">
+              <Label htmlFor="email">Email</Label>
+              <Input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
+            </div>
+            <div className="grid gap-2">
+              <Label htmlFor="new-password">Password</Label>
+              <Input
+                id="new-password"
+                type="password"
+                autoComplete="new-password"
+                minLength={PASSWORD_MIN_LENGTH}
+                aria-describedby="password-hint"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                required
+              />
+              <p id="password-hint" className="text-xs text-muted-foreground">
+                At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong, memorable password.
+              </p>
+            </div>
+            <Button type="submit" disabled={busy || lockout !== null} className="w-full">
+              {busy ? 'Creating account…' : 'Create account'}
+            </Button>
+            <p className="text-center text-sm text-muted-foreground">
+              Already have an account?{' '}
+              <Link to="/sign-in" className="font-medium text-foreground underline underline-offset-4">
+                Sign in
+              </Link>
+            </p>
+          </form>
+        </CardContent>
+      </Card>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { errorCodes } from '../../src/server/http/error-codes';
+import { errorMessages, messageForCode, messageForError } from '../../src/web/lib/error-messages';
+
+describe('web UI error messages', () => {
+  it('has words for every error_code in the API catalog, and nothing else from the server', () => {
+    const clientCodes = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE'];
+    expect(Object.keys(errorMessages).sort()).toEqual([...errorCodes, ...clientCodes].sort());
+    for (const message of Object.values(errorMessages)) expect(message).toMatch(/^[A-Z].*\.$/);
+  });
+
+  it('falls back to naming an unknown code instead of showing raw internals', () => {
+    expect(messageForCode('SOMETHING_NEW')).toBe('The request failed (SOMETHING_NEW).');
+    expect(messageForError(new TypeError('secret stack detail'))).toBe(errorMessages.INTERNAL_ERROR);
+    expect(messageForError({ errorCode: 'INVALID_CODE' })).toBe(errorMessages.INVALID_CODE);
+  });
+});
