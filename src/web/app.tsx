@@ -6,10 +6,13 @@ import { AppLayout } from './components/layout';
 import { ReauthProvider } from './components/reauth-provider';
 import { useMe } from './hooks/use-me';
 import { createQueryClient } from './lib/query-client';
+import { NotAllowed } from './pages/not-allowed';
 import { NotFoundPage } from './pages/not-found';
+import { OpsAlertsPage } from './pages/ops-alerts';
 import { SettingsSecurityPage } from './pages/settings-security';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
+import { SystemStatusPage } from './pages/system-status';
 
 function Loading() {
   return (
@@ -47,6 +50,13 @@ function RequireSignedOut() {
   return <Outlet />;
 }
 
+/** Admin pages: hidden from the navigation of others, and refused here too (the API says 403 anyway). */
+function AdminOnly({ page, children }: { page: string; children: ReactNode }) {
+  const me = useMe();
+  if (!me.data?.user.is_admin) return <NotAllowed page={page} />;
+  return children;
+}
+
 function Title({ title, children }: { title: string; children: ReactNode }) {
   useEffect(() => {
     document.title = `${title} · Proofgate`;
@@ -68,6 +78,26 @@ const router = createBrowserRouter([
       { path: '/', element: <Navigate to="/settings/security" replace /> },
       { path: '/settings', element: <Navigate to="/settings/security" replace /> },
       { path: '/settings/security', element: <Title title="Security settings"><SettingsSecurityPage /></Title> },
+      {
+        path: '/ops/alerts',
+        element: (
+          <Title title="OpsAlerts">
+            <AdminOnly page="OpsAlerts">
+              <OpsAlertsPage />
+            </AdminOnly>
+          </Title>
+        ),
+      },
+      {
+        path: '/ops/status',
+        element: (
+          <Title title="System status">
+            <AdminOnly page="System status">
+              <SystemStatusPage />
+            </AdminOnly>
+          </Title>
+        ),
+      },
       { path: '*', element: <Title title="Not found"><NotFoundPage /></Title> },
     ],
   },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorCodes } from '../../src/server/http/error-codes';
-import { errorMessages, messageForCode, messageForError } from '../../src/web/lib/error-messages';
+import { errorMessages, messageForCode, messageForError, messageForProviderError } from '../../src/web/lib/error-messages';
 
 describe('web UI error messages', () => {
   it('has words for every error_code in the API catalog, and nothing else from the server', () => {
@@ -13,5 +13,10 @@ describe('web UI error messages', () => {
     expect(messageForCode('SOMETHING_NEW')).toBe('The request failed (SOMETHING_NEW).');
     expect(messageForError(new TypeError('secret stack detail'))).toBe(errorMessages.INTERNAL_ERROR);
     expect(messageForError({ errorCode: 'INVALID_CODE' })).toBe(errorMessages.INVALID_CODE);
+  });
+
+  it('explains the Twilio error codes the SMS test can surface', () => {
+    expect(messageForProviderError('21211')).toBe('Twilio error 21211: the “To” number is not a valid phone number.');
+    expect(messageForProviderError('99999')).toBe('Twilio error 99999.');
   });
 });

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { LogOutIcon, ShieldCheckIcon } from 'lucide-react';
+import { ActivityIcon, LogOutIcon, MessageSquareIcon, ShieldCheckIcon } from 'lucide-react';
 import { useState, type ReactNode } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useMe } from '../hooks/use-me';
@@ -25,12 +25,13 @@ function NavItem({ to, icon, children }: { to: string; icon: ReactNode; children
   );
 }
 
-/** The signed-in frame: brand, navigation, who is signed in, sign out. */
+/** The signed-in frame: brand, navigation (ops pages only for admins), who is signed in, sign out. */
 export function AppLayout() {
   const me = useMe();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
+  const isAdmin = me.data?.user.is_admin === true;
 
   const signOut = async () => {
     setSigningOut(true);
@@ -60,6 +61,16 @@ export function AppLayout() {
             <NavItem to="/settings/security" icon={<ShieldCheckIcon aria-hidden="true" />}>
               Security
             </NavItem>
+            {isAdmin ? (
+              <>
+                <NavItem to="/ops/alerts" icon={<MessageSquareIcon aria-hidden="true" />}>
+                  OpsAlerts
+                </NavItem>
+                <NavItem to="/ops/status" icon={<ActivityIcon aria-hidden="true" />}>
+                  System status
+                </NavItem>
+              </>
+            ) : null}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-2">
             <span className="hidden truncate text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">

@@ -54,3 +54,32 @@ export interface SecurityEvent {
   user_agent: string | null;
   details: Record<string, string | number | boolean | null>;
 }
+
+export interface SmsTestResult {
+  ok: true;
+  trace_id: string;
+  provider_message_id: string;
+  status: string;
+}
+
+export interface IntegrationStatus {
+  name: string;
+  configured: boolean;
+  connected: boolean;
+  last_checked_at: string | null;
+  last_used_at: string | null;
+  proof_of_use_count_24h: number;
+  last_error_code: string | null;
+}
+
+export interface SystemBlocker {
+  code: string;
+  message: string;
+  fix: string;
+}
+
+export interface SystemStatus {
+  status: 'ok' | 'degraded' | 'blocked';
+  blockers: SystemBlocker[];
+  checks: Record<string, unknown>;
+}

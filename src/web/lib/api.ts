@@ -1,10 +1,13 @@
 import type {
   BackupCodesResult,
+  IntegrationStatus,
   LoginResult,
   Me,
   SecondFactor,
   SecurityEvent,
   SessionInfo,
+  SmsTestResult,
+  SystemStatus,
   TwoFactorSetup,
   TwoFactorStatus,
   User,
@@ -107,4 +110,10 @@ export const api = {
   confirmTwoFactor: (code: string) => post<BackupCodesResult & { enabled: true }>('/api/auth/2fa/confirm', { code }),
   disableTwoFactor: (factor: SecondFactor) => post<{ enabled: false; session: SessionInfo }>('/api/auth/2fa/disable', factor),
   regenerateBackupCodes: (code: string) => post<BackupCodesResult>('/api/auth/2fa/backup-codes/regenerate', { code }),
+
+  sendTestSms: (to: string, message?: string) =>
+    post<SmsTestResult>('/api/alerts/sms/test', message ? { to, message } : { to }),
+  integrationsStatus: (refresh = false) =>
+    get<{ integrations: IntegrationStatus[] }>(`/api/integrations/status${refresh ? '?refresh=1' : ''}`),
+  systemStatus: () => get<SystemStatus>('/api/system/status'),
 };

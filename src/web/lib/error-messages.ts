@@ -50,8 +50,24 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   UNEXPECTED_RESPONSE: 'The server answered in a way this page does not understand. Reload and try again.',
 };
 
+/** Twilio's own error codes the SMS test can surface (provider_error_code), in words. */
+const twilioErrorMessages: Record<string, string> = {
+  '21211': 'the “To” number is not a valid phone number',
+  '21408': 'sending to this region is not enabled on the Twilio account',
+  '21610': 'the recipient has unsubscribed from messages (replied STOP)',
+  '21612': 'Twilio cannot route a message to this number',
+  '21614': 'the “To” number is not a mobile number',
+  '20003': 'Twilio refused the credentials',
+  '20429': 'Twilio is throttling requests',
+};
+
 export function messageForCode(code: string): string {
   return (errorMessages as Record<string, string>)[code] ?? `The request failed (${code}).`;
+}
+
+export function messageForProviderError(providerErrorCode: string): string {
+  const known = twilioErrorMessages[providerErrorCode];
+  return known ? `Twilio error ${providerErrorCode}: ${known}.` : `Twilio error ${providerErrorCode}.`;
 }
 
 /** Words for any thrown value: API errors by code, anything else generically (never raw internals). */

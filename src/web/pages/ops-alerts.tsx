@@ -1,0 +1,309 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { CheckCircle2Icon, RefreshCwIcon, SendIcon, XCircleIcon } from 'lucide-react';
+import { useEffect, useRef, useState, type FormEvent, type RefObject } from 'react';
+import { CopyButton } from '../components/copy-button';
+import { ErrorAlert, LockoutAlert } from '../components/error-alert';
+import { PageHeader } from '../components/layout';
+import { Badge } from '../components/ui/badge';
+import { Button } from '../components/ui/button';
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../components/ui/card';
+import { Input, Textarea } from '../components/ui/input';
+import { Label } from '../components/ui/label';
+import { IntegrationSummary } from '../features/ops/integration-summary';
+import { useLockout } from '../hooks/use-lockout';
+import { api, ApiError, isApiError } from '../lib/api';
+import type { IntegrationStatus, SmsTestResult } from '../lib/api-types';
+import { messageForCode, messageForProviderError } from '../lib/error-messages';
+import { formatDateTime } from '../lib/format';
+import { NotAllowed } from './not-allowed';
+
+export const integrationsKey = ['integrations'] as const;
+
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all (ITU-T E.164 §6). */
+const E164 = /^\+[1-9]\d{6,14}$/;
+const MESSAGE_MAX = 320;
+
+interface Attempt {
+  to: string;
+  outcome: { ok: true; result: SmsTestResult } | { ok: false; error: ApiError };
+  before: IntegrationStatus | null;
+  after: IntegrationStatus | null;
+}
+
+async function fetchTwilio(): Promise<IntegrationStatus | null> {
+  const { integrations } = await api.integrationsStatus();
+  return integrations.find((integration) => integration.name === 'twilio') ?? null;
+}
+
+/**
+ * OpsAlerts: send a test SMS through Twilio and show the proof it happened — the trace id the
+ * server stored with the attempt, the provider's message id, and Twilio's usage counters read
+ * from /api/integrations/status just before and just after the send.
+ */
+export function OpsAlertsPage() {
+  const queryClient = useQueryClient();
+  const integrations = useQuery({ queryKey: integrationsKey, queryFn: () => api.integrationsStatus() });
+  const [to, setTo] = useState('');
+  const [message, setMessage] = useState('');
+  const [toError, setToError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [checking, setChecking] = useState(false);
+  const [attempt, setAttempt] = useState<Attempt | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const { lockout, secondsLeft, capture } = useLockout();
+  const toRef = useRef<HTMLInputElement>(null);
+  const resultRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    if (attempt) resultRef.current?.focus();
+  }, [attempt]);
+
+  if (isApiError(integrations.error, 'FORBIDDEN') || isApiError(error, 'FORBIDDEN')) return <NotAllowed page="OpsAlerts" />;
+
+  const twilio = integrations.data?.integrations.find((integration) => integration.name === 'twilio');
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const number = to.replace(/[\s()-]/g, '');
+    if (!E164.test(number)) {
+      setToError('Enter the number in international format: a + then the country code and number, e.g. +14155550123.');
+      toRef.current?.focus();
+      return;
+    }
+    setToError(null);
+    setError(null);
+    setBusy(true);
+    try {
+      const before = await fetchTwilio();
+      let outcome: Attempt['outcome'];
+      try {
+        outcome = { ok: true, result: await api.sendTestSms(number, message.trim() || undefined) };
+      } catch (failure) {
+        if (!(failure instanceof ApiError) || failure.errorCode === 'FORBIDDEN') throw failure;
+        if (capture(failure) && !failure.traceId) return;
+        outcome = { ok: false, error: failure };
+      }
+      const after = await fetchTwilio();
+      void queryClient.invalidateQueries({ queryKey: integrationsKey });
+      setAttempt({ to: number, outcome, before, after });
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const checkNow = async () => {
+    setChecking(true);
+    try {
+      queryClient.setQueryData(integrationsKey, await api.integrationsStatus(true));
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setChecking(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader title="OpsAlerts" description="Operations alerts go out as SMS through Twilio. Send a test to check the whole path." />
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+        <Card aria-labelledby="sms-test-title">
+          <CardHeader>
+            <CardTitle id="sms-test-title">Send a test SMS</CardTitle>
+            <CardDescription>The message is sent for real and counted as proof of use.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <form method="post" onSubmit={submit} className="grid gap-4" noValidate>
+              {lockout ? <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} /> : <ErrorAlert error={error} title="The test could not run" />}
+              <div className="grid gap-2">
+                <Label htmlFor="sms-to">Phone number</Label>
+                <Input
+                  ref={toRef}
+                  id="sms-to"
+                  type="tel"
+                  autoComplete="tel"
+                  inputMode="tel"
+                  placeholder="+14155550123"
+                  value={to}
+                  onChange={(e) => setTo(e.target.value)}
+                  aria-invalid={toError ? true : undefined}
+                  aria-describedby={toError ? 'sms-to-hint sms-to-error' : 'sms-to-hint'}
+                  required
+                />
+                <p id="sms-to-hint" className="text-xs text-muted-foreground">
+                  International format (E.164): + country code and number.
+                </p>
+                {toError ? (
+                  <p id="sms-to-error" className="text-sm text-destructive">
+                    {toError}
+                  </p>
+                ) : null}
+              </div>
+              <div className="grid gap-2">
+                <Label htmlFor="sms-message">Message (optional)</Label>
+                <Textarea
+                  id="sms-message"
+                  maxLength={MESSAGE_MAX}
+                  value={message}
+                  onChange={(e) => setMessage(e.target.value)}
+                  placeholder="Proofgate test alert"
+                  rows={3}
+                />
+              </div>
+              <div>
+                <Button type="submit" disabled={busy || lockout !== null}>
+                  <SendIcon aria-hidden="true" />
+                  {busy ? 'Sending…' : 'Send test SMS'}
+                </Button>
+              </div>
+            </form>
+          </CardContent>
+        </Card>
+
+        <Card aria-labelledby="twilio-title">
+          <CardHeader>
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <CardTitle id="twilio-title">Twilio integration</CardTitle>
+              <Button variant="outline" size="sm" onClick={checkNow} disabled={checking}>
+                <RefreshCwIcon aria-hidden="true" />
+                {checking ? 'Checking…' : 'Check credentials now'}
+              </Button>
+            </div>
+          </CardHeader>
+          <CardContent className="grid gap-3">
+            <ErrorAlert error={integrations.error && !isApiError(integrations.error, 'FORBIDDEN') ? integrations.error : null} title="Status unavailable" />
+            {twilio ? <IntegrationSummary integration={twilio} /> : null}
+            {integrations.data && !twilio ? <p className="text-sm text-muted-foreground">This server reports no Twilio integration.</p> : null}
+            {integrations.isPending ? <p className="text-sm text-muted-foreground">Loading…</p> : null}
+          </CardContent>
+        </Card>
+      </div>
+
+      {attempt ? <AttemptResult attempt={attempt} headingRef={resultRef} /> : null}
+    </>
+  );
+}
+
+function AttemptResult({ attempt, headingRef }: { attempt: Attempt; headingRef: RefObject<HTMLHeadingElement | null> }) {
+  const { outcome } = attempt;
+  const traceId = outcome.ok ? outcome.result.trace_id : outcome.error.traceId;
+  return (
+    <Card className="mt-6" aria-labelledby="sms-result-title" data-testid="sms-result" data-outcome={outcome.ok ? 'sent' : 'failed'}>
+      <CardHeader>
+        <h2
+          id="sms-result-title"
+          ref={headingRef}
+          tabIndex={-1}
+          className="flex flex-wrap items-center gap-2 text-lg leading-tight font-semibold outline-none"
+        >
+          {outcome.ok ? (
+            <CheckCircle2Icon className="size-5 text-success" aria-hidden="true" />
+          ) : (
+            <XCircleIcon className="size-5 text-destructive" aria-hidden="true" />
+          )}
+          {outcome.ok ? 'Test SMS sent' : 'Test SMS failed'}
+          <Badge variant={outcome.ok ? 'success' : 'destructive'}>{outcome.ok ? 'Success' : 'Failure'}</Badge>
+        </h2>
+        <CardDescription>To {attempt.to}</CardDescription>
+      </CardHeader>
+      <CardContent className="grid gap-5">
+        {outcome.ok ? null : (
+          <p role="alert" className="text-sm text-destructive" data-testid="sms-failure">
+            {messageForCode(outcome.error.errorCode)}
+            {outcome.error.providerErrorCode ? ` ${messageForProviderError(outcome.error.providerErrorCode)}` : ''}
+          </p>
+        )}
+        <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
+          <div className="grid min-w-0 gap-1">
+            <dt className="text-muted-foreground">Trace ID</dt>
+            <dd className="flex min-w-0 flex-wrap items-center gap-2">
+              <code className="font-mono break-all" data-testid="trace-id">
+                {traceId ?? 'none returned'}
+              </code>
+              {traceId ? <CopyButton text={traceId} label="Copy" /> : null}
+            </dd>
+          </div>
+          {outcome.ok ? (
+            <>
+              <div className="grid min-w-0 gap-1">
+                <dt className="text-muted-foreground">Provider message ID</dt>
+                <dd className="font-mono break-all" data-testid="provider-message-id">
+                  {outcome.result.provider_message_id}
+                </dd>
+              </div>
+              <div className="grid gap-1">
+                <dt className="text-muted-foreground">Provider status</dt>
+                <dd>{outcome.result.status}</dd>
+              </div>
+            </>
+          ) : (
+            <>
+              <div className="grid gap-1">
+                <dt className="text-muted-foreground">Error code</dt>
+                <dd className="font-mono" data-testid="sms-error-code">
+                  {outcome.error.errorCode}
+                </dd>
+              </div>
+              {outcome.error.providerErrorCode ? (
+                <div className="grid gap-1">
+                  <dt className="text-muted-foreground">Twilio error code</dt>
+                  <dd className="font-mono">{outcome.error.providerErrorCode}</dd>
+                </div>
+              ) : null}
+            </>
+          )}
+        </dl>
+        <ProofOfUse before={attempt.before} after={attempt.after} />
+      </CardContent>
+    </Card>
+  );
+}
+
+/** Twilio's usage counters before and after the send, side by side: the count should go up by one on success. */
+function ProofOfUse({ before, after }: { before: IntegrationStatus | null; after: IntegrationStatus | null }) {
+  const rows = [
+    { label: 'Last used', before: formatDateTime(before?.last_used_at), after: formatDateTime(after?.last_used_at), id: 'last-used' },
+    {
+      label: 'Proof of use, last 24 h',
+      before: String(before?.proof_of_use_count_24h ?? '—'),
+      after: String(after?.proof_of_use_count_24h ?? '—'),
+      id: 'count',
+    },
+  ];
+  return (
+    <div className="overflow-x-auto">
+      <table className="w-full min-w-[18rem] text-sm" data-testid="proof-of-use">
+        <caption className="mb-2 text-left font-medium">Twilio usage, read from the server before and after the send</caption>
+        <thead>
+          <tr className="border-b text-left text-muted-foreground">
+            <th scope="col" className="py-2 pr-4 font-normal">
+              <span className="sr-only">Measure</span>
+            </th>
+            <th scope="col" className="py-2 pr-4 font-normal">
+              Before
+            </th>
+            <th scope="col" className="py-2 font-normal">
+              After
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id} className="border-b last:border-0">
+              <th scope="row" className="py-2 pr-4 text-left font-normal text-muted-foreground">
+                {row.label}
+              </th>
+              <td className="py-2 pr-4" data-testid={`before-${row.id}`}>
+                {row.before}
+              </td>
+              <td className={row.before === row.after ? 'py-2' : 'py-2 font-semibold'} data-testid={`after-${row.id}`}>
+                {row.after}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
