@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm test` runs unit tests and the HTTP suite on embedded PGlite. With TEST_DATABASE_URL
+ * `npm test` runs unit tests, the HTTP suite on embedded PGlite, and the browser tests (real
+ * Chromium against a real in-process server serving the built UI). With TEST_DATABASE_URL
  * set (CI does), the same HTTP suite runs a second time against that PostgreSQL server;
  * TEST_REDIS_URL adds the Redis-backed limiter suites.
  */
@@ -22,6 +23,18 @@ export default defineConfig({
           include: ['test/http/**/*.test.ts'],
           env: { PROOFGATE_TEST_DB: 'pglite' },
           globalSetup: ['./test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          env: { PROOFGATE_TEST_DB: 'pglite' },
+          globalSetup: ['./test/support/global-setup.ts', './test/browser/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
         },
       },
       ...(withPostgres

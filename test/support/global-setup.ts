@@ -29,7 +29,8 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplatePath', '');
   project.provide('postgresTemplateDatabase', '');
 
-  if (project.name === 'pglite') {
+  // The browser tests run real servers on PGlite too.
+  if (project.name === 'pglite' || project.name === 'browser') {
     const pglite = await PGlite.create();
     const handle = await openDatabase({ databaseUrl: undefined, dataDir: tmp, poolMax: 1, pglite });
     await runMigrations(handle);

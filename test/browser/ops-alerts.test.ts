@@ -1,0 +1,126 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRONG_PASSWORD, startTestServer, uniqueEmail } from '../support/test-server';
+import { launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
+import { startFakeTwilio, twilioEnvFor } from './support/fake-twilio';
+
+/**
+ * The admin's side: OpsAlerts (send a test SMS, see the trace id and Twilio's usage count go up)
+ * and System status. Their endpoints are built in parallel with this UI: each part runs only when
+ * this server's /api/openapi.json lists the endpoints it needs, and is skipped (not failed) before.
+ */
+const adminEmail = uniqueEmail('ops-admin');
+const fakeTwilio = await startFakeTwilio();
+const server = await startTestServer({
+  env: { SERVE_WEB: 'true', ADMIN_EMAILS: adminEmail, ...twilioEnvFor(fakeTwilio) },
+});
+const openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+const smsTestLanded = '/api/alerts/sms/test' in openapi.paths && '/api/integrations/status' in openapi.paths;
+const systemStatusLanded = '/api/system/status' in openapi.paths && '/api/integrations/status' in openapi.paths;
+
+let closed = false;
+async function closeAll() {
+  if (closed) return;
+  closed = true;
+  await server.close();
+  await fakeTwilio.close();
+}
+// Nothing to drive yet: free the server now (hooks of an all-skipped file may not run).
+if (!smsTestLanded && !systemStatusLanded) await closeAll();
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let watch: ConsoleWatch;
+
+describe.runIf(smsTestLanded || systemStatusLanded)('admin pages in the browser', () => {
+  beforeAll(async () => {
+    const registered = await server.client().post('/api/auth/register', { email: adminEmail, password: STRONG_PASSWORD });
+    expect(registered.status).toBe(201);
+    browser = await launchChromium();
+    ({ context, page, watch } = await openPage(browser, server.url));
+    await page.goto(`${server.url}/sign-in`);
+    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Password').fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Security settings' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await closeAll();
+  });
+
+  it('shows an admin the OpsAlerts and System status links', async () => {
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'OpsAlerts' }).waitFor();
+    await nav.getByRole('link', { name: 'System status' }).waitFor();
+  });
+
+  describe.runIf(smsTestLanded)('OpsAlerts', () => {
+    async function countShown(id: 'before-count' | 'after-count'): Promise<number> {
+      return Number(await page.getByTestId(id).textContent());
+    }
+
+    it('refuses a number that is not E.164 before sending anything', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'OpsAlerts' }).click();
+      await page.getByRole('heading', { name: 'OpsAlerts' }).waitFor();
+      await page.getByTestId('integration-twilio').waitFor();
+      await page.getByLabel('Phone number').fill('555-0100');
+      await page.getByRole('button', { name: 'Send test SMS' }).click();
+      await page.getByText('Enter the number in international format').waitFor();
+      expect(await page.getByLabel('Phone number').getAttribute('aria-invalid')).toBe('true');
+      expect(fakeTwilio.sent).toHaveLength(0);
+    });
+
+    it('sends a test SMS and shows success, the trace id, and the usage count before and after', async () => {
+      await page.getByLabel('Phone number').fill('+15005550006');
+      await page.getByLabel('Message (optional)').fill('Proofgate browser test');
+      await page.getByRole('button', { name: 'Send test SMS' }).click();
+      const result = page.locator('[data-testid="sms-result"][data-outcome="sent"]');
+      await result.waitFor();
+      await page.getByRole('heading', { name: /Test SMS sent/ }).waitFor();
+      const traceId = ((await page.getByTestId('trace-id').textContent()) ?? '').trim();
+      expect(traceId).not.toBe('');
+      expect(traceId).not.toBe('none returned');
+      expect(((await page.getByTestId('provider-message-id').textContent()) ?? '').trim()).toBe(fakeTwilio.sent.at(-1)?.sid);
+      expect(await countShown('after-count')).toBe((await countShown('before-count')) + 1);
+      expect(await page.getByTestId('after-last-used').textContent()).not.toBe('Never');
+      await snap(page, 'ops-alerts-success');
+    });
+
+    it('shows a provider rejection with its error code and trace id', async () => {
+      await page.getByLabel('Phone number').fill('+15005550001');
+      await page.getByRole('button', { name: 'Send test SMS' }).click();
+      await page.locator('[data-testid="sms-result"][data-outcome="failed"]').waitFor();
+      expect(await page.getByTestId('sms-error-code').textContent()).toBe('SMS_PROVIDER_REJECTED');
+      expect(await page.getByTestId('sms-failure').textContent()).toContain('21211');
+      const traceId = ((await page.getByTestId('trace-id').textContent()) ?? '').trim();
+      expect(traceId).not.toBe('');
+      expect(traceId).not.toBe('none returned');
+      await snap(page, 'ops-alerts-failure');
+    });
+  });
+
+  describe.runIf(systemStatusLanded)('System status', () => {
+    it('shows the overall state, blockers first with their fixes, then checks and integrations', async () => {
+      await page.goto(`${server.url}/ops/status`);
+      await page.getByRole('heading', { name: 'System status' }).waitFor();
+      await page.getByTestId('system-state').waitFor();
+      await page.getByRole('heading', { name: 'Checks' }).waitFor();
+      const headings = await page.getByRole('heading', { level: 2 }).allTextContents();
+      expect(headings.indexOf('Blockers')).toBeLessThan(headings.indexOf('Checks'));
+      expect(headings.indexOf('Checks')).toBeLessThan(headings.indexOf('Integrations'));
+      const blockers = page.getByTestId('blockers');
+      if ((await blockers.count()) > 0) expect(await blockers.textContent()).toContain('Fix:');
+      await page.getByTestId('integration-twilio').waitFor();
+      await snap(page, 'system-status');
+    });
+  });
+
+  it('logged no console errors and no CSP violations', () => {
+    expect(watch.cspViolations).toEqual([]);
+    expect(watch.errors).toEqual([]);
+  });
+});

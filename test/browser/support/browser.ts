@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Real Chromium for the browser tests: Debian's /usr/bin/chromium, driven by playwright-core.
+ * Nothing here downloads a browser.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+export const SCREENSHOT_DIR = path.join(repoRoot, 'test-results', 'screenshots');
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const MOBILE = { width: 390, height: 844 };
+
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** What the page said on its console: real errors, CSP violations, and expected API refusals. */
+export interface ConsoleWatch {
+  errors: string[];
+  cspViolations: string[];
+  /** Chromium logs every 4xx answer as "Failed to load resource"; refusals by our API are part of the story. */
+  apiRefusals: string[];
+}
+
+// Runs in the page before its own scripts (injected by the browser, so the CSP does not apply to it):
+// every CSP violation becomes a console error the watcher can see, even ones Chromium would only report.
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (e) => {
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':' + e.lineNumber);
+});`;
+
+export async function openPage(browser: Browser, baseUrl: string): Promise<{ context: BrowserContext; page: Page; watch: ConsoleWatch }> {
+  const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true, locale: 'en-US', timezoneId: 'UTC' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  const page = await context.newPage();
+  await page.addInitScript({ content: REPORT_CSP_VIOLATIONS });
+  const watch: ConsoleWatch = { errors: [], cspViolations: [], apiRefusals: [] };
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const text = message.text();
+    const url = message.location().url;
+    if (/Content Security Policy|CSP violation/i.test(text)) watch.cspViolations.push(`${text} (${url})`);
+    else if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text) && url.startsWith(`${baseUrl}/api/`)) {
+      watch.apiRefusals.push(`${text} (${url})`);
+    } else watch.errors.push(`${text} (${url})`);
+  });
+  page.on('pageerror', (error) => watch.errors.push(`pageerror: ${error.message}`));
+  return { context, page, watch };
+}
+
+/** One frame, so layout and focus rings have settled after a viewport change. */
+async function settle(page: Page) {
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+}
+
+/**
+ * Saves `<name>.desktop.png` (1280×800 viewport) and `<name>.mobile.png` (390×844), full page,
+ * then restores the desktop viewport.
+ */
+export async function snap(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  for (const [suffix, viewport] of [
+    ['desktop', DESKTOP],
+    ['mobile', MOBILE],
+  ] as const) {
+    await page.setViewportSize(viewport);
+    await settle(page);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.${suffix}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+  }
+  await page.setViewportSize(DESKTOP);
+  await settle(page);
+}
+
+/** Reads localStorage, sessionStorage and document.cookie as one string, to prove no secret is kept there. */
+export async function readBrowserStorage(page: Page): Promise<string> {
+  return (await page.evaluate(
+    'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie, url: location.href, history: history.state })',
+  )) as string;
+}
+
+/** The element that has keyboard focus, described by role and accessible text. */
+export async function focusedElement(page: Page): Promise<{ role: string | null; id: string; text: string }> {
+  return (await page.evaluate(
+    '({ role: document.activeElement && document.activeElement.getAttribute("role"), id: (document.activeElement && document.activeElement.id) || "", text: ((document.activeElement && document.activeElement.textContent) || "").trim() })',
+  )) as { role: string | null; id: string; text: string };
+}
