@@ -9,6 +9,9 @@ import type { ClientErrorCode } from './api';
 export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   VALIDATION_FAILED: 'Some of what you entered is not valid. Check the fields and try again.',
   MALFORMED_JSON: 'The app sent a request the server could not read. Reload the page and try again.',
+  MALFORMED_REQUEST: 'The app sent a request the server could not read. Reload the page and try again.',
+  HEADERS_TOO_LARGE: 'Your browser sent too much data with the request. Clear this site\'s cookies and try again.',
+  REQUEST_TIMEOUT: 'The request took too long to arrive. Check your connection and try again.',
   PAYLOAD_TOO_LARGE: 'What you entered is too long.',
   UNSUPPORTED_MEDIA_TYPE: 'The app sent a request in a format the server refuses. Reload the page and try again.',
   NOT_FOUND: 'This feature is not available on this server.',

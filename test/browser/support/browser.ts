@@ -49,9 +49,8 @@ export async function openPage(browser: Browser, baseUrl: string): Promise<{ con
     const text = message.text();
     const url = message.location().url;
     if (/Content Security Policy|CSP violation/i.test(text)) watch.cspViolations.push(`${text} (${url})`);
-    else if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text) && url.startsWith(`${baseUrl}/api/`)) {
-      watch.apiRefusals.push(`${text} (${url})`);
-    } else watch.errors.push(`${text} (${url})`);
+    else if (isExpectedApiRefusal(text, url, baseUrl)) watch.apiRefusals.push(`${text} (${url})`);
+    else watch.errors.push(`${text} (${url})`);
   });
   page.on('pageerror', (error) => watch.errors.push(`pageerror: ${error.message}`));
   return { context, page, watch };
@@ -92,4 +91,15 @@ export async function focusedElement(page: Page): Promise<{ role: string | null;
   return (await page.evaluate(
     '({ role: document.activeElement && document.activeElement.getAttribute("role"), id: (document.activeElement && document.activeElement.id) || "", text: ((document.activeElement && document.activeElement.textContent) || "").trim() })',
   )) as { role: string | null; id: string; text: string };
+}
+
+/**
+ * Chromium logs every non-2xx fetch as a console error. Expected ones: the API's 4xx refusals,
+ * and the SMS test's documented provider answers (502 SMS_PROVIDER_REJECTED, 503 unavailable).
+ */
+function isExpectedApiRefusal(text: string, url: string, baseUrl: string): boolean {
+  const status = /^Failed to load resource: the server responded with a status of (\d{3})/.exec(text)?.[1];
+  if (!status || !url.startsWith(`${baseUrl}/api/`)) return false;
+  if (status.startsWith('4')) return true;
+  return (status === '502' || status === '503') && url === `${baseUrl}/api/alerts/sms/test`;
 }
