@@ -85,6 +85,28 @@ describe('Origin check on state-changing requests', () => {
   });
 });
 
+describe('logging of refusals and secrets in URLs', () => {
+  it('the request log line of every refusal names its error_code, and never the query string', async () => {
+    await server.client().get('/api/auth/me?token=should-not-be-logged-7c1a');
+    await server.client().post('/api/auth/login', { email: 'x' });
+    const lines = server.logs.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request completed' && l.res?.status >= 400);
+    expect(lines.some((l) => l.error_code === 'UNAUTHENTICATED')).toBe(true);
+    expect(lines.some((l) => l.error_code === 'VALIDATION_FAILED')).toBe(true);
+    expect(server.logs.join('\n')).not.toContain('should-not-be-logged-7c1a');
+  });
+
+  it('no route takes a secret in its query string (ASVS 8.3.1)', async () => {
+    const spec = (await server.client().get('/api/openapi.json')).body;
+    const queryParameters = new Set<string>();
+    for (const operations of Object.values<Record<string, any>>(spec.paths)) {
+      for (const operation of Object.values<any>(operations)) {
+        for (const parameter of operation.parameters ?? []) if (parameter.in === 'query') queryParameters.add(parameter.name);
+      }
+    }
+    expect([...queryParameters].sort()).toEqual(['limit', 'refresh']);
+  });
+});
+
 describe('security headers and OpenAPI', () => {
   it('sends a CSP, nosniff and no X-Powered-By', async () => {
     const response = await server.client().get('/healthz');

@@ -115,6 +115,12 @@ describe('second login step', () => {
     const replay = await next.client.post('/api/auth/2fa/verify', { temp_token: next.tempToken, code });
     expect(replay.status).toBe(400);
     expect(replay.body.error_code).toBe('CODE_ALREADY_USED');
+    // The replay is recorded where the account holder can see it (recent security activity).
+    const events = await server.proofgate.database.query<{ details: Record<string, unknown> }>(
+      "select details from security_events where user_id = $1 and type = '2fa.verify.failed'",
+      [user.userId],
+    );
+    expect(events.map((e) => e.details.reason)).toContain('replayed');
   });
 
   it('the code used to confirm setup cannot be replayed at login', async () => {
