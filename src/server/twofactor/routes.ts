@@ -3,6 +3,7 @@ import type { SessionService } from '../auth/session-service';
 import { requestOrigin } from '../auth/routes';
 import { requireFreshSession, requireSession } from '../auth/guards';
 import { sessionToView, userToView } from '../auth/views';
+import type { ErrorCode } from '../http/error-codes';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import {
@@ -18,6 +19,16 @@ import {
   verifyView,
 } from './schemas';
 import type { SecondFactorInput, TwoFactorService } from './service';
+
+/** What any route that checks a second-factor code may answer, beyond its own codes. */
+const CODE_CHECK_ERRORS: ErrorCode[] = [
+  'INVALID_CODE',
+  'CODE_ALREADY_USED',
+  'RATE_LIMITED',
+  'TWO_FACTOR_LOCKED',
+  'SECRET_DECRYPTION_FAILED',
+  'SERVICE_UNAVAILABLE',
+];
 
 function factorFrom(body: { code: string } | { backup_code: string }): SecondFactorInput {
   return 'backup_code' in body ? { backupCode: body.backup_code } : { code: body.code };
@@ -104,16 +115,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'session',
       body: confirmBody,
       responses: { 200: { description: '2FA enabled', schema: confirmView } },
-      errorCodes: [
-        'INVALID_CODE',
-        'TWO_FACTOR_SETUP_REQUIRED',
-        'TWO_FACTOR_ALREADY_ENABLED',
-        'SESSION_NOT_FRESH',
-        'RATE_LIMITED',
-        'TWO_FACTOR_LOCKED',
-        'SECRET_DECRYPTION_FAILED',
-        'SERVICE_UNAVAILABLE',
-      ],
+      errorCodes: [...CODE_CHECK_ERRORS, 'TWO_FACTOR_SETUP_REQUIRED', 'TWO_FACTOR_ALREADY_ENABLED', 'SESSION_NOT_FRESH'],
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
@@ -135,17 +137,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'session',
       body: factorBody,
       responses: { 200: { description: '2FA disabled', schema: disableView } },
-      errorCodes: [
-        'INVALID_CODE',
-        'CODE_ALREADY_USED',
-        'TWO_FACTOR_NOT_ENABLED',
-        'SESSION_NOT_FRESH',
-        'TWO_FACTOR_REQUIRED',
-        'RATE_LIMITED',
-        'TWO_FACTOR_LOCKED',
-        'SECRET_DECRYPTION_FAILED',
-        'SERVICE_UNAVAILABLE',
-      ],
+      errorCodes: [...CODE_CHECK_ERRORS, 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
@@ -166,17 +158,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'session',
       body: regenerateBody,
       responses: { 200: { description: 'New backup codes', schema: backupCodesView } },
-      errorCodes: [
-        'INVALID_CODE',
-        'CODE_ALREADY_USED',
-        'TWO_FACTOR_NOT_ENABLED',
-        'SESSION_NOT_FRESH',
-        'TWO_FACTOR_REQUIRED',
-        'RATE_LIMITED',
-        'TWO_FACTOR_LOCKED',
-        'SECRET_DECRYPTION_FAILED',
-        'SERVICE_UNAVAILABLE',
-      ],
+      errorCodes: [...CODE_CHECK_ERRORS, 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
@@ -197,16 +179,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'public',
       body: verifyBody,
       responses: { 200: { description: 'Signed in (AAL2); the temp token is consumed', schema: verifyView } },
-      errorCodes: [
-        'TEMP_TOKEN_INVALID',
-        'TEMP_TOKEN_EXPIRED',
-        'INVALID_CODE',
-        'CODE_ALREADY_USED',
-        'RATE_LIMITED',
-        'TWO_FACTOR_LOCKED',
-        'SECRET_DECRYPTION_FAILED',
-        'SERVICE_UNAVAILABLE',
-      ],
+      errorCodes: [...CODE_CHECK_ERRORS, 'TEMP_TOKEN_INVALID', 'TEMP_TOKEN_EXPIRED'],
     },
     [],
     async ({ req, res, body }) => {

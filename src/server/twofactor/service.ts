@@ -15,7 +15,7 @@ import type { Telemetry } from '../lib/telemetry';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import type { LimitGate } from '../limits/limit-gate';
 import { generateBackupCodes, parseBackupCode } from './backup-codes';
-import type { CredentialRow, TwoFactorStore } from './store';
+import type { CredentialRow, Executor, TwoFactorStore } from './store';
 import { buildOtpauthUrl, generateTotpSecretBase32, matchTotpStep } from './totp';
 
 export interface TwoFactorLimits {
@@ -137,7 +137,9 @@ export function createTwoFactorService(deps: {
   async function checkBackupCode(userId: string, input: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
     const parsed = parseBackupCode(input);
     const row = parsed ? await store.findUnusedBackupCode(userId, parsed.selector) : undefined;
-    const matches = row && parsed ? await verifySecret(row.codeHash, parsed.normalized) : (await verifySecret(await getDummyHash(), input), false);
+    let matches = false;
+    if (row && parsed) matches = await verifySecret(row.codeHash, parsed.normalized);
+    else await verifySecret(await getDummyHash(), input);
     if (!row || !matches || !(await store.burnBackupCode(row.id, now()))) {
       await recordFailure(userId, 'backup_code', 'invalid_code', purpose, origin);
       throw new AppError('INVALID_CODE');
@@ -165,6 +167,27 @@ export function createTwoFactorService(deps: {
     const result = await run();
     await Promise.all([limits.userShort.reset(userId), limits.userDaily.reset(userId), limits.ip.refund(ipKey)]);
     return result;
+  }
+
+  /**
+   * The common end of every factor change, inside its transaction (ASVS 5.0 7.4.3): revoke the
+   * user's other sessions, rotate this session's token (at `aal`), and audit the change.
+   */
+  async function finishFactorChange(
+    tx: Executor,
+    auth: AuthContext,
+    change: { aal?: 1 | 2; event: '2fa.enabled' | '2fa.disabled' | '2fa.backup_codes_regenerated'; details?: Record<string, string> },
+    origin: RequestOrigin,
+  ): Promise<IssuedSession> {
+    const revoked = await sessions.revokeOthers(auth.user.id, auth.session.id, tx);
+    const rotated = await sessions.rotate(auth.session.id, change.aal === undefined ? {} : { aal: change.aal }, tx);
+    if (!rotated) throw new AppError('UNAUTHENTICATED');
+    await audit.record(
+      change.event,
+      { userId: auth.user.id, origin: eventOrigin(origin), details: { ...change.details, sessions_revoked: revoked } },
+      tx,
+    );
+    return rotated;
   }
 
   async function hashBackupCodes() {
@@ -249,11 +272,7 @@ export function createTwoFactorService(deps: {
             throw new AppError(current?.enabledAt ? 'TWO_FACTOR_ALREADY_ENABLED' : 'TWO_FACTOR_SETUP_REQUIRED');
           }
           await store.replaceBackupCodes(tx, userId, codes.hashed, now());
-          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
-          const rotated = await sessions.rotate(auth.session.id, { aal: 2 }, tx);
-          if (!rotated) throw new AppError('UNAUTHENTICATED');
-          await audit.record('2fa.enabled', { userId, origin: eventOrigin(origin), details: { sessions_revoked: revoked } }, tx);
-          return rotated;
+          return finishFactorChange(tx, auth, { aal: 2, event: '2fa.enabled' }, origin);
         });
         telemetry.emit('2fa.enabled', { user_id: userId, request_id: origin.requestId });
         return { backupCodes: codes.display, issued };
@@ -267,20 +286,12 @@ export function createTwoFactorService(deps: {
       if (!credential?.enabledAt) throw new AppError('TWO_FACTOR_NOT_ENABLED');
       return throttled(userId, origin, async () => {
         await checkFactor(credential, factor, 'disable', origin);
+        const method: FactorMethod = factor.backupCode !== undefined ? 'backup_code' : 'totp';
         const issued = await store.transaction(async (tx) => {
           if (!(await store.deleteEnabledCredential(tx, userId))) throw new AppError('TWO_FACTOR_NOT_ENABLED');
-          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
-          const rotated = await sessions.rotate(auth.session.id, { aal: 1 }, tx);
-          if (!rotated) throw new AppError('UNAUTHENTICATED');
-          const method = factor.backupCode !== undefined ? 'backup_code' : 'totp';
-          await audit.record('2fa.disabled', { userId, origin: eventOrigin(origin), details: { method, sessions_revoked: revoked } }, tx);
-          return rotated;
+          return finishFactorChange(tx, auth, { aal: 1, event: '2fa.disabled', details: { method } }, origin);
         });
-        telemetry.emit('2fa.disabled', {
-          user_id: userId,
-          method: factor.backupCode !== undefined ? 'backup_code' : 'totp',
-          request_id: origin.requestId,
-        });
+        telemetry.emit('2fa.disabled', { user_id: userId, method, request_id: origin.requestId });
         return { issued };
       });
     },
@@ -295,11 +306,7 @@ export function createTwoFactorService(deps: {
         const codes = await hashBackupCodes();
         const issued = await store.transaction(async (tx) => {
           await store.replaceBackupCodes(tx, userId, codes.hashed, now());
-          const revoked = await sessions.revokeOthers(userId, auth.session.id, tx);
-          const rotated = await sessions.rotate(auth.session.id, {}, tx);
-          if (!rotated) throw new AppError('UNAUTHENTICATED');
-          await audit.record('2fa.backup_codes_regenerated', { userId, origin: eventOrigin(origin), details: { sessions_revoked: revoked } }, tx);
-          return rotated;
+          return finishFactorChange(tx, auth, { event: '2fa.backup_codes_regenerated' }, origin);
         });
         telemetry.emit('2fa.backup_codes_regenerated', { user_id: userId, request_id: origin.requestId });
         return { backupCodes: codes.display, issued };
