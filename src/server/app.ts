@@ -189,6 +189,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     randomBytes,
     secondFactor: twoFactor,
     loginThrottle: throttles.login,
+    transaction: (work) => database.transaction(work),
   });
   // The same SDK code path with real keys and with the fake: only TWILIO_API_BASE_URL differs.
   const twilio = resolveTwilioSettings(config.twilio);

@@ -317,6 +317,29 @@ describe('two-factor authentication in the browser', () => {
     await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0);
   });
 
+  it('changes the password from the settings page; only the new one signs in afterwards', async () => {
+    const newPassword = 'journey-new-passphrase-31';
+    const form = page.getByRole('form', { name: 'Change password' });
+    await form.getByLabel('Current password').fill('not-my-password-at-all');
+    await form.getByLabel('New password').fill(newPassword);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await expectFocusedAlert(/email or password is incorrect/i);
+    await form.getByLabel('Current password').fill(password);
+    await form.getByLabel('New password').fill(newPassword);
+    await form.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('password-changed').waitFor();
+    await snap(page, 'password-changed');
+    await signOut();
+
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectFocusedAlert(/email or password is incorrect/i);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectSettingsPage();
+  });
+
   it('kept every secret out of URLs and browser storage', async () => {
     expect(tempTokens.length).toBeGreaterThanOrEqual(4);
     const storage = await readBrowserStorage(page);

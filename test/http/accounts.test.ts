@@ -179,3 +179,37 @@ describe('security events', () => {
     expect((await server.client().get('/api/auth/security-events')).status).toBe(401);
   });
 });
+
+describe('password change', () => {
+  it('needs the current password, signs out every other session, rotates this one, and the old password stops working', async () => {
+    const { client, email, password } = await registerAndLogin(server);
+    const laptop = server.client();
+    await laptop.post('/api/auth/login', { email, password });
+    const before = client.cookies.get('proofgate_session');
+    const newPassword = 'a-different-passphrase-42';
+
+    const wrong = await client.post('/api/auth/password', { current_password: 'not-my-password-1', new_password: newPassword });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error_code).toBe('INVALID_CREDENTIALS');
+    const weak = await client.post('/api/auth/password', { current_password: password, new_password: 'short' });
+    expect(weak.body.error_code).toBe('PASSWORD_TOO_SHORT');
+    expect((await laptop.get('/api/auth/me')).status).toBe(200);
+
+    const changed = await client.post('/api/auth/password', { current_password: password, new_password: newPassword });
+    expect(changed.status).toBe(200);
+    expect(changed.body.sessions_revoked).toBe(1);
+    expect(client.cookies.get('proofgate_session')).not.toBe(before);
+    expect((await client.get('/api/auth/me')).status).toBe(200);
+    expect((await laptop.get('/api/auth/me')).status).toBe(401);
+
+    expect((await server.client().post('/api/auth/login', { email, password })).body.error_code).toBe('INVALID_CREDENTIALS');
+    expect((await server.client().post('/api/auth/login', { email, password: newPassword })).status).toBe(200);
+    const events = (await client.get('/api/auth/security-events')).body.events.map((e: { type: string }) => e.type);
+    expect(events).toEqual(expect.arrayContaining(['auth.password_changed', 'auth.password_change.failed']));
+  });
+
+  it('refuses anonymous callers', async () => {
+    const response = await server.client().post('/api/auth/password', { current_password: 'x', new_password: 'y' });
+    expect(response.status).toBe(401);
+  });
+});

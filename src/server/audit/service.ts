@@ -14,6 +14,8 @@ export const securityEventTypes = [
   'auth.logout',
   'auth.reauthenticated',
   'auth.reauthentication.failed',
+  'auth.password_changed',
+  'auth.password_change.failed',
   '2fa.setup_started',
   '2fa.enabled',
   '2fa.disabled',

@@ -3,6 +3,7 @@ import type { AuditLog, EventOrigin } from '../audit/service';
 import { hashSecret, verifySecret } from '../lib/argon2';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
+import type { Database } from '../db/client';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
 import type { ClientOrigin, IssuedSession, SessionService } from './session-service';
 import type { Role, UserRow, UserStore } from './user-store';
@@ -47,6 +48,10 @@ export interface AccountService {
     input: { userId: string; sessionId: string; password: string; deviceId: string | undefined },
     origin: RequestOrigin,
   ): Promise<IssuedSession>;
+  changePassword(
+    input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; deviceId: string | undefined },
+    origin: RequestOrigin,
+  ): Promise<{ issued: IssuedSession; sessionsRevoked: number }>;
   verifyPassword(userId: string, password: string): Promise<boolean>;
 }
 
@@ -60,6 +65,8 @@ export function createAccountService(deps: {
   secondFactor?: SecondFactorGate;
   /** Absent only in a build without the limits capability. */
   loginThrottle?: LoginThrottle;
+  /** Runs `work` in one transaction (the database handle's runner). */
+  transaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>;
 }): AccountService {
   const { users, sessions, audit, telemetry } = deps;
   const secondFactor: SecondFactorGate = deps.secondFactor ?? {
@@ -160,6 +167,34 @@ export function createAccountService(deps: {
       if (!issued) throw new AppError('UNAUTHENTICATED');
       await audit.record('auth.reauthenticated', { userId: user.id, origin: toEventOrigin(origin) });
       return issued;
+    },
+
+    /**
+     * The current password proves the session holder is the owner (a stolen cookie alone is not
+     * enough); the new hash, the revocation of every other session and the token rotation
+     * commit together, so a thief's session ends with the old password (ASVS 5.0 7.4.3).
+     */
+    async changePassword(input, origin) {
+      const user = await users.findById(input.userId);
+      if (!user) throw new AppError('UNAUTHENTICATED');
+      const key: LoginThrottleKey = { ip: origin.ip, email: user.email, deviceId: input.deviceId };
+      await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
+      if (!(await checkPassword(user, input.currentPassword))) {
+        await audit.record('auth.password_change.failed', { userId: user.id, origin: toEventOrigin(origin), details: { reason: 'invalid_credentials' } });
+        throw new AppError('INVALID_CREDENTIALS');
+      }
+      await loginThrottle.onSuccess(key);
+      const policy = checkPasswordPolicy(input.newPassword, { email: user.email });
+      if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
+      const passwordHash = await hashSecret(normalizePassword(input.newPassword));
+      return deps.transaction(async (tx) => {
+        await users.setPasswordHash(user.id, passwordHash, tx);
+        const sessionsRevoked = await sessions.revokeOthers(user.id, input.sessionId, tx);
+        const issued = await sessions.rotate(input.sessionId, { authenticated: true }, tx);
+        if (!issued) throw new AppError('UNAUTHENTICATED');
+        await audit.record('auth.password_changed', { userId: user.id, origin: toEventOrigin(origin), details: { sessions_revoked: sessionsRevoked } }, tx);
+        return { issued, sessionsRevoked };
+      });
     },
 
     async verifyPassword(userId, password) {

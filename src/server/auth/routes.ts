@@ -8,6 +8,7 @@ import type { DeviceCookie } from '../limits/device-cookie';
 import type { AccountService, RequestOrigin } from './account-service';
 import { requireSession } from './guards';
 import {
+  changePasswordBody,
   loginBody,
   loginResponse,
   reauthenticateBody,
@@ -155,6 +156,40 @@ export function createAuthRoutes(deps: {
       );
       cookie.set(res, issued.token, issued.maxAgeSeconds);
       res.json({ session: sessionToView(issued.session, freshSeconds) });
+    },
+  );
+
+  mountRoute(
+    router,
+    registry,
+    {
+      method: 'post',
+      path: '/api/auth/password',
+      tag: 'auth',
+      summary: 'Change the password (current password required)',
+      description: 'Signs out every other session and rotates this one; the new password meets the same policy as at registration.',
+      access: 'session',
+      body: changePasswordBody,
+      responses: {
+        200: { description: 'Password changed', schema: z.object({ session: sessionView, sessions_revoked: z.number().int() }) },
+      },
+      errorCodes: ['INVALID_CREDENTIALS', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
+    },
+    [requireSession],
+    async ({ req, res, body }) => {
+      const auth = req.auth!;
+      const result = await accounts.changePassword(
+        {
+          userId: auth.user.id,
+          sessionId: auth.session.id,
+          currentPassword: body.current_password,
+          newPassword: body.new_password,
+          deviceId: deviceCookie?.deviceIdFor(req, auth.user.email),
+        },
+        requestOrigin(req),
+      );
+      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
+      res.json({ session: sessionToView(result.issued.session, freshSeconds), sessions_revoked: result.sessionsRevoked });
     },
   );
 

@@ -10,6 +10,7 @@ const passwordInput = z.string().min(1, { error: 'is required' }).max(1024, { er
 export const registerBody = z.strictObject({ email: emailSchema, password: passwordInput });
 export const loginBody = z.strictObject({ email: emailSchema, password: passwordInput });
 export const reauthenticateBody = z.strictObject({ password: passwordInput });
+export const changePasswordBody = z.strictObject({ current_password: passwordInput, new_password: passwordInput });
 
 export const userView = z.object({
   id: z.uuid(),

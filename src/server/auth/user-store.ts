@@ -22,6 +22,7 @@ export interface UserStore {
   /** Returns undefined when the email is taken (unique index), so callers need no pre-check race. */
   insert(input: { email: string; passwordHash: string; role: Role }): Promise<UserRow | undefined>;
   setRole(id: string, role: Role): Promise<void>;
+  setPasswordHash(id: string, passwordHash: string, executor?: Pick<Database, 'update'>): Promise<void>;
 }
 
 export function createUserStore(db: Database): UserStore {
@@ -45,6 +46,9 @@ export function createUserStore(db: Database): UserStore {
     },
     async setRole(id, role) {
       await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, id));
+    },
+    async setPasswordHash(id, passwordHash, executor = db) {
+      await executor.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id));
     },
   };
 }

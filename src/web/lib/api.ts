@@ -103,6 +103,11 @@ export const api = {
   logout: () => post<void>('/api/auth/logout'),
   me: () => get<Me>('/api/auth/me'),
   reauthenticate: (password: string) => post<{ session: SessionInfo }>('/api/auth/reauthenticate', { password }),
+  changePassword: (currentPassword: string, newPassword: string) =>
+    post<{ session: SessionInfo; sessions_revoked: number }>('/api/auth/password', {
+      current_password: currentPassword,
+      new_password: newPassword,
+    }),
   securityEvents: (limit = 50) => get<{ events: SecurityEvent[] }>(`/api/auth/security-events?limit=${limit}`),
 
   twoFactorStatus: () => get<TwoFactorStatus>('/api/auth/2fa/status'),

@@ -25,6 +25,10 @@ export function describeSecurityEvent(event: SecurityEvent): { label: string; to
       return { label: 'Password confirmed', tone: 'neutral' };
     case 'auth.reauthentication.failed':
       return { label: 'Password confirmation failed', tone: 'warning' };
+    case 'auth.password_changed':
+      return { label: 'Password changed', tone: 'warning' };
+    case 'auth.password_change.failed':
+      return { label: 'Password change refused: wrong current password', tone: 'warning' };
     case '2fa.setup_started':
       return { label: 'Two-factor setup started', tone: 'neutral' };
     case '2fa.enabled':

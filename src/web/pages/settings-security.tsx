@@ -1,9 +1,10 @@
 import { PageHeader } from '../components/layout';
+import { ChangePasswordCard } from '../features/account/change-password-card';
 import { SecurityActivity } from '../features/two-factor/security-activity';
 import { TwoFactorCard } from '../features/two-factor/two-factor-card';
 import { useMe } from '../hooks/use-me';
 
-/** Settings → Security: two-factor authentication and the account's recent security activity. */
+/** Settings → Security: two-factor authentication, the password, and the account's recent security activity. */
 export function SettingsSecurityPage() {
   const me = useMe();
   return (
@@ -11,6 +12,7 @@ export function SettingsSecurityPage() {
       <PageHeader title="Security settings" description={me.data ? `Signed in as ${me.data.user.email}` : undefined} />
       <div className="grid gap-6">
         <TwoFactorCard />
+        <ChangePasswordCard />
         <SecurityActivity />
       </div>
     </>
