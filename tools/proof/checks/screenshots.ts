@@ -1,0 +1,48 @@
+import type { CheckResult, CommandRun, ScreenshotFile } from '../evidence';
+import { check, checkAll } from './result';
+
+/** The screens of the browser tests' story, in its order (test/browser/*.test.ts call snap(page, name)). */
+export const EXPECTED_SCREENSHOTS = [
+  'sign-in',
+  'setup-qr',
+  'backup-codes-once',
+  'settings-status',
+  'second-step',
+  'lockout',
+  'security-activity',
+  'not-allowed',
+  'disable',
+  'password-prompt',
+  'ops-alerts-success',
+  'ops-alerts-failure',
+  'system-status',
+] as const;
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function checkBrowserTestsPassed(run: CommandRun | undefined): CheckResult {
+  const summary = run?.output.match(/Tests\s+(.*passed.*|.*failed.*)/)?.[1]?.trim();
+  return check(
+    'npx vitest run --project browser exits 0 (every browser test passed)',
+    run?.exitCode === 0,
+    run ? `exit ${String(run.exitCode)}${summary ? `; ${summary}` : ''}` : 'not run',
+  );
+}
+
+/** Each screen exists at desktop and mobile size, is a PNG, and was written by this run (not left from an older one). */
+export function checkScreenshotsFresh(files: readonly ScreenshotFile[], names: readonly string[], runStartedAtMs: number): CheckResult {
+  const failures: string[] = [];
+  for (const name of names) {
+    for (const size of ['desktop', 'mobile']) {
+      const file = files.find((f) => f.name === `${name}.${size}.png`);
+      if (!file) failures.push(`${name}.${size}.png missing`);
+      else if (file.sizeBytes === 0 || !PNG_SIGNATURE.every((b, i) => file.head[i] === b)) failures.push(`${file.name} is not a PNG`);
+      else if (file.mtimeMs < runStartedAtMs) failures.push(`${file.name} is older than this run`);
+    }
+  }
+  return checkAll(
+    `all ${names.length} screens exist at 1280×800 and 390×844 as PNGs written during this run`,
+    failures,
+    `${names.length * 2} screenshots, all written during this run`,
+  );
+}

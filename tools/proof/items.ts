@@ -1,0 +1,253 @@
+import type { CheckResult, FlowError, HttpExchange, ProofItem, SqlEvidence } from './evidence';
+import { checkEveryResponseHasRequestId, jsonObject } from './checks/http';
+import { checkGuardPassed } from './checks/guard';
+import { check, missingEvidence, statusOf } from './checks/result';
+import { checkBrowserTestsPassed, checkScreenshotsFresh, EXPECTED_SCREENSHOTS } from './checks/screenshots';
+import { checkDestinationMasked, checkProviderReceived, checkSmsAccepted, checkUsageEventHasTraceId } from './checks/sms';
+import {
+  checkBlockersPresent,
+  checkBlockersRemoved,
+  checkCountIncremented,
+  checkIntegrationConnected,
+  checkIntegrationNotConfigured,
+  checkLastUsedChanged,
+} from './checks/status';
+import { checkBackupCodeHashes, checkSecretNotBase32, checkTokensStoredAsHashes, checkTwoFactorColumns } from './checks/storage';
+import { checkCorrectCodeRefusedDuringLock, checkLockAfterFailures, checkRetryAfter, checkTempTokenExpired, checkWrongCodeRefused } from './checks/throttling';
+import {
+  backupCodesOf,
+  checkBackupCodesShownOnce,
+  checkConfirmReturnsTenBackupCodes,
+  checkDisabled,
+  checkLoginRequires2faWithoutCookie,
+  checkLoginWithoutTwoFactorSetsCookie,
+  checkLogoutClearsSession,
+  checkNotSignedInBeforeSecondFactor,
+  checkRegistered,
+  checkSetupReturnsSecretAndQr,
+  checkTwoFactorStatus,
+  checkVerifySetsSessionCookie,
+} from './checks/two-factor';
+import type { ProofEvidence } from './run-evidence';
+
+/**
+ * Evidence → PASS/FAIL items. Pure: the same evidence always gives the same verdict, and a
+ * missing piece of evidence is a failed check, never a skipped one.
+ */
+
+type Evidence = ProofItem['evidence'];
+
+function http(...exchanges: Array<HttpExchange | undefined>): Evidence {
+  return exchanges.filter((e): e is HttpExchange => e !== undefined).map((exchange) => ({ kind: 'http' as const, exchange }));
+}
+
+function sql(...runs: Array<SqlEvidence | undefined>): Evidence {
+  return runs.filter((s): s is SqlEvidence => s !== undefined).map((s) => ({ kind: 'sql' as const, sql: s }));
+}
+
+function flowErrors(errors: readonly FlowError[]): CheckResult[] {
+  return errors.map((e) => check(`the flow step "${e.step}" runs to the end`, false, e.message));
+}
+
+function need<T>(value: T | undefined, expectation: string, what: string, run: (value: T) => CheckResult): CheckResult {
+  return value === undefined ? missingEvidence(expectation, what) : run(value);
+}
+
+function sqlRows(evidence: SqlEvidence | undefined): Record<string, unknown>[] | undefined {
+  return evidence && !evidence.error ? evidence.rows : undefined;
+}
+
+function item(id: string, title: string, proves: string, checks: CheckResult[], evidence: Evidence): ProofItem {
+  return { id, title, proves, status: statusOf(checks), checks, evidence };
+}
+
+export function evaluateB1(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const { b1 } = ev;
+  // Every bearer token any client of the run was given: all temp tokens, all session cookies.
+  const tempTokens = allExchanges.flatMap((e) => {
+    const t = jsonObject(e).temp_token;
+    return typeof t === 'string' ? [t] : [];
+  });
+  const sessionTokens = allExchanges
+    .flatMap((e) => e.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => /^(?:__Host-)?proofgate_session=([^;]+)/.exec(v)?.[1]))
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const checks = [
+    need(sqlRows(b1.columns), 'the 2FA tables have the expected columns', 'information_schema.columns', checkTwoFactorColumns),
+    need(sqlRows(b1.credential), 'the stored secret is not the base32 secret', 'two_factor_credentials row', (rows) => checkSecretNotBase32(rows[0], b1.secret ?? '')),
+    need(sqlRows(b1.backupCodes), 'backup codes are argon2id hashes', 'two_factor_backup_codes rows', (rows) => checkBackupCodeHashes(rows, b1.shownCodes)),
+    need(sqlRows(b1.challenges), 'temp tokens are stored as hashes', 'two_factor_challenges rows', (rows) => checkTokensStoredAsHashes(rows, tempTokens, 'temp token')),
+    need(sqlRows(b1.sessions), 'session tokens are stored as hashes', 'sessions rows', (rows) => checkTokensStoredAsHashes(rows, sessionTokens, 'session')),
+    ...flowErrors(ev.errors.B1),
+  ];
+  return item(
+    'B1',
+    'Secrets at rest (SQL on the live database)',
+    'TOTP secrets are encrypted, backup codes are argon2id hashes, tokens are SHA-256 digests: a database dump holds none of them.',
+    checks,
+    sql(b1.columns, b1.credential, b1.backupCodes, b1.challenges, b1.sessions),
+  );
+}
+
+export function evaluateB2(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const s = ev.b2;
+  const codes = s.confirm ? backupCodesOf(s.confirm) : [];
+  const later = s.confirm ? allExchanges.slice(allExchanges.indexOf(s.confirm) + 1) : [];
+  const checks = [
+    need(s.register, 'register answers 201', 'register', checkRegistered),
+    need(s.login, 'login with 2FA off sets the session cookie', 'password-only login', checkLoginWithoutTwoFactorSetsCookie),
+    need(s.setup, 'setup returns the secret and QR code', 'setup', checkSetupReturnsSecretAndQr),
+    need(s.confirm, 'confirm returns 10 backup codes', 'confirm', checkConfirmReturnsTenBackupCodes),
+    s.confirm ? checkBackupCodesShownOnce(codes, later) : missingEvidence('backup codes are shown once', 'confirm'),
+    need(s.logout, 'logout clears the session', 'logout', checkLogoutClearsSession),
+    need(s.loginRequires2fa, 'login with 2FA on sets no cookie', 'login with 2FA on', checkLoginRequires2faWithoutCookie),
+    need(s.meBeforeVerify, 'no session before the second factor', '/api/auth/me between the steps', checkNotSignedInBeforeSecondFactor),
+    need(s.verify, 'verify sets the session cookie', 'verify', checkVerifySetsSessionCookie),
+    need(s.status, '2FA status after sign-in', 'status', (e) => checkTwoFactorStatus(e, { enabled: true, backupCodesRemaining: 10 })),
+    need(s.disable, 'disable with a TOTP code', 'disable', checkDisabled),
+    need(s.statusAfterDisable, '2FA status after disable', 'status after disable', (e) => checkTwoFactorStatus(e, { enabled: false })),
+    ...flowErrors(ev.errors.B2),
+  ];
+  return item(
+    'B2',
+    'Two-factor journey with curl',
+    'register → login → setup → confirm → logout → login (requires_2fa, no cookie) → verify (cookie) → status → disable, as the API promises.',
+    checks,
+    http(s.register, s.login, s.setup, s.confirm, s.logout, s.loginRequires2fa, s.meBeforeVerify, s.verify, s.status, s.disable, s.statusAfterDisable),
+  );
+}
+
+export function evaluateB3(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const s = ev.b3;
+  const wrongResults = s.wrong.map(checkWrongCodeRefused);
+  const checks = [
+    s.wrong.length > 0
+      ? check(
+          'every wrong code is refused with 400 INVALID_CODE (problem+json, no cookie)',
+          wrongResults.every((r) => r.passed),
+          [...new Set(wrongResults.map((r) => r.observed))].join('; '),
+        )
+      : missingEvidence('wrong codes are refused', 'wrong-code attempts'),
+    need(s.locked, 'the lock comes after the configured failures', 'the locked attempt', (locked) => checkLockAfterFailures(s.wrong, locked, s.maxFailures)),
+    need(s.locked, 'the lock answer carries retry_after', 'the locked attempt', checkRetryAfter),
+    need(s.lockedCorrect, 'a correct code during the lock is refused', 'the correct code during the lock', (e) =>
+      s.correctCode ? checkCorrectCodeRefusedDuringLock(e, s.correctCode) : missingEvidence('a correct code during the lock is refused', 'the code sent'),
+    ),
+    need(s.lockedCorrect, 'the refusal of the correct code carries retry_after', 'the correct code during the lock', checkRetryAfter),
+    s.expiryLogin && s.expiryVerify && s.waitedMs !== undefined
+      ? checkTempTokenExpired(s.expiryLogin, s.expiryVerify, { ttlSeconds: s.ttlSeconds, waitedMs: s.waitedMs })
+      : missingEvidence('a temp token used after its TTL is refused with TEMP_TOKEN_EXPIRED', 'the short-TTL login and verify'),
+    ...flowErrors(ev.errors.B3),
+  ];
+  // Recorded order, the SQL read where it was made, the expiry flow (another server) last.
+  const lockout = allExchanges.filter((e) => e.id.startsWith('b3-') && !e.id.startsWith('b3-11') && !e.id.startsWith('b3-12'));
+  const split = lockout.findIndex((e) => e.id.startsWith('b3-10'));
+  const beforeSql = split < 0 ? lockout : lockout.slice(0, split);
+  const afterSql = split < 0 ? [] : lockout.slice(split);
+  return item(
+    'B3',
+    'Throttling: second-factor lock and temp-token expiry',
+    'Wrong codes lock the account at the configured threshold with error_code, retry_after and Retry-After; even the right code is refused during the lock; an expired temp token is refused.',
+    checks,
+    [...http(...beforeSql), ...sql(s.lastUsedStep), ...http(...afterSql, s.expiryLogin, s.expiryVerify)],
+  );
+}
+
+export function evaluateB4(ev: ProofEvidence): ProofItem {
+  const s = ev.b4;
+  const checks: CheckResult[] = [];
+  if (s.mode === 'incomplete') checks.push(check('the Twilio settings in the environment are complete', false, s.problems.join('; ')));
+  if (s.mode === 'no-destination') {
+    checks.push(check('a destination number is given for the real SMS (PROOF_SMS_TO)', false, 'PROOF_SMS_TO is not set: B4 cannot run with real Twilio keys, and the proof does not fake it'));
+  }
+  const answer = s.send ? jsonObject(s.send) : {};
+  const traceId = typeof answer.trace_id === 'string' ? answer.trace_id : '';
+  const messageId = typeof answer.provider_message_id === 'string' ? answer.provider_message_id : undefined;
+  if (s.mode === 'fake' || s.mode === 'real') {
+    checks.push(
+      need(s.send, 'the test SMS is accepted', 'POST /api/alerts/sms/test', checkSmsAccepted),
+      need(sqlRows(s.usage), 'the usage event carries the trace_id', 'integration_usage_events row', (rows) => checkUsageEventHasTraceId(rows, traceId, messageId)),
+      need(sqlRows(s.usage), 'the destination is stored masked', 'integration_usage_events row', (rows) => checkDestinationMasked(rows[0], s.destination ?? '')),
+    );
+    if (s.mode === 'fake') checks.push(need(s.providerReceived, 'the fake received the message', 'the fake\'s received()', (r) => checkProviderReceived(r, s.destination ?? '')));
+  }
+  checks.push(...flowErrors(ev.errors.B4));
+  return item(
+    'B4',
+    'Test SMS and its usage event',
+    'An admin\'s test SMS goes through the provider, and exactly one integration_usage_events row records it under the trace_id of the answer.',
+    checks,
+    [...http(s.adminLogin, s.send), ...sql(s.usage)],
+  );
+}
+
+export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED'];
+
+export function evaluateB5(ev: ProofEvidence): ProofItem {
+  const s = ev.b5;
+  const checks = [
+    need(s.notConfigured, 'integrations say not configured without keys', 'integrations status without keys', checkIntegrationNotConfigured),
+    need(s.blockersPresent, 'system status lists the blockers', 'system status without keys', (e) => checkBlockersPresent(e, BARE_BLOCKERS)),
+    need(s.before, 'integrations say connected with keys', 'integrations status before the send', checkIntegrationConnected),
+    s.before && s.after ? checkCountIncremented(s.before, s.after) : missingEvidence('proof_of_use_count_24h increments by one after the send', 'integrations status before and after'),
+    s.before && s.after ? checkLastUsedChanged(s.before, s.after) : missingEvidence('last_used_at changes after the send', 'integrations status before and after'),
+    need(s.blockersRemoved, 'system status is clear with keys', 'system status with keys', (e) => checkBlockersRemoved(e, BARE_BLOCKERS)),
+    ...flowErrors(ev.errors.B5),
+  ];
+  return item(
+    'B5',
+    'Integrations control plane and system status',
+    'Without keys the control plane says so and system status lists the blockers; with keys Twilio is configured and connected, a send moves last_used_at and proof_of_use_count_24h, and the blockers are gone.',
+    checks,
+    http(s.adminRegister, s.adminLoginBare, s.notConfigured, s.blockersPresent, s.before, s.after, s.blockersRemoved),
+  );
+}
+
+export function evaluateHttpContract(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const checks = [checkEveryResponseHasRequestId(allExchanges), ...flowErrors(ev.errors.setup)];
+  return item('HTTP', 'Every exchange', 'Each curl command ran, and each answer carries its X-Request-Id; the servers started.', checks, []);
+}
+
+export function evaluateGuard(ev: ProofEvidence): ProofItem {
+  return item(
+    'GUARD',
+    'Guardrails (npm run guard)',
+    'No Supabase Edge Functions and no workflow file that would need the `workflow` OAuth scope to push.',
+    [checkGuardPassed(ev.guard), ...flowErrors(ev.errors.guard)],
+    [],
+  );
+}
+
+export function evaluateScreenshots(ev: ProofEvidence): ProofItem {
+  if (ev.browser.skipped) {
+    return {
+      id: 'SCREENSHOTS',
+      title: 'Screenshots of the browser tests',
+      proves: 'The UI story in real Chromium against a real server.',
+      status: 'NOT RUN',
+      notRunReason: '--no-browser was given: the browser tests did not run, so nothing here is proven',
+      checks: [],
+      evidence: [],
+    };
+  }
+  const started = ev.browser.run ? ev.startedAtMs : Number.POSITIVE_INFINITY;
+  return item(
+    'SCREENSHOTS',
+    'Screenshots of the browser tests',
+    'The UI story in real Chromium against a real server: setup QR, backup codes once, status, disable, OpsAlerts with trace_id, system status, and the rest.',
+    [checkBrowserTestsPassed(ev.browser.run), checkScreenshotsFresh(ev.browser.screenshots, EXPECTED_SCREENSHOTS, started), ...flowErrors(ev.errors.screenshots)],
+    [],
+  );
+}
+
+export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem[] {
+  return [
+    evaluateB1(ev, allExchanges),
+    evaluateB2(ev, allExchanges),
+    evaluateB3(ev, allExchanges),
+    evaluateB4(ev),
+    evaluateB5(ev),
+    evaluateHttpContract(ev, allExchanges),
+    evaluateGuard(ev),
+    evaluateScreenshots(ev),
+  ];
+}

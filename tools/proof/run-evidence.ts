@@ -1,0 +1,83 @@
+import type { CommandRun, FlowError, HttpExchange, ScreenshotFile, SqlEvidence } from './evidence';
+
+/** Everything one run recorded, filled in by the flows and judged by items.ts. */
+export interface ProofEvidence {
+  startedAtMs: number;
+  b1: {
+    columns?: SqlEvidence;
+    credential?: SqlEvidence;
+    backupCodes?: SqlEvidence;
+    challenges?: SqlEvidence;
+    sessions?: SqlEvidence;
+    /** The base32 secret setup returned, and the codes confirm showed (raw: checks need them). */
+    secret?: string;
+    shownCodes: string[];
+  };
+  b2: Partial<Record<B2Step, HttpExchange>>;
+  b3: {
+    setup: HttpExchange[];
+    logins: HttpExchange[];
+    wrong: HttpExchange[];
+    locked?: HttpExchange;
+    lastUsedStep?: SqlEvidence;
+    lockedCorrect?: HttpExchange;
+    correctCode?: { step: number; lastUsedStep: number | null; matchesSecret: boolean };
+    maxFailures: number;
+    expiryLogin?: HttpExchange;
+    expiryVerify?: HttpExchange;
+    waitedMs?: number;
+    ttlSeconds: number;
+  };
+  b4: {
+    /** fake | real | incomplete settings | real keys without PROOF_SMS_TO */
+    mode: 'fake' | 'real' | 'incomplete' | 'no-destination';
+    problems: string[];
+    adminLogin?: HttpExchange;
+    send?: HttpExchange;
+    usage?: SqlEvidence;
+    destination?: string;
+    providerReceived?: Array<{ method: string; path: string; params: Record<string, string>; status: number | 'reset' }>;
+  };
+  b5: {
+    adminRegister?: HttpExchange;
+    adminLoginBare?: HttpExchange;
+    notConfigured?: HttpExchange;
+    blockersPresent?: HttpExchange;
+    before?: HttpExchange;
+    after?: HttpExchange;
+    blockersRemoved?: HttpExchange;
+  };
+  guard?: CommandRun;
+  browser: { run?: CommandRun; skipped: boolean; screenshots: ScreenshotFile[] };
+  errors: Record<ItemKey, FlowError[]>;
+  serverLogLines: string[];
+}
+
+export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'guard' | 'screenshots' | 'setup';
+
+export type B2Step =
+  | 'register'
+  | 'login'
+  | 'setup'
+  | 'confirm'
+  | 'logout'
+  | 'loginRequires2fa'
+  | 'meBeforeVerify'
+  | 'verify'
+  | 'status'
+  | 'disable'
+  | 'statusAfterDisable';
+
+export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailures: number): ProofEvidence {
+  return {
+    startedAtMs,
+    b1: { shownCodes: [] },
+    b2: {},
+    b3: { setup: [], logins: [], wrong: [], maxFailures, ttlSeconds },
+    b4: { mode: 'fake', problems: [] },
+    b5: {},
+    browser: { skipped: false, screenshots: [] },
+    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], guard: [], screenshots: [], setup: [] },
+    serverLogLines: [],
+  };
+}
