@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { displayCurlCommand, parseCurlResponse } from '../../tools/proof/curl';
+import { groupCommitsByScope, parseGitLog, GIT_LOG_FORMAT } from '../../tools/proof/git-changes';
+import { planRun } from '../../tools/proof/plan';
+import { maskHeader, maskJsonSecrets, maskSecret, maskUrlCredentials, SecretRegistry } from '../../tools/proof/redact';
+
+/** The plumbing the checks rely on: curl parsing, masking, the git grouping and the run plan. */
+
+describe('curl output', () => {
+  it('splits status line, headers and body, skipping an interim 100 Continue', () => {
+    const raw = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 429 Too Many Requests\r\nRetry-After: 900\r\nContent-Type: application/problem+json\r\n\r\n{"error_code":"TWO_FACTOR_LOCKED"}';
+    const parsed = parseCurlResponse(raw);
+    expect(parsed.status).toBe(429);
+    expect(parsed.statusLine).toBe('HTTP/1.1 429 Too Many Requests');
+    expect(parsed.headers).toEqual([
+      ['Retry-After', '900'],
+      ['Content-Type', 'application/problem+json'],
+    ]);
+    expect(parsed.bodyText).toBe('{"error_code":"TWO_FACTOR_LOCKED"}');
+  });
+
+  it('shows the command with the jar label and the masked body on stdin, never in argv', () => {
+    const command = displayCurlCommand({ method: 'POST', url: 'http://127.0.0.1:1/api/auth/login', body: { password: 'x' } }, 'ada.jar', '{"password":"…(1)"}');
+    expect(command).toBe(
+      "curl -sS -i --max-time 30 -X POST -b ada.jar -c ada.jar -H 'content-type: application/json' --data-binary @- http://127.0.0.1:1/api/auth/login <<'JSON'\n{\"password\":\"…(1)\"}\nJSON",
+    );
+  });
+});
+
+describe('masking', () => {
+  it('long values keep four characters and the length; short ones only the length', () => {
+    expect(maskSecret('A'.repeat(43))).toBe('AAAA…(43)');
+    expect(maskSecret('123456')).toBe('…(6)');
+    expect(maskSecret('abcde-fghjk-mnpqr')).toBe('…(17)');
+  });
+
+  it('replaces every recorded secret, the base32 secret in any case, a code only as a token of its own', () => {
+    const secrets = new SecretRegistry();
+    secrets.add('totp_secret', 'secret', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
+    secrets.add('totp_code', 'code', '123456');
+    secrets.add('backup_code', 'backup', 'abcde-fghjk-mnpqr');
+    const text = 'jbswy3dpehpk3pxpjbswy3dpehpk3pxp code 123456 in 91234567 ABCDEFGHJKMNPQR';
+    expect(secrets.redactText(text)).toBe('JBSW…(32) code …(6) in 91234567 …(17)');
+  });
+
+  it('masks secret JSON fields by name even when they were never recorded', () => {
+    const masked = maskJsonSecrets({
+      password: 'hunter2-hunter2-hunter2',
+      temp_token: 'T'.repeat(43),
+      backup_codes: ['abcde-fghjk-mnpqr'],
+      otpauth_url: 'otpauth://totp/P:a?issuer=P&secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&digits=6',
+      qr_data_url: `data:image/png;base64,${'i'.repeat(100)}`,
+      nested: { code: '123456', email: 'a@b.test' },
+    });
+    expect(masked).toEqual({
+      password: 'hunt…(23)',
+      temp_token: 'TTTT…(43)',
+      backup_codes: ['…(17)'],
+      otpauth_url: 'otpauth://totp/P:a?issuer=P&secret=JBSW…(32)&digits=6',
+      qr_data_url: 'data:image/png;base64,iiii…(100)',
+      nested: { code: '…(6)', email: 'a@b.test' },
+    });
+  });
+
+  it('masks cookie values in headers and passwords in URLs', () => {
+    expect(maskHeader('Set-Cookie', `proofgate_session=${'s'.repeat(43)}; Path=/; HttpOnly`)).toBe('proofgate_session=ssss…(43); Path=/; HttpOnly');
+    expect(maskHeader('Set-Cookie', 'proofgate_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT')).toContain('proofgate_session=;');
+    expect(maskUrlCredentials('postgres://postgres:very-secret-password-1@db:5432/x')).toBe('postgres://postgres:very…(22)@db:5432/x');
+    expect(maskUrlCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('changes by scope', () => {
+  const log = [
+    `${GIT_LOG_FORMAT.replace('%h', 'aaa1111').replace('%s', 'feat(2fa): TOTP')}\n\nsrc/server/twofactor/totp.ts\nsrc/server/app.ts\n`,
+    `${GIT_LOG_FORMAT.replace('%h', 'bbb2222').replace('%s', 'fix(auth)!: sessions')}\n\nsrc/server/auth/routes.ts\n`,
+    `${GIT_LOG_FORMAT.replace('%h', 'ccc3333').replace('%s', 'docs(2fa): explain')}\n\nREADME.md\nsrc/server/app.ts\n`,
+    `${GIT_LOG_FORMAT.replace('%h', 'ddd4444').replace('%s', 'Merge branch x')}\n\n`,
+  ].join('');
+
+  it('parses hash, subject, scope and files, and groups by scope in the design order', () => {
+    const commits = parseGitLog(log);
+    expect(commits.map((c) => [c.hash, c.type, c.scope, c.files.length])).toEqual([
+      ['aaa1111', 'feat', '2fa', 2],
+      ['bbb2222', 'fix', 'auth', 1],
+      ['ccc3333', 'docs', '2fa', 2],
+      ['ddd4444', undefined, undefined, 0],
+    ]);
+    const groups = groupCommitsByScope(commits);
+    expect(groups.map((g) => g.scope)).toEqual(['auth', '2fa', '(no scope)']);
+    expect(groups[1]!.files).toEqual(['README.md', 'src/server/app.ts', 'src/server/twofactor/totp.ts']);
+  });
+});
+
+describe('run plan', () => {
+  it('no keys: embedded database, the Twilio fake', () => {
+    expect(planRun({})).toEqual({ databaseUrl: undefined, redisUrl: undefined, twilio: { kind: 'fake' } });
+  });
+
+  it('real keys with a destination: real Twilio', () => {
+    const plan = planRun({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      TWILIO_ACCOUNT_SID: `AC${'0a'.repeat(16)}`,
+      TWILIO_AUTH_TOKEN: 'token',
+      TWILIO_FROM_NUMBER: '+15005550006',
+      PROOF_SMS_TO: '+15551230000',
+    });
+    expect(plan.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(plan.twilio).toMatchObject({ kind: 'real', destination: '+15551230000' });
+  });
+
+  it('real keys without a destination are still real (B4 then fails), incomplete keys never fall back to the fake', () => {
+    const keys = { TWILIO_ACCOUNT_SID: `AC${'0a'.repeat(16)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+15005550006' };
+    expect(planRun(keys).twilio).toMatchObject({ kind: 'real', destination: undefined });
+    expect(planRun({ TWILIO_ACCOUNT_SID: keys.TWILIO_ACCOUNT_SID }).twilio).toMatchObject({ kind: 'incomplete' });
+    expect(planRun({ ...keys, PROOF_SMS_TO: '555' }).twilio).toMatchObject({ kind: 'incomplete', problems: [expect.stringMatching(/PROOF_SMS_TO/)] });
+  });
+});

@@ -1,0 +1,64 @@
+import type { TwilioFake } from '../../twilio-fake';
+import { jsonObject } from '../checks/http';
+import type { ProofServer } from '../servers';
+import { FlowStop, get, post, type FlowContext, type ProofUser } from './context';
+
+/** B4 and B5: the admin's view: test SMS, usage trail, integrations and system status. */
+
+/** On the server without Twilio keys or APP_ENC_KEY: what is missing shows as blockers. */
+export async function runBareStatus(ctx: FlowContext, server: ProofServer, admin: ProofUser): Promise<void> {
+  const b5 = ctx.evidence.b5;
+  b5.adminRegister = await ctx.recorder.http('b5-01-register-admin', 'Register the admin (named in ADMIN_EMAILS)', post(server, '/api/auth/register', admin.jar, { email: admin.email, password: admin.password }));
+  b5.adminLoginBare = await ctx.recorder.http('b5-02-login-admin', 'Sign in as the admin', post(server, '/api/auth/login', admin.jar, { email: admin.email, password: admin.password }));
+  if (b5.adminLoginBare.status !== 200) throw new FlowStop(`admin login answered ${b5.adminLoginBare.status}`);
+  b5.notConfigured = await ctx.recorder.http('b5-03-integrations-no-keys', 'Integrations status with no Twilio keys', get(server, '/api/integrations/status', admin.jar));
+  b5.blockersPresent = await ctx.recorder.http('b5-04-system-status-blockers', 'System status with no Twilio keys and no APP_ENC_KEY', get(server, '/api/system/status', admin.jar));
+}
+
+export async function runSmsAndUsage(
+  ctx: FlowContext,
+  server: ProofServer,
+  admin: ProofUser,
+  options: { destination: string | undefined; fake: TwilioFake | undefined },
+): Promise<void> {
+  const { b4, b5 } = ctx.evidence;
+  b4.adminLogin = await ctx.recorder.http('b4-01-login-admin', 'Sign in as the admin on the server with keys', post(server, '/api/auth/login', admin.jar, { email: admin.email, password: admin.password }));
+  if (b4.adminLogin.status !== 200) throw new FlowStop(`admin login answered ${b4.adminLogin.status}`);
+  b5.before = await ctx.recorder.http('b5-05-integrations-before', 'Integrations status before the send', get(server, '/api/integrations/status', admin.jar));
+  if (!options.destination) throw new FlowStop('no destination number: set PROOF_SMS_TO to a phone you own to send the test SMS with real Twilio keys');
+  options.fake?.clearReceived();
+  b4.destination = options.destination;
+  b4.send = await ctx.recorder.http(
+    'b4-02-sms-test',
+    'Send one test SMS',
+    post(server, '/api/alerts/sms/test', admin.jar, { to: options.destination, message: `Proofgate proof run ${new Date().toISOString()}` }),
+  );
+  if (options.fake) {
+    b4.providerReceived = options.fake.received().map((r) => ({
+      method: r.method,
+      path: r.path,
+      params: r.params,
+      status: r.response.status,
+    }));
+  }
+  const traceId = jsonObject(b4.send).trace_id;
+  b4.usage = await ctx.recorder.sql(
+    server.proofgate.database,
+    'b4-03-usage-event',
+    'The usage event of this send, selected by the trace_id of the answer',
+    `select trace_id, integration, action, status, provider_reference, provider_error_code, masked_destination,
+       latency_ms, actor_user_id, created_at
+  from integration_usage_events
+ where trace_id = $1`,
+    [typeof traceId === 'string' ? traceId : ''],
+  );
+  b5.after = await ctx.recorder.http('b5-06-integrations-after', 'Integrations status after the send', get(server, '/api/integrations/status', admin.jar));
+}
+
+export async function runFinalStatus(ctx: FlowContext, server: ProofServer, admin: ProofUser): Promise<void> {
+  ctx.evidence.b5.blockersRemoved = await ctx.recorder.http(
+    'b5-07-system-status-clear',
+    'System status with Twilio keys and APP_ENC_KEY set',
+    get(server, '/api/system/status', admin.jar),
+  );
+}
