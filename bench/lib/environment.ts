@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/** Fresh databases per run on the configured PostgreSQL server, dropped at the end. */
+export interface BenchDatabases {
+  proofgateUrl: string;
+  peerUrl: string;
+  serverVersion: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+export async function createBenchDatabases(adminUrl: string, runId: string): Promise<BenchDatabases> {
+  const names = { proofgate: `bench_proofgate_${runId}`, peer: `bench_better_auth_${runId}` };
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const version = await admin.query<{ server_version: string }>('show server_version');
+    await admin.query(`create database "${names.proofgate}"`);
+    await admin.query(`create database "${names.peer}"`);
+    return {
+      proofgateUrl: withDatabase(adminUrl, names.proofgate),
+      peerUrl: withDatabase(adminUrl, names.peer),
+      serverVersion: version.rows[0]?.server_version ?? 'unknown',
+      async drop() {
+        const client = new pg.Client({ connectionString: adminUrl });
+        await client.connect();
+        for (const name of Object.values(names)) await client.query(`drop database if exists "${name}" with (force)`).catch(() => undefined);
+        await client.end();
+      },
+    };
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function redisVersion(url: string): Promise<string> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const info = await client.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Deletes the limiter keys this run wrote under its own prefix. */
+export async function deleteRedisKeys(url: string, prefix: string): Promise<number> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  let deleted = 0;
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await client.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+  return deleted;
+}
+
+export interface MachineFacts {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  postgres: string;
+  redis: string;
+  threadpoolSize: string;
+  loadAverage: string;
+}
+
+export function machineFacts(postgres: string, redis: string): MachineFacts {
+  return {
+    cores: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres,
+    redis,
+    threadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (libuv default)',
+    loadAverage: os.loadavg().map((n) => n.toFixed(2)).join(' / '),
+  };
+}
+
+export const newRunId = () => `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

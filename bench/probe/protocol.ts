@@ -1,0 +1,25 @@
+/** Messages between the bench and the probe preloaded into a server process (IPC channel). */
+export interface ProbeRequest {
+  probe: true;
+  id: number;
+  /** Zero the counters, the event-loop histogram and the CPU mark before answering. */
+  reset: boolean;
+}
+
+export interface ProbeReply {
+  argon2Hash: number;
+  argon2Verify: number;
+  /** Most argon2 calls in flight at once since the last reset (bounded by libuv's threadpool queue). */
+  argon2MaxInFlight: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number; mean: number };
+  /** Process CPU time (user + system, all threads) and wall time since the last reset. */
+  cpuMs: number;
+  wallMs: number;
+  rssBytes: number;
+}
+
+export interface ProbeEnvelope {
+  probe: true;
+  id: number;
+  reply: ProbeReply;
+}

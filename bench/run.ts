@@ -1,0 +1,223 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Argon2Bound } from './argon2-bound';
+import { createPeerFixtures } from './fixtures/better-auth';
+import { openProofgateFixtures } from './fixtures/proofgate';
+import { createBenchDatabases, deleteRedisKeys, machineFacts, newRunId, redisVersion, type BenchDatabases } from './lib/environment';
+import { startCpuAccounting } from './lib/cpu-accounting';
+import { runLoad } from './lib/load';
+import { renderReport, type Measurement, type Report, type ServerName } from './lib/report';
+import { startServerProcess, type ServerProcess } from './lib/server-process';
+import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
+import { SCENARIO_IDS, SCENARIOS, type RunPlan, type ScenarioContext, type ScenarioId } from './scenarios';
+import { FULL, QUICK } from './settings';
+import { summarizeCpuProfile } from './profile-summary';
+
+/**
+ * `npm run bench [-- --quick] [--only=session,verify] [--profile]`
+ *
+ * Proofgate and a better-auth peer, each in its own process on loopback, on fresh databases of
+ * the same PostgreSQL server (DATABASE_URL, default the local test server) and Proofgate's
+ * limiter in Redis (REDIS_URL). autocannon drives the load from this process. Writes
+ * bench/results/latest.md and prints it.
+ */
+
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+const RESULTS_DIR = path.resolve('bench/results');
+const execFileAsync = promisify(execFile);
+
+interface Args {
+  quick: boolean;
+  profile: boolean;
+  only: ScenarioId[];
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, profile: false, only: [...SCENARIO_IDS] };
+  for (const arg of argv) {
+    if (arg === '--quick') args.quick = true;
+    else if (arg === '--profile') args.profile = true;
+    else if (arg.startsWith('--only=')) {
+      const wanted = arg.slice('--only='.length).split(',');
+      for (const id of wanted) if (!SCENARIO_IDS.includes(id as ScenarioId)) throw new Error(`unknown scenario ${id} (${SCENARIO_IDS.join(', ')})`);
+      args.only = wanted as ScenarioId[];
+    } else throw new Error(`unknown argument ${arg}: use --quick, --only=${SCENARIO_IDS.join(',')}, --profile`);
+  }
+  return args;
+}
+
+function commandLine(argv: string[]): string {
+  const viaNpm = process.env.npm_lifecycle_event === 'bench';
+  if (viaNpm) return `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  return `tsx bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
+}
+
+async function measureBound(quick: boolean): Promise<Argon2Bound> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'bench/argon2-bound.ts', ...(quick ? ['--quick'] : [])], {
+    env: process.env,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Argon2Bound;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function measure(server: ServerProcess, plan: RunPlan, connections: number) {
+  await server.probe(true);
+  server.memory.start();
+  const stopCpu = startCpuAccounting(server.pid);
+  const load = await runLoad({ url: server.url, connections, requests: plan.requests, amount: plan.amount, durationSeconds: plan.durationSeconds });
+  const cpu = stopCpu();
+  const memory = server.memory.stop();
+  const probe = await server.probe();
+  return { load, probe, memory, cpu };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const args = parseArgs(argv);
+  const settings = args.quick ? QUICK : FULL;
+  const startedAt = new Date();
+  const adminUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
+  const runId = newRunId();
+  const redisPrefix = `bench-${runId}`;
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanup = async () => {
+    while (cleanups.length > 0) await cleanups.pop()!().catch((error: unknown) => console.error('cleanup:', error));
+  };
+  process.once('SIGINT', () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+
+  try {
+    console.error(`bench ${settings.mode}: databases on ${new URL(adminUrl).host}, Redis prefix ${redisPrefix}`);
+    const databases: BenchDatabases = await createBenchDatabases(adminUrl, runId);
+    cleanups.push(() => databases.drop());
+    cleanups.push(() => deleteRedisKeys(redisUrl, redisPrefix));
+    const machine = machineFacts(databases.serverVersion, await redisVersion(redisUrl));
+
+    console.error('argon2 bound: measuring in its own process…');
+    const bound = await measureBound(args.quick);
+
+    const appEncKey = randomBytes(32).toString('base64');
+    const tempTokenTtlSeconds = 600;
+    // Every throttle stays on, at its default threshold: valid credentials refund their points
+    // (or reset the counter), so one client with valid credentials only ever holds as many
+    // points as it has requests in flight (≤ connections), below every per-IP limit.
+    const proofgateEnv: Record<string, string> = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      SERVE_WEB: 'false',
+      DATABASE_POOL_MAX: '20',
+      TWO_FACTOR_TEMP_TOKEN_TTL: String(tempTokenTtlSeconds),
+    };
+    const profileDir = args.profile ? path.join(RESULTS_DIR, 'profiles', runId) : undefined;
+    const proofgate = await startServerProcess({
+      name: 'proofgate',
+      entry: 'src/server/main.ts',
+      env: { ...proofgateEnv, DATABASE_URL: databases.proofgateUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix, APP_ENC_KEY: appEncKey },
+      cpuProfileDir: profileDir,
+    });
+    cleanups.push(() => proofgate.stop());
+    const peer = await startServerProcess({
+      name: 'better-auth',
+      entry: 'bench/peers/better-auth/server.ts',
+      env: { NODE_ENV: 'production', DATABASE_URL: databases.peerUrl, BETTER_AUTH_SECRET: randomBytes(32).toString('hex'), DATABASE_POOL_MAX: '20' },
+    });
+    cleanups.push(() => peer.stop());
+
+    const fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds });
+    cleanups.push(() => fixtures.close());
+    const ctx: ScenarioContext = {
+      settings,
+      proofgateUrl: proofgate.url,
+      peerUrl: peer.url,
+      proofgate: fixtures,
+      peer: createPeerFixtures(peer.url),
+    };
+
+    const measurements: Measurement[] = [];
+    for (const id of args.only) {
+      const scenario = SCENARIOS[id];
+      for (const [server, name] of [
+        [proofgate, 'Proofgate'],
+        [peer, 'better-auth'],
+      ] as Array<[ServerProcess, ServerName]>) {
+        const setupStart = performance.now();
+        const prepared = await (name === 'Proofgate' ? scenario.proofgate(ctx) : scenario.peer(ctx));
+        const setupSeconds = (performance.now() - setupStart) / 1000;
+        await runLoad({ url: server.url, connections: settings.connections, ...prepared.warmup });
+        await pause(500);
+        console.error(`${id} / ${name}: measuring…`);
+        const { load, probe, memory, cpu } = await measure(server, prepared.measure, settings.connections);
+        measurements.push({
+          scenario: id,
+          server: name,
+          request: prepared.request,
+          setupSeconds,
+          load,
+          probe,
+          cpu,
+          peakRssBytes: memory.peakRssBytes,
+          rssSource: memory.source,
+        });
+        console.error(
+          `  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ` +
+            `non-2xx ${load.non2xx}, errors ${load.transportErrors}, argon2 verify ${probe.argon2Verify}, EL p99 ${probe.eventLoopDelayMs.p99.toFixed(1)} ms`,
+        );
+        await pause(500);
+      }
+    }
+
+    const report: Report = {
+      startedAt,
+      command: commandLine(argv),
+      settings,
+      machine,
+      bound,
+      proofgateEnv,
+      peerNotes: [
+        `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${await peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up)`,
+        `password hash/verify hooks on @node-rs/argon2 with Proofgate's ARGON2ID_OPTIONS`,
+        `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
+      ],
+      measurements,
+    };
+    const markdown = renderReport(report);
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
+    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2));
+    console.log(markdown);
+
+    if (profileDir) {
+      await proofgate.stop();
+      // The main thread's profile is the largest; the loader-hooks thread writes a small one too.
+      const file = fs
+        .readdirSync(profileDir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .map((f) => path.join(profileDir, f))
+        .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+      if (file) {
+        console.log(`CPU profile of the Proofgate process: ${path.relative(process.cwd(), file)}\n`);
+        console.log(summarizeCpuProfile(file, 25));
+      } else console.error('no CPU profile was written');
+    }
+  } finally {
+    await cleanup();
+  }
+}
+
+async function peerVersion(): Promise<string> {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve('node_modules/better-auth/package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main().catch((error: unknown) => {
+  console.error('bench failed:', error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+/**
+ * How long and how hard each scenario runs. Fixed-amount scenarios use single-use tokens, so
+ * their pools are made for exactly that many requests (plus autocannon's one-ahead per
+ * connection); time-based ones run for a duration. Connection counts stay small: the load
+ * generator, both servers, PostgreSQL and Redis share the same two cores.
+ */
+export interface BenchSettings {
+  mode: 'full' | 'quick';
+  connections: number;
+  session: { durationSeconds: number; warmupSeconds: number; sessions: number };
+  verify: { proofgateAmount: number; peerAmount: number; warmupAmount: number; peerUsers: number };
+  login: { durationSeconds: number; warmupSeconds: number; users: number };
+  backupCode: { amount: number; warmupAmount: number; users: number };
+}
+
+export const FULL: BenchSettings = {
+  mode: 'full',
+  connections: 10,
+  session: { durationSeconds: 10, warmupSeconds: 2, sessions: 20 },
+  verify: { proofgateAmount: 5000, peerAmount: 1000, warmupAmount: 100, peerUsers: 100 },
+  login: { durationSeconds: 10, warmupSeconds: 2, users: 50 },
+  backupCode: { amount: 300, warmupAmount: 20, users: 50 },
+};
+
+export const QUICK: BenchSettings = {
+  mode: 'quick',
+  connections: 10,
+  session: { durationSeconds: 3, warmupSeconds: 1, sessions: 10 },
+  verify: { proofgateAmount: 600, peerAmount: 150, warmupAmount: 30, peerUsers: 30 },
+  login: { durationSeconds: 3, warmupSeconds: 1, users: 20 },
+  backupCode: { amount: 60, warmupAmount: 10, users: 20 },
+};
