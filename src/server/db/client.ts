@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import * as schema from './schema';
@@ -43,13 +42,19 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 }
 
 async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
+  // Loaded only for the embedded database: the PGlite module alone holds about 45 MB of
+  // resident memory, which a server on DATABASE_URL should not carry (measured by npm run bench).
+  const [{ PGlite: PGliteClass }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
   // A PGlite handed in is owned by the caller (tests share one between servers): do not close it.
   const owned = !options.pglite;
   let client = options.pglite;
   if (!client) {
     const folder = path.join(options.dataDir, 'pglite');
     fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-    client = await PGlite.create(folder);
+    client = await PGliteClass.create(folder);
   }
   const pglite = client;
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
