@@ -1,0 +1,47 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// The real library with a gauge around it: how many computations run at once.
+const gauge = vi.hoisted(() => ({ inFlight: 0, max: 0, failNext: false }));
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  const measured = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      gauge.inFlight += 1;
+      gauge.max = Math.max(gauge.max, gauge.inFlight);
+      try {
+        if (gauge.failNext) {
+          gauge.failNext = false;
+          throw new Error('native failure');
+        }
+        return await fn(...args);
+      } finally {
+        gauge.inFlight -= 1;
+      }
+    };
+  return { ...real, hash: measured(real.hash), verify: measured(real.verify) };
+});
+
+const { ARGON2_MAX_CONCURRENT, hashSecret, verifySecret } = await import('../../src/server/lib/argon2');
+
+describe('argon2 scheduling', () => {
+  it('runs at most one computation per core, and every queued call completes', async () => {
+    gauge.max = 0;
+    const count = ARGON2_MAX_CONCURRENT * 3;
+    const hashes = await Promise.all(Array.from({ length: count }, (_, i) => hashSecret(`secret-${i}`)));
+    expect(gauge.max).toBeLessThanOrEqual(ARGON2_MAX_CONCURRENT);
+    const checks = await Promise.all(hashes.map((phc, i) => verifySecret(phc, `secret-${i}`)));
+    expect(checks.every(Boolean)).toBe(true);
+    expect(gauge.max).toBeLessThanOrEqual(ARGON2_MAX_CONCURRENT);
+    expect(gauge.inFlight).toBe(0);
+  });
+
+  it('a failing computation gives its slot back (a mismatch for verify, a throw for hash)', async () => {
+    gauge.failNext = true;
+    await expect(hashSecret('x')).rejects.toThrow('native failure');
+    gauge.failNext = true;
+    await expect(verifySecret('$argon2id$v=19$m=19456,t=2,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAA', 'x')).resolves.toBe(false);
+    // If a slot had leaked, these would never all start.
+    const phcs = await Promise.all(Array.from({ length: ARGON2_MAX_CONCURRENT + 1 }, () => hashSecret('y')));
+    expect(phcs).toHaveLength(ARGON2_MAX_CONCURRENT + 1);
+  });
+});
