@@ -219,13 +219,14 @@ export function createTwoFactorService(deps: {
     },
 
     async status(auth) {
-      const credential = await store.getCredential(auth.user.id);
+      const found = await store.getCredentialWithUnusedCodes(auth.user.id);
+      const credential = found?.credential;
       requireAssuranceFor(auth, credential);
       const enabled = Boolean(credential?.enabledAt);
       return {
         enabled,
         enabledAt: credential?.enabledAt ?? null,
-        backupCodesRemaining: enabled ? await store.countUnusedBackupCodes(auth.user.id) : 0,
+        backupCodesRemaining: enabled ? (found?.unusedBackupCodes ?? 0) : 0,
         lastUsedAt: enabled ? (credential?.lastUsedAt ?? null) : null,
         pendingSetup: Boolean(credential && !credential.enabledAt),
       };

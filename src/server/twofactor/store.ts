@@ -23,6 +23,22 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
       return rows[0];
     },
 
+    /**
+     * The status read (every settings page load): the credential and its unused backup codes
+     * counted in the same statement, one round trip instead of two.
+     */
+    async getCredentialWithUnusedCodes(userId: string): Promise<{ credential: CredentialRow; unusedBackupCodes: number } | undefined> {
+      const rows = await db
+        .select({
+          credential: twoFactorCredentials,
+          unusedBackupCodes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} where ${twoFactorBackupCodes.userId} = ${twoFactorCredentials.userId} and ${twoFactorBackupCodes.usedAt} is null)`,
+        })
+        .from(twoFactorCredentials)
+        .where(eq(twoFactorCredentials.userId, userId))
+        .limit(1);
+      return rows[0];
+    },
+
     /** Creates or replaces the pending credential; returns false (and changes nothing) when 2FA is enabled. */
     async upsertPendingCredential(userId: string, secretCiphertext: string, now: Date): Promise<boolean> {
       const rows = await db
