@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { sessions, users } from '../db/schema';
 
@@ -30,18 +30,23 @@ export interface SessionStore {
 }
 
 export function createSessionStore(db: Database): SessionStore {
+  // Every authenticated request runs this lookup: built once and sent as a named prepared
+  // statement, so neither drizzle nor PostgreSQL parses and plans it again on each request.
+  const findByTokenHashQuery = db
+    .select({ session: sessions, user: { id: users.id, email: users.email, role: users.role } })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare('sessions_find_by_token_hash');
+
   return {
     async insert(session, executor = db) {
       const rows = await executor.insert(sessions).values(session).returning();
       return rows[0]!;
     },
     async findByTokenHash(tokenHash) {
-      const rows = await db
-        .select({ session: sessions, user: { id: users.id, email: users.email, role: users.role } })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.tokenHash, tokenHash))
-        .limit(1);
+      const rows = await findByTokenHashQuery.execute({ tokenHash });
       return rows[0];
     },
     async touch(id, lastSeenAt) {
