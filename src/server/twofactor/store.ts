@@ -15,6 +15,17 @@ export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>
  * requests cannot both win.
  */
 export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>) {
+  // The status read runs on every settings page load: built once, sent as a named statement.
+  const credentialWithUnusedCodesQuery = db
+    .select({
+      credential: twoFactorCredentials,
+      unusedBackupCodes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} where ${twoFactorBackupCodes.userId} = ${twoFactorCredentials.userId} and ${twoFactorBackupCodes.usedAt} is null)`,
+    })
+    .from(twoFactorCredentials)
+    .where(eq(twoFactorCredentials.userId, sql.placeholder('userId')))
+    .limit(1)
+    .prepare('two_factor_credential_with_unused_codes');
+
   return {
     transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => runTransaction(work),
 
@@ -28,14 +39,7 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
      * counted in the same statement, one round trip instead of two.
      */
     async getCredentialWithUnusedCodes(userId: string): Promise<{ credential: CredentialRow; unusedBackupCodes: number } | undefined> {
-      const rows = await db
-        .select({
-          credential: twoFactorCredentials,
-          unusedBackupCodes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} where ${twoFactorBackupCodes.userId} = ${twoFactorCredentials.userId} and ${twoFactorBackupCodes.usedAt} is null)`,
-        })
-        .from(twoFactorCredentials)
-        .where(eq(twoFactorCredentials.userId, userId))
-        .limit(1);
+      const rows = await credentialWithUnusedCodesQuery.execute({ userId });
       return rows[0];
     },
 
