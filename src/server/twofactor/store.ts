@@ -26,10 +26,56 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     .limit(1)
     .prepare('two_factor_credential_with_unused_codes');
 
+  // The second login step (POST /api/auth/2fa/verify) runs these on every attempt: built once,
+  // sent as named statements. Same SQL and conditions as the builder calls they replace.
+  const credentialQuery = db
+    .select()
+    .from(twoFactorCredentials)
+    .where(eq(twoFactorCredentials.userId, sql.placeholder('userId')))
+    .limit(1)
+    .prepare('two_factor_credential');
+  const recordTotpStepQuery = db
+    .update(twoFactorCredentials)
+    .set({ lastUsedStep: sql`${sql.placeholder('step')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
+    .where(
+      and(
+        eq(twoFactorCredentials.userId, sql.placeholder('userId')),
+        isNotNull(twoFactorCredentials.enabledAt),
+        or(isNull(twoFactorCredentials.lastUsedStep), lt(twoFactorCredentials.lastUsedStep, sql.placeholder('step'))),
+      ),
+    )
+    .returning({ userId: twoFactorCredentials.userId })
+    .prepare('two_factor_record_totp_step');
+  const findChallengeQuery = db
+    .select()
+    .from(twoFactorChallenges)
+    .where(eq(twoFactorChallenges.tokenHash, sql.placeholder('tokenHash')))
+    .limit(1)
+    .prepare('two_factor_find_challenge');
+  const reserveChallengeAttemptQuery = db
+    .update(twoFactorChallenges)
+    .set({ failedAttempts: sql`${twoFactorChallenges.failedAttempts} + 1` })
+    .where(
+      and(
+        eq(twoFactorChallenges.id, sql.placeholder('id')),
+        isNull(twoFactorChallenges.consumedAt),
+        lt(twoFactorChallenges.failedAttempts, sql.placeholder('maxAttempts')),
+      ),
+    )
+    .returning({ attempts: twoFactorChallenges.failedAttempts })
+    .prepare('two_factor_reserve_challenge_attempt');
+  const consumeChallengeQuery = db
+    .update(twoFactorChallenges)
+    .set({ consumedAt: sql`${sql.placeholder('now')}` })
+    .where(and(eq(twoFactorChallenges.id, sql.placeholder('id')), isNull(twoFactorChallenges.consumedAt)))
+    .returning({ id: twoFactorChallenges.id })
+    .prepare('two_factor_consume_challenge');
+
   return {
     transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => runTransaction(work),
 
     async getCredential(userId: string, executor: Executor = db): Promise<CredentialRow | undefined> {
+      if (executor === db) return (await credentialQuery.execute({ userId }))[0];
       const rows = await executor.select().from(twoFactorCredentials).where(eq(twoFactorCredentials.userId, userId)).limit(1);
       return rows[0];
     },
@@ -81,6 +127,7 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
 
     /** Records an accepted TOTP step; false when this step (or a later one) was already used: a replay. */
     async recordTotpStep(userId: string, step: number, now: Date, executor: Executor = db): Promise<boolean> {
+      if (executor === db) return (await recordTotpStepQuery.execute({ userId, step, now })).length === 1;
       const rows = await executor
         .update(twoFactorCredentials)
         .set({ lastUsedStep: step, lastUsedAt: now })
@@ -174,8 +221,7 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     },
 
     async findChallenge(tokenHash: string): Promise<ChallengeRow | undefined> {
-      const rows = await db.select().from(twoFactorChallenges).where(eq(twoFactorChallenges.tokenHash, tokenHash)).limit(1);
-      return rows[0];
+      return (await findChallengeQuery.execute({ tokenHash }))[0];
     },
 
     /**
@@ -183,22 +229,13 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
      * `maxAttempts` were taken and the token is unconsumed. Parallel requests cannot overshoot.
      */
     async reserveChallengeAttempt(id: string, maxAttempts: number): Promise<{ reserved: boolean; attempts: number }> {
-      const rows = await db
-        .update(twoFactorChallenges)
-        .set({ failedAttempts: sql`${twoFactorChallenges.failedAttempts} + 1` })
-        .where(
-          and(
-            eq(twoFactorChallenges.id, id),
-            isNull(twoFactorChallenges.consumedAt),
-            lt(twoFactorChallenges.failedAttempts, maxAttempts),
-          ),
-        )
-        .returning({ attempts: twoFactorChallenges.failedAttempts });
+      const rows = await reserveChallengeAttemptQuery.execute({ id, maxAttempts });
       return rows[0] ? { reserved: true, attempts: rows[0].attempts } : { reserved: false, attempts: maxAttempts };
     },
 
     /** Single use: false if another request consumed it first. */
     async consumeChallenge(id: string, now: Date, executor: Executor = db): Promise<boolean> {
+      if (executor === db) return (await consumeChallengeQuery.execute({ id, now })).length === 1;
       const rows = await executor
         .update(twoFactorChallenges)
         .set({ consumedAt: now })
