@@ -8,7 +8,7 @@ import { createPeerFixtures } from './fixtures/better-auth';
 import { openProofgateFixtures } from './fixtures/proofgate';
 import { createBenchDatabases, deleteRedisKeys, machineFacts, newRunId, redisVersion, type BenchDatabases } from './lib/environment';
 import { startCpuAccounting } from './lib/cpu-accounting';
-import { runLoad } from './lib/load';
+import { runLoad, type LoadResult } from './lib/load';
 import { renderReport, type Measurement, type Report, type ServerName } from './lib/report';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
@@ -61,6 +61,13 @@ async function measureBound(quick: boolean): Promise<Argon2Bound> {
     env: process.env,
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Argon2Bound;
+}
+
+function describeFailures(load: LoadResult): string {
+  const statuses = Object.entries(load.statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, n]) => `HTTP ${code} x${n}`);
+  return [...statuses, ...(load.transportErrors > 0 ? [`${load.transportErrors} transport errors`] : [])].join(', ');
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,6 +149,8 @@ async function main(): Promise<void> {
     };
 
     const measurements: Measurement[] = [];
+    // Speed is never asserted; a request that failed means the set-up or a server is broken.
+    const failures: string[] = [];
     for (const id of args.only) {
       const scenario = SCENARIOS[id];
       for (const [server, name] of [
@@ -151,7 +160,8 @@ async function main(): Promise<void> {
         const setupStart = performance.now();
         const prepared = await (name === 'Proofgate' ? scenario.proofgate(ctx) : scenario.peer(ctx));
         const setupSeconds = (performance.now() - setupStart) / 1000;
-        await runLoad({ url: server.url, connections: settings.connections, ...prepared.warmup });
+        const warmup = await runLoad({ url: server.url, connections: settings.connections, ...prepared.warmup });
+        if (warmup.non2xx > 0 || warmup.transportErrors > 0) failures.push(`${id} / ${name} warm-up: ${describeFailures(warmup)}`);
         await pause(500);
         console.error(`${id} / ${name}: measuring…`);
         const { load, probe, memory, cpu } = await measure(server, prepared.measure, settings.connections);
@@ -166,6 +176,7 @@ async function main(): Promise<void> {
           peakRssBytes: memory.peakRssBytes,
           rssSource: memory.source,
         });
+        if (load.non2xx > 0 || load.transportErrors > 0) failures.push(`${id} / ${name}: ${describeFailures(load)}`);
         console.error(
           `  ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyMs.p50} ms, p99 ${load.latencyMs.p99} ms, ` +
             `non-2xx ${load.non2xx}, errors ${load.transportErrors}, argon2 verify ${probe.argon2Verify}, EL p99 ${probe.eventLoopDelayMs.p99.toFixed(1)} ms`,
@@ -193,6 +204,11 @@ async function main(): Promise<void> {
     fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
     fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2));
     console.log(markdown);
+
+    if (failures.length > 0) {
+      console.error(`bench: requests failed, so these numbers do not measure what they claim:\n  ${failures.join('\n  ')}`);
+      process.exitCode = 1;
+    }
 
     if (profileDir) {
       await proofgate.stop();
