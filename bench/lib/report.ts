@@ -76,7 +76,13 @@ export function evaluateTargets(report: Report): TargetRow[] {
   const login = find(report, 'login', 'Proofgate');
   if (login) {
     const fraction = login.load.requestsPerSecond / report.bound.boundPerSecond;
-    rows.push({ target: 'login ≥ 90 % of the argon2 bound', measured: `${pct(fraction)} (${fmt(login.load.requestsPerSecond)} of ${fmt(report.bound.boundPerSecond)}/s)`, met: fraction >= TARGETS.loginBoundFraction });
+    const rawParallel = report.bound.parallel.find((p) => p.concurrency === report.bound.cores);
+    const ceiling = rawParallel ? `; raw hashing, ${rawParallel.concurrency} in flight: ${pct(rawParallel.hashesPerSecond / report.bound.boundPerSecond)}` : '';
+    rows.push({
+      target: 'login ≥ 90 % of the argon2 bound',
+      measured: `${pct(fraction)} (${fmt(login.load.requestsPerSecond)} of ${fmt(report.bound.boundPerSecond)}/s${ceiling})`,
+      met: fraction >= TARGETS.loginBoundFraction,
+    });
     const el = login.probe.eventLoopDelayMs.p99;
     rows.push({ target: 'event-loop delay p99 during login ≤ 20 ms', measured: `${fmt(el, 1)} ms`, met: el <= TARGETS.loginEventLoopP99Ms });
   }
@@ -109,8 +115,8 @@ export function renderReport(report: Report): string {
   lines.push(
     `One hash alone: ${fmt(bound.singleHashMs, 2)} ms (verify: ${fmt(bound.singleVerifyMs, 2)} ms) → bound = ${bound.cores} cores ÷ ` +
       `${fmt(bound.singleHashMs, 2)} ms = **${fmt(bound.boundPerSecond)} hashes/s**. Measured: ` +
-      bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight`).join(', ') +
-      '.',
+      bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight (${pct(p.hashesPerSecond / bound.boundPerSecond)} of the bound)`).join(', ') +
+      '. The parallel figure is the ceiling for logins here: hashing alone, nothing else running in that process.',
     '',
   );
   lines.push('## Results', '');
@@ -139,6 +145,13 @@ export function renderReport(report: Report): string {
     }
     lines.push('');
   }
+  lines.push('Memory of each server at the end of its measured run (peak RSS is in the table above):', '');
+  lines.push('| scenario | server | RSS MB | V8 heap total MB | V8 heap used MB | external MB |', '| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const m of report.measurements) {
+    const p = m.probe;
+    lines.push(`| ${m.scenario} | ${m.server} | ${[p.rssBytes, p.heapTotalBytes, p.heapUsedBytes, p.externalBytes].map((n) => fmt(n / MB)).join(' | ')} |`);
+  }
+  lines.push('');
   lines.push('## Ratios and targets', '');
   lines.push('| ratio | Proofgate / better-auth |', '| --- | ---: |');
   for (const scenario of ['session', 'verify', 'login', 'backup-code'] as const) {

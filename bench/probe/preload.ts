@@ -47,6 +47,7 @@ let wallMark = performance.now();
 
 function snapshot(): ProbeReply {
   const cpu = process.cpuUsage(cpuMark);
+  const memory = process.memoryUsage();
   const ms = (ns: number) => (Number.isFinite(ns) ? ns / 1e6 : 0);
   return {
     argon2Hash: counts.hash,
@@ -60,7 +61,10 @@ function snapshot(): ProbeReply {
     },
     cpuMs: (cpu.user + cpu.system) / 1000,
     wallMs: performance.now() - wallMark,
-    rssBytes: process.memoryUsage.rss(),
+    rssBytes: memory.rss,
+    heapTotalBytes: memory.heapTotal,
+    heapUsedBytes: memory.heapUsed,
+    externalBytes: memory.external,
   };
 }
 

@@ -16,6 +16,10 @@ export interface ProbeReply {
   cpuMs: number;
   wallMs: number;
   rssBytes: number;
+  /** V8 and off-heap memory when the reply was made (process.memoryUsage()). */
+  heapTotalBytes: number;
+  heapUsedBytes: number;
+  externalBytes: number;
 }
 
 export interface ProbeEnvelope {
