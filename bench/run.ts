@@ -112,7 +112,8 @@ async function main(): Promise<void> {
     const bound = await measureBound(args.quick);
 
     const appEncKey = randomBytes(32).toString('base64');
-    const tempTokenTtlSeconds = 600;
+    // Proofgate's default (TWO_FACTOR_TEMP_TOKEN_TTL): each verify pool is made right before its run.
+    const tempTokenTtlSeconds = 300;
     // Every throttle stays on, at its default threshold: valid credentials refund their points
     // (or reset the counter), so one client with valid credentials only ever holds as many
     // points as it has requests in flight (≤ connections), below every per-IP limit.
@@ -121,7 +122,6 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'info',
       SERVE_WEB: 'false',
       DATABASE_POOL_MAX: '20',
-      TWO_FACTOR_TEMP_TOKEN_TTL: String(tempTokenTtlSeconds),
     };
     const profileDir = args.profile ? path.join(RESULTS_DIR, 'profiles', runId) : undefined;
     const proofgate = await startServerProcess({
