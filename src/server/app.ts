@@ -169,7 +169,6 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const twoFactorStore = createTwoFactorStore(db, (work) => database.transaction(work));
   const twoFactor = createTwoFactorService({
     store: twoFactorStore,
-    users,
     sessions,
     audit,
     telemetry,

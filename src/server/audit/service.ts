@@ -58,12 +58,16 @@ export interface EventOrigin {
   requestId?: string | undefined;
 }
 
+export interface AuditEntry {
+  userId?: string | null;
+  origin?: EventOrigin;
+  details?: SecurityEventDetails;
+}
+
 export interface AuditLog {
-  record(
-    type: SecurityEventType,
-    input: { userId?: string | null; origin?: EventOrigin; details?: SecurityEventDetails },
-    executor?: Pick<Database, 'insert'>,
-  ): Promise<void>;
+  record(type: SecurityEventType, input: AuditEntry, executor?: Pick<Database, 'insert'>): Promise<void>;
+  /** Several events of one request in one round trip (e.g. second factor accepted + signed in). */
+  recordAll(entries: Array<AuditEntry & { type: SecurityEventType }>, executor?: Pick<Database, 'insert'>): Promise<void>;
   listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;
 }
 
@@ -77,18 +81,22 @@ function allowListed(details: SecurityEventDetails | undefined): SecurityEventDe
 }
 
 export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLog {
+  const toRow = (type: SecurityEventType, input: AuditEntry) => ({
+    type,
+    userId: input.userId ?? null,
+    ip: input.origin?.ip ?? null,
+    userAgent: input.origin?.userAgent ?? null,
+    requestId: input.origin?.requestId ?? null,
+    details: allowListed(input.details),
+    createdAt: new Date(clock.nowMs()),
+  });
   return {
     async record(type, input, executor) {
+      await store.insert(toRow(type, input), executor);
+    },
+    async recordAll(entries, executor) {
       await store.insert(
-        {
-          type,
-          userId: input.userId ?? null,
-          ip: input.origin?.ip ?? null,
-          userAgent: input.origin?.userAgent ?? null,
-          requestId: input.origin?.requestId ?? null,
-          details: allowListed(input.details),
-          createdAt: new Date(clock.nowMs()),
-        },
+        entries.map(({ type, ...input }) => toRow(type, input)),
         executor,
       );
     },

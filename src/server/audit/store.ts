@@ -7,14 +7,15 @@ export type NewSecurityEvent = typeof securityEvents.$inferInsert;
 type Executor = Pick<Database, 'insert'>;
 
 export interface SecurityEventStore {
-  insert(event: NewSecurityEvent, executor?: Executor): Promise<void>;
+  /** One or several rows in a single statement. */
+  insert(events: NewSecurityEvent | NewSecurityEvent[], executor?: Executor): Promise<void>;
   listForUser(userId: string, limit: number): Promise<SecurityEventRow[]>;
 }
 
 export function createSecurityEventStore(db: Database): SecurityEventStore {
   return {
-    async insert(event, executor = db) {
-      await executor.insert(securityEvents).values(event);
+    async insert(events, executor = db) {
+      await executor.insert(securityEvents).values(Array.isArray(events) ? events : [events]);
     },
     async listForUser(userId, limit) {
       return db

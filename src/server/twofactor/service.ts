@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AuditLog, EventOrigin } from '../audit/service';
 import type { RequestOrigin, SecondFactorGate } from '../auth/account-service';
 import type { IssuedSession, SessionService } from '../auth/session-service';
-import type { UserRow, UserStore } from '../auth/user-store';
+import type { UserRow } from '../auth/user-store';
 import { AppError } from '../http/app-error';
 import { ipLimiterKey } from '../http/client-ip';
 import type { AuthContext } from '../http/types';
@@ -62,13 +62,15 @@ export interface TwoFactorService extends SecondFactorGate {
   confirm(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
   disable(auth: AuthContext, factor: SecondFactorInput, origin: RequestOrigin): Promise<{ issued: IssuedSession }>;
   regenerateBackupCodes(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
-  verifyLogin(input: { tempToken: string } & SecondFactorInput, origin: RequestOrigin): Promise<{ user: UserRow; issued: IssuedSession }>;
+  verifyLogin(
+    input: { tempToken: string } & SecondFactorInput,
+    origin: RequestOrigin,
+  ): Promise<{ user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>; issued: IssuedSession }>;
   adminReset(userId: string, origin: RequestOrigin): Promise<{ removed: boolean; sessionsRevoked: number }>;
 }
 
 export function createTwoFactorService(deps: {
   store: TwoFactorStore;
-  users: UserStore;
   sessions: SessionService;
   audit: AuditLog;
   telemetry: Telemetry;
@@ -80,7 +82,7 @@ export function createTwoFactorService(deps: {
   issuer: string;
   tempTokenTtlSeconds: number;
 }): TwoFactorService {
-  const { store, users, sessions, audit, telemetry, clock, randomBytes, keys, limits } = deps;
+  const { store, sessions, audit, telemetry, clock, randomBytes, keys, limits } = deps;
   const now = () => new Date(clock.nowMs());
   const eventOrigin = (origin: RequestOrigin): EventOrigin => ({ ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId });
 
@@ -158,10 +160,10 @@ export function createTwoFactorService(deps: {
    * Every second-factor check takes a point from the per-IP and per-user throttles BEFORE the
    * code is evaluated (so bursts cannot overshoot), and gives them back only on success.
    */
-  async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>, ipAlreadyReserved = false): Promise<T> {
+  async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>): Promise<T> {
     const ipKey = ipLimiterKey(origin.ip);
     const context = { userId, origin: eventOrigin(origin) };
-    if (!ipAlreadyReserved) await limits.ip.reserve(ipKey, context);
+    await limits.ip.reserve(ipKey, context);
     await limits.userShort.reserve(userId, context);
     await limits.userDaily.reserve(userId, context);
     const result = await run();
@@ -316,47 +318,50 @@ export function createTwoFactorService(deps: {
 
     async verifyLogin(input, origin) {
       const ipKey = ipLimiterKey(origin.ip);
-      await limits.ip.reserve(ipKey, { origin: eventOrigin(origin) });
-      const challenge = isWellFormedToken(input.tempToken) ? await store.findChallenge(hashToken(input.tempToken)) : undefined;
-      if (!challenge || challenge.consumedAt || challenge.failedAttempts >= limits.tempTokenMaxFailures) {
-        throw new AppError('TEMP_TOKEN_INVALID');
+      const tokenHash = isWellFormedToken(input.tempToken) ? hashToken(input.tempToken) : undefined;
+      // The per-IP point and the token's attempt are taken together, before the code is
+      // evaluated; both are independent, so they share one round trip.
+      const [, attempt] = await Promise.all([
+        limits.ip.reserve(ipKey, { origin: eventOrigin(origin) }),
+        tokenHash ? store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : Promise.resolve(undefined),
+      ]);
+      if (!attempt) {
+        const challenge = tokenHash ? await store.findChallenge(tokenHash) : undefined;
+        const expired = challenge && !challenge.consumedAt && challenge.failedAttempts < limits.tempTokenMaxFailures;
+        throw new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
       }
-      if (clock.nowMs() >= challenge.expiresAt.getTime()) throw new AppError('TEMP_TOKEN_EXPIRED');
-      const userId = challenge.userId;
+      const { user, credential } = attempt;
+      const context = { userId: user.id, origin: eventOrigin(origin) };
+      // Sequential on purpose: while the short lock refuses, the daily cap is not spent.
+      await limits.userShort.reserve(user.id, context);
+      await limits.userDaily.reserve(user.id, context);
+      // 2FA reset or disabled since the password step: start over.
+      if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
       const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
-
-      return throttled(
-        userId,
-        origin,
-        async () => {
-          const attempt = await store.reserveChallengeAttempt(challenge.id, limits.tempTokenMaxFailures);
-          if (!attempt.reserved) throw new AppError('TEMP_TOKEN_INVALID');
-          const credential = await store.getCredential(userId);
-          // 2FA reset or disabled since the password step: start over.
-          if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
-          try {
-            await checkFactor(credential, input, 'login', origin);
-          } catch (error) {
-            if (attempt.attempts >= limits.tempTokenMaxFailures) {
-              await audit.record('2fa.temp_token_invalidated', {
-                userId,
-                origin: eventOrigin(origin),
-                details: { reason: 'too_many_failures', count: attempt.attempts },
-              });
-            }
-            throw error;
-          }
-          if (!(await store.consumeChallenge(challenge.id, now()))) throw new AppError('TEMP_TOKEN_INVALID');
-          const user = await users.findById(userId);
-          if (!user) throw new AppError('TEMP_TOKEN_INVALID');
-          const issued = await sessions.issue(userId, 2, origin);
-          await audit.record('2fa.verify.succeeded', { userId, origin: eventOrigin(origin), details: { method, via: 'login' } });
-          await audit.record('auth.login.succeeded', { userId, origin: eventOrigin(origin), details: { aal: 2, method } });
-          telemetry.emit('2fa.verified', { user_id: userId, method, outcome: 'success', request_id: origin.requestId });
-          return { user, issued };
-        },
-        true,
-      );
+      try {
+        await checkFactor(credential, input, 'login', origin);
+      } catch (error) {
+        if (attempt.attempts >= limits.tempTokenMaxFailures) {
+          await audit.record('2fa.temp_token_invalidated', {
+            ...context,
+            details: { reason: 'too_many_failures', count: attempt.attempts },
+          });
+        }
+        throw error;
+      }
+      if (!(await store.consumeChallenge(attempt.challengeId, now()))) throw new AppError('TEMP_TOKEN_INVALID');
+      const [issued] = await Promise.all([
+        sessions.issue(user.id, 2, origin),
+        audit.recordAll([
+          { type: '2fa.verify.succeeded', ...context, details: { method, via: 'login' } },
+          { type: 'auth.login.succeeded', ...context, details: { aal: 2, method } },
+        ]),
+        limits.userShort.reset(user.id),
+        limits.userDaily.reset(user.id),
+        limits.ip.refund(ipKey),
+      ]);
+      telemetry.emit('2fa.verified', { user_id: user.id, method, outcome: 'success', request_id: origin.requestId });
+      return { user, issued };
     },
 
     async adminReset(userId, origin) {

@@ -1,10 +1,32 @@
 import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials } from '../db/schema';
+import { twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
 
 export type CredentialRow = typeof twoFactorCredentials.$inferSelect;
 export type BackupCodeRow = typeof twoFactorBackupCodes.$inferSelect;
 export type ChallengeRow = typeof twoFactorChallenges.$inferSelect;
+
+export interface ChallengeAttempt {
+  challengeId: string;
+  /** Attempts taken on this token, this one included. */
+  attempts: number;
+  user: Pick<typeof users.$inferSelect, 'id' | 'email' | 'role' | 'createdAt'>;
+  credential: CredentialRow | undefined;
+}
+
+interface ChallengeAttemptRow extends Record<string, unknown> {
+  challenge_id: string;
+  attempts: number | string;
+  user_id: string;
+  email: string;
+  role: 'user' | 'admin';
+  user_created_at: Date | string;
+  secret_ciphertext: string | null;
+  credential_created_at: Date | string | null;
+  enabled_at: Date | string | null;
+  last_used_step: number | string | null;
+  last_used_at: Date | string | null;
+}
 
 /** The database or a transaction: multi-step changes pass their transaction down. */
 export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
@@ -52,18 +74,6 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     .where(eq(twoFactorChallenges.tokenHash, sql.placeholder('tokenHash')))
     .limit(1)
     .prepare('two_factor_find_challenge');
-  const reserveChallengeAttemptQuery = db
-    .update(twoFactorChallenges)
-    .set({ failedAttempts: sql`${twoFactorChallenges.failedAttempts} + 1` })
-    .where(
-      and(
-        eq(twoFactorChallenges.id, sql.placeholder('id')),
-        isNull(twoFactorChallenges.consumedAt),
-        lt(twoFactorChallenges.failedAttempts, sql.placeholder('maxAttempts')),
-      ),
-    )
-    .returning({ attempts: twoFactorChallenges.failedAttempts })
-    .prepare('two_factor_reserve_challenge_attempt');
   const consumeChallengeQuery = db
     .update(twoFactorChallenges)
     .set({ consumedAt: sql`${sql.placeholder('now')}` })
@@ -225,12 +235,47 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     },
 
     /**
-     * Takes one of the token's attempts before the code is evaluated: true while fewer than
-     * `maxAttempts` were taken and the token is unconsumed. Parallel requests cannot overshoot.
+     * The second login step's first statement: takes one of the temp token's attempts BEFORE the
+     * code is evaluated (so parallel requests cannot overshoot the limit) and, in the same round
+     * trip, reads the user and the credential the code will be checked against. Undefined when
+     * the token is unknown, consumed, out of attempts or expired (findChallenge says which).
      */
-    async reserveChallengeAttempt(id: string, maxAttempts: number): Promise<{ reserved: boolean; attempts: number }> {
-      const rows = await reserveChallengeAttemptQuery.execute({ id, maxAttempts });
-      return rows[0] ? { reserved: true, attempts: rows[0].attempts } : { reserved: false, attempts: maxAttempts };
+    async takeChallengeAttempt(tokenHash: string, maxAttempts: number, now: Date): Promise<ChallengeAttempt | undefined> {
+      const result = await db.execute<ChallengeAttemptRow>(sql`
+        with taken as (
+          update ${twoFactorChallenges}
+             set failed_attempts = failed_attempts + 1
+           where token_hash = ${tokenHash}
+             and consumed_at is null
+             and failed_attempts < ${maxAttempts}
+             and expires_at > ${now}
+          returning id, user_id, failed_attempts)
+        select taken.id as challenge_id, taken.failed_attempts as attempts,
+               u.id as user_id, u.email, u.role, u.created_at as user_created_at,
+               c.secret_ciphertext, c.created_at as credential_created_at, c.enabled_at, c.last_used_step, c.last_used_at
+          from taken
+          join ${users} u on u.id = taken.user_id
+          left join ${twoFactorCredentials} c on c.user_id = taken.user_id`);
+      const row = (result as unknown as { rows: ChallengeAttemptRow[] }).rows[0];
+      if (!row) return undefined;
+      const credential: CredentialRow | undefined =
+        row.secret_ciphertext === null
+          ? undefined
+          : {
+              userId: row.user_id,
+              secretCiphertext: row.secret_ciphertext,
+              createdAt: new Date(row.credential_created_at!),
+              enabledAt: row.enabled_at === null ? null : new Date(row.enabled_at),
+              // int8 arrives as a string from node-postgres.
+              lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+              lastUsedAt: row.last_used_at === null ? null : new Date(row.last_used_at),
+            };
+      return {
+        challengeId: row.challenge_id,
+        attempts: Number(row.attempts),
+        user: { id: row.user_id, email: row.email, role: row.role, createdAt: new Date(row.user_created_at) },
+        credential,
+      };
     },
 
     /** Single use: false if another request consumed it first. */
