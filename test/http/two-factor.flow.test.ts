@@ -245,6 +245,17 @@ describe('sessions and freshness', () => {
     expect(setupAgain.body.error_code).toBe('TWO_FACTOR_ALREADY_ENABLED');
   });
 
+  it('status counts only this user\'s unused backup codes, whoever else has 2FA', async () => {
+    const alice = await registerAndLogin(server);
+    const bob = await registerAndLogin(server);
+    const aliceCodes = (await enableTwoFactor(server, alice.client)).backupCodes;
+    await enableTwoFactor(server, bob.client);
+    const { client, tempToken } = await startTwoFactorLogin(server, alice.email);
+    expect((await client.post('/api/auth/2fa/verify', { temp_token: tempToken, backup_code: aliceCodes[0] })).status).toBe(200);
+    expect((await client.get('/api/auth/2fa/status')).body.backup_codes_remaining).toBe(9);
+    expect((await bob.client.get('/api/auth/2fa/status')).body.backup_codes_remaining).toBe(10);
+  });
+
   it('security events show setup, enable, second-factor sign-in and disable without secrets', async () => {
     const user = await createTwoFactorUser(server);
     const { client, tempToken } = await startTwoFactorLogin(server, user.email);

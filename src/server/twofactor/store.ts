@@ -41,7 +41,9 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
   const credentialWithUnusedCodesQuery = db
     .select({
       credential: twoFactorCredentials,
-      unusedBackupCodes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} where ${twoFactorBackupCodes.userId} = ${twoFactorCredentials.userId} and ${twoFactorBackupCodes.usedAt} is null)`,
+      // Aliased on purpose: drizzle renders interpolated columns unqualified inside a sql``
+      // subquery, so `user_id = user_id` would count every user's codes.
+      unusedBackupCodes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} as unused where unused.user_id = ${twoFactorCredentials}.user_id and unused.used_at is null)`,
     })
     .from(twoFactorCredentials)
     .where(eq(twoFactorCredentials.userId, sql.placeholder('userId')))
