@@ -2,10 +2,9 @@ import { KeyRoundIcon } from 'lucide-react';
 import { createContext, useCallback, useContext, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, isApiError } from '../lib/api';
 import { ErrorAlert, LockoutAlert } from './error-alert';
+import { PasswordField } from './password-field';
 import { Button } from './ui/button';
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from './ui/dialog';
-import { Input } from './ui/input';
-import { Label } from './ui/label';
 import { useLockout } from '../hooks/use-lockout';
 import { useMe } from '../hooks/use-me';
 
@@ -102,18 +101,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
             {me.data?.user.email ? (
               <input type="email" name="username" autoComplete="username" value={me.data.user.email} readOnly hidden />
             ) : null}
-            <div className="grid gap-2">
-              <Label htmlFor="reauth-password">Password</Label>
-              <Input
-                id="reauth-password"
-                type="password"
-                autoComplete="current-password"
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-                required
-                autoFocus
-              />
-            </div>
+            <PasswordField id="reauth-password" label="Password" kind="current" value={password} onChange={setPassword} autoFocus />
             <DialogFooter>
               <Button type="button" variant="outline" onClick={close}>
                 Cancel

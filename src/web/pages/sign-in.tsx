@@ -5,6 +5,7 @@ import { Link, useLocation, useNavigate } from 'react-router-dom';
 import { AuthLayout } from '../components/layout';
 import { BackupCodeField, CodeField } from '../components/code-field';
 import { ErrorAlert, LockoutAlert } from '../components/error-alert';
+import { PasswordField } from '../components/password-field';
 import { Alert, AlertDescription } from '../components/ui/alert';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
@@ -123,17 +124,7 @@ function PasswordStep({
             <Label htmlFor="email">Email</Label>
             <Input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
           </div>
-          <div className="grid gap-2">
-            <Label htmlFor="password">Password</Label>
-            <Input
-              id="password"
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              required
-            />
-          </div>
+          <PasswordField id="password" label="Password" kind="current" value={password} onChange={setPassword} />
           <Button type="submit" disabled={busy || lockout !== null} className="w-full">
             {busy ? 'Signing in…' : 'Sign in'}
           </Button>

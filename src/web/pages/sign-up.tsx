@@ -3,6 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { AuthLayout } from '../components/layout';
 import { ErrorAlert, LockoutAlert } from '../components/error-alert';
+import { PasswordField } from '../components/password-field';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
 import { Input } from '../components/ui/input';
@@ -10,8 +11,6 @@ import { Label } from '../components/ui/label';
 import { useLockout } from '../hooks/use-lockout';
 import { api } from '../lib/api';
 import { meQueryKey } from '../lib/query-client';
-
-const PASSWORD_MIN_LENGTH = 12;
 
 /** Registration does not sign in (the API's choice); the page signs in right after with the same credentials. */
 export function SignUpPage() {
@@ -56,22 +55,7 @@ export function SignUpPage() {
               <Label htmlFor="email">Email</Label>
               <Input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
             </div>
-            <div className="grid gap-2">
-              <Label htmlFor="new-password">Password</Label>
-              <Input
-                id="new-password"
-                type="password"
-                autoComplete="new-password"
-                minLength={PASSWORD_MIN_LENGTH}
-                aria-describedby="password-hint"
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                required
-              />
-              <p id="password-hint" className="text-xs text-muted-foreground">
-                At least {PASSWORD_MIN_LENGTH} characters. A few unrelated words make a strong, memorable password.
-              </p>
-            </div>
+            <PasswordField id="new-password" label="Password" kind="new" value={password} onChange={setPassword} />
             <Button type="submit" disabled={busy || lockout !== null} className="w-full">
               {busy ? 'Creating account…' : 'Create account'}
             </Button>

@@ -5,14 +5,11 @@ import { ErrorAlert, LockoutAlert } from '../../components/error-alert';
 import { Alert, AlertDescription } from '../../components/ui/alert';
 import { Button } from '../../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card';
-import { Input } from '../../components/ui/input';
-import { Label } from '../../components/ui/label';
+import { PasswordField } from '../../components/password-field';
 import { useLockout } from '../../hooks/use-lockout';
 import { useMe } from '../../hooks/use-me';
 import { api } from '../../lib/api';
 import { securityEventsKey } from '../two-factor/two-factor-card';
-
-const PASSWORD_MIN_LENGTH = 12;
 
 /** Settings → Security: change the password; every other session is signed out by the API. */
 export function ChangePasswordCard() {
@@ -64,33 +61,8 @@ export function ChangePasswordCard() {
             </Alert>
           ) : null}
           {me.data?.user.email ? <input type="email" name="username" autoComplete="username" value={me.data.user.email} readOnly hidden /> : null}
-          <div className="grid gap-2">
-            <Label htmlFor="current-password">Current password</Label>
-            <Input
-              id="current-password"
-              type="password"
-              autoComplete="current-password"
-              value={current}
-              onChange={(e) => setCurrent(e.target.value)}
-              required
-            />
-          </div>
-          <div className="grid gap-2">
-            <Label htmlFor="changed-password">New password</Label>
-            <Input
-              id="changed-password"
-              type="password"
-              autoComplete="new-password"
-              minLength={PASSWORD_MIN_LENGTH}
-              aria-describedby="changed-password-hint"
-              value={next}
-              onChange={(e) => setNext(e.target.value)}
-              required
-            />
-            <p id="changed-password-hint" className="text-muted-foreground text-xs">
-              At least {PASSWORD_MIN_LENGTH} characters. A long phrase is best; common passwords are refused.
-            </p>
-          </div>
+          <PasswordField id="current-password" label="Current password" kind="current" value={current} onChange={setCurrent} />
+          <PasswordField id="changed-password" label="New password" kind="new" value={next} onChange={setNext} />
           <div>
             <Button type="submit" disabled={busy || lockout !== null}>
               {busy ? 'Changing…' : 'Change password'}
