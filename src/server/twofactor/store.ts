@@ -50,14 +50,8 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     .limit(1)
     .prepare('two_factor_credential_with_unused_codes');
 
-  // The second login step (POST /api/auth/2fa/verify) runs these on every attempt: built once,
-  // sent as named statements. Same SQL and conditions as the builder calls they replace.
-  const credentialQuery = db
-    .select()
-    .from(twoFactorCredentials)
-    .where(eq(twoFactorCredentials.userId, sql.placeholder('userId')))
-    .limit(1)
-    .prepare('two_factor_credential');
+  // Every successful TOTP check (the second login step among them) runs these two: built once,
+  // sent as named statements.
   const recordTotpStepQuery = db
     .update(twoFactorCredentials)
     .set({ lastUsedStep: sql`${sql.placeholder('step')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
@@ -70,12 +64,6 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     )
     .returning({ userId: twoFactorCredentials.userId })
     .prepare('two_factor_record_totp_step');
-  const findChallengeQuery = db
-    .select()
-    .from(twoFactorChallenges)
-    .where(eq(twoFactorChallenges.tokenHash, sql.placeholder('tokenHash')))
-    .limit(1)
-    .prepare('two_factor_find_challenge');
   const consumeChallengeQuery = db
     .update(twoFactorChallenges)
     .set({ consumedAt: sql`${sql.placeholder('now')}` })
@@ -87,7 +75,6 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => runTransaction(work),
 
     async getCredential(userId: string, executor: Executor = db): Promise<CredentialRow | undefined> {
-      if (executor === db) return (await credentialQuery.execute({ userId }))[0];
       const rows = await executor.select().from(twoFactorCredentials).where(eq(twoFactorCredentials.userId, userId)).limit(1);
       return rows[0];
     },
@@ -138,20 +125,8 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     },
 
     /** Records an accepted TOTP step; false when this step (or a later one) was already used: a replay. */
-    async recordTotpStep(userId: string, step: number, now: Date, executor: Executor = db): Promise<boolean> {
-      if (executor === db) return (await recordTotpStepQuery.execute({ userId, step, now })).length === 1;
-      const rows = await executor
-        .update(twoFactorCredentials)
-        .set({ lastUsedStep: step, lastUsedAt: now })
-        .where(
-          and(
-            eq(twoFactorCredentials.userId, userId),
-            isNotNull(twoFactorCredentials.enabledAt),
-            or(isNull(twoFactorCredentials.lastUsedStep), lt(twoFactorCredentials.lastUsedStep, step)),
-          ),
-        )
-        .returning({ userId: twoFactorCredentials.userId });
-      return rows.length === 1;
+    async recordTotpStep(userId: string, step: number, now: Date): Promise<boolean> {
+      return (await recordTotpStepQuery.execute({ userId, step, now })).length === 1;
     },
 
     async touchLastUsed(userId: string, now: Date, executor: Executor = db): Promise<void> {
@@ -232,8 +207,10 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
       await db.insert(twoFactorChallenges).values(challenge);
     },
 
+    /** Why a temp token was refused (unknown, consumed, out of attempts or expired): the rare path. */
     async findChallenge(tokenHash: string): Promise<ChallengeRow | undefined> {
-      return (await findChallengeQuery.execute({ tokenHash }))[0];
+      const rows = await db.select().from(twoFactorChallenges).where(eq(twoFactorChallenges.tokenHash, tokenHash)).limit(1);
+      return rows[0];
     },
 
     /**
@@ -281,14 +258,8 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     },
 
     /** Single use: false if another request consumed it first. */
-    async consumeChallenge(id: string, now: Date, executor: Executor = db): Promise<boolean> {
-      if (executor === db) return (await consumeChallengeQuery.execute({ id, now })).length === 1;
-      const rows = await executor
-        .update(twoFactorChallenges)
-        .set({ consumedAt: now })
-        .where(and(eq(twoFactorChallenges.id, id), isNull(twoFactorChallenges.consumedAt)))
-        .returning({ id: twoFactorChallenges.id });
-      return rows.length === 1;
+    async consumeChallenge(id: string, now: Date): Promise<boolean> {
+      return (await consumeChallengeQuery.execute({ id, now })).length === 1;
     },
 
     /** Key rotation: a page of credentials after `afterUserId`, in a stable order. */
