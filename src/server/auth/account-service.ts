@@ -1,5 +1,5 @@
 import { AppError } from '../http/app-error';
-import type { AuditLog, EventOrigin } from '../audit/service';
+import type { AuditLog, EventOrigin, SecurityEventDetails, SecurityEventType } from '../audit/service';
 import { hashSecret, verifySecret } from '../lib/argon2';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
@@ -100,6 +100,25 @@ export function createAccountService(deps: {
     return verifySecret(user.passwordHash, candidate);
   }
 
+  /**
+   * A signed-in user proving the password again (re-authentication, password change): throttled
+   * like a login, a failure audited under `failure.type`, INVALID_CREDENTIALS on a wrong password.
+   */
+  async function proveCurrentPassword(
+    input: { userId: string; user: UserRow | undefined; password: string; deviceId: string | undefined },
+    origin: RequestOrigin,
+    failure: { type: SecurityEventType; details?: SecurityEventDetails },
+  ): Promise<UserRow> {
+    const key: LoginThrottleKey = { ip: origin.ip, email: input.user?.email ?? input.userId, deviceId: input.deviceId };
+    await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
+    if (!input.user || !(await checkPassword(input.user, input.password))) {
+      await audit.record(failure.type, { userId: input.userId, origin: toEventOrigin(origin), ...(failure.details ? { details: failure.details } : {}) });
+      throw new AppError('INVALID_CREDENTIALS');
+    }
+    await loginThrottle.onSuccess(key);
+    return input.user;
+  }
+
   return {
     async register(input, origin) {
       const policy = checkPasswordPolicy(input.password, { email: input.email });
@@ -155,14 +174,9 @@ export function createAccountService(deps: {
     },
 
     async reauthenticate(input, origin) {
-      const user = await users.findById(input.userId);
-      const key: LoginThrottleKey = { ip: origin.ip, email: user?.email ?? input.userId, deviceId: input.deviceId };
-      await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
-      if (!user || !(await checkPassword(user, input.password))) {
-        await audit.record('auth.reauthentication.failed', { userId: input.userId, origin: toEventOrigin(origin) });
-        throw new AppError('INVALID_CREDENTIALS');
-      }
-      await loginThrottle.onSuccess(key);
+      const user = await proveCurrentPassword({ ...input, user: await users.findById(input.userId) }, origin, {
+        type: 'auth.reauthentication.failed',
+      });
       const issued = await sessions.rotate(input.sessionId, { authenticated: true });
       if (!issued) throw new AppError('UNAUTHENTICATED');
       await audit.record('auth.reauthenticated', { userId: user.id, origin: toEventOrigin(origin) });
@@ -177,13 +191,10 @@ export function createAccountService(deps: {
     async changePassword(input, origin) {
       const user = await users.findById(input.userId);
       if (!user) throw new AppError('UNAUTHENTICATED');
-      const key: LoginThrottleKey = { ip: origin.ip, email: user.email, deviceId: input.deviceId };
-      await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
-      if (!(await checkPassword(user, input.currentPassword))) {
-        await audit.record('auth.password_change.failed', { userId: user.id, origin: toEventOrigin(origin), details: { reason: 'invalid_credentials' } });
-        throw new AppError('INVALID_CREDENTIALS');
-      }
-      await loginThrottle.onSuccess(key);
+      await proveCurrentPassword({ ...input, user, password: input.currentPassword }, origin, {
+        type: 'auth.password_change.failed',
+        details: { reason: 'invalid_credentials' },
+      });
       const policy = checkPasswordPolicy(input.newPassword, { email: user.email });
       if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
       const passwordHash = await hashSecret(normalizePassword(input.newPassword));
