@@ -166,7 +166,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     policy: { ...config.session, adminEmails: config.adminEmails },
   });
   const throttles = createThrottles({ store: limiterStore, config: config.limits, audit, telemetry, logger });
-  const twoFactorStore = createTwoFactorStore(db, (work) => database.transaction(work));
+  const twoFactorStore = createTwoFactorStore(db, (work) => database.transaction(work), (name, text) => database.prepare(name, text));
   const twoFactor = createTwoFactorService({
     store: twoFactorStore,
     sessions,

@@ -164,3 +164,33 @@ describe('wrong encryption key', () => {
     }
   });
 });
+
+describe('the second login step under concurrency', () => {
+  it('one temp token and one valid code sent eight times at once: one session, one pair of audit rows', async () => {
+    const user = await createTwoFactorUser(server);
+    const { client, tempToken } = await startTwoFactorLogin(server, user.email);
+    const code = totpNextStep(server, user.secret);
+    const countSessions = async () =>
+      (await server.proofgate.database.query('select 1 from sessions where user_id = $1 and aal = 2', [user.userId])).length;
+    const before = await countSessions();
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => client.fresh().post('/api/auth/2fa/verify', { temp_token: tempToken, code })),
+    );
+    const winners = responses.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(1);
+    for (const loser of responses.filter((r) => r.status !== 200)) {
+      expect(['CODE_ALREADY_USED', 'TEMP_TOKEN_INVALID']).toContain(loser.body.error_code);
+    }
+    expect(await countSessions()).toBe(before + 1);
+    const events = await server.proofgate.database.query<{ type: string; request_id: string; ip: string; details: Record<string, unknown> }>(
+      "select type, request_id, ip, details from security_events where user_id = $1 and request_id = any($2) and type in ('2fa.verify.succeeded', 'auth.login.succeeded') order by type",
+      [user.userId, responses.map((r) => r.headers.get('x-request-id'))],
+    );
+    const winnerRequestId = winners[0]!.headers.get('x-request-id');
+    expect(events).toEqual([
+      { type: '2fa.verify.succeeded', request_id: winnerRequestId, ip: expect.any(String), details: { method: 'totp', via: 'login' } },
+      { type: 'auth.login.succeeded', request_id: winnerRequestId, ip: expect.any(String), details: { aal: 2, method: 'totp' } },
+    ]);
+    expect((await client.fresh().post('/api/auth/2fa/verify', { temp_token: tempToken, code })).body.error_code).toBe('TEMP_TOKEN_INVALID');
+  });
+});

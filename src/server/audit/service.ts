@@ -1,6 +1,6 @@
 import type { Database } from '../db/client';
 import type { Clock } from '../lib/clock';
-import type { SecurityEventRow, SecurityEventStore } from './store';
+import type { NewSecurityEvent, SecurityEventRow, SecurityEventStore } from './store';
 
 /**
  * The audit trail (ASVS 4.0.3 V7.1, 5.0 16.3): every security-relevant decision, with who,
@@ -68,6 +68,8 @@ export interface AuditLog {
   record(type: SecurityEventType, input: AuditEntry, executor?: Pick<Database, 'insert'>): Promise<void>;
   /** Several events of one request in one round trip (e.g. second factor accepted + signed in). */
   recordAll(entries: Array<AuditEntry & { type: SecurityEventType }>, executor?: Pick<Database, 'insert'>): Promise<void>;
+  /** The rows `recordAll` would write, for a capability that writes them within a larger statement. */
+  toRows(entries: Array<AuditEntry & { type: SecurityEventType }>): NewSecurityEvent[];
   listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;
 }
 
@@ -81,7 +83,7 @@ function allowListed(details: SecurityEventDetails | undefined): SecurityEventDe
 }
 
 export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLog {
-  const toRow = (type: SecurityEventType, input: AuditEntry) => ({
+  const toRow = (type: SecurityEventType, input: AuditEntry): NewSecurityEvent => ({
     type,
     userId: input.userId ?? null,
     ip: input.origin?.ip ?? null,
@@ -100,6 +102,7 @@ export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLo
         executor,
       );
     },
+    toRows: (entries) => entries.map(({ type, ...input }) => toRow(type, input)),
     listForUser(userId, limit = 50) {
       return store.listForUser(userId, Math.min(Math.max(limit, 1), 200));
     },

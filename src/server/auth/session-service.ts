@@ -3,7 +3,7 @@ import type { RandomBytes } from '../lib/random';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import type { AuthContext } from '../http/types';
 import type { Database } from '../db/client';
-import type { SessionRow, SessionStore } from './session-store';
+import type { NewSession, SessionRow, SessionStore } from './session-store';
 
 /** Writing last_seen_at on every request would make each read a write; a minute of slack is plenty for idle expiry. */
 export const SESSION_TOUCH_INTERVAL_MS = 60_000;
@@ -28,7 +28,17 @@ export interface ClientOrigin {
 
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
+/** A session built but not yet stored: a capability that writes it within a larger statement stores `row`. */
+export interface PendingSession {
+  token: string;
+  row: NewSession;
+  maxAgeSeconds: number;
+}
+
 export interface SessionService {
+  /** Builds a new session without storing it; `opened` turns it into an IssuedSession once stored. */
+  prepare(userId: string, aal: 1 | 2, origin: ClientOrigin): PendingSession;
+  opened(pending: PendingSession, sessionId: string): IssuedSession;
   issue(userId: string, aal: 1 | 2, origin: ClientOrigin, executor?: Executor): Promise<IssuedSession>;
   /** The signed-in user for a cookie token, or undefined when unknown, idle-expired or past its absolute expiry. */
   resolve(token: string): Promise<AuthContext | undefined>;
@@ -55,25 +65,47 @@ export function createSessionService(deps: {
   const remainingSeconds = (session: SessionRow) =>
     Math.max(1, Math.floor((session.absoluteExpiresAt.getTime() - clock.nowMs()) / 1000));
 
+  function prepare(userId: string, aal: 1 | 2, origin: ClientOrigin): PendingSession {
+    const token = generateToken(randomBytes);
+    const now = new Date(clock.nowMs());
+    const row = {
+      userId,
+      tokenHash: hashToken(token),
+      aal,
+      authenticatedAt: now,
+      lastSeenAt: now,
+      absoluteExpiresAt: new Date(now.getTime() + policy.absoluteSeconds * 1000),
+      ip: origin.ip,
+      userAgent: origin.userAgent ?? null,
+      createdAt: now,
+    } satisfies NewSession;
+    return { token, row, maxAgeSeconds: policy.absoluteSeconds };
+  }
+
   return {
+    prepare,
+
+    opened(pending, sessionId) {
+      const { row } = pending;
+      const session: SessionRow = {
+        id: sessionId,
+        userId: row.userId,
+        tokenHash: row.tokenHash,
+        aal: row.aal,
+        authenticatedAt: row.authenticatedAt,
+        lastSeenAt: row.lastSeenAt,
+        absoluteExpiresAt: row.absoluteExpiresAt,
+        ip: row.ip ?? null,
+        userAgent: row.userAgent ?? null,
+        createdAt: row.createdAt ?? row.authenticatedAt,
+      };
+      return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
+    },
+
     async issue(userId, aal, origin, executor) {
-      const token = generateToken(randomBytes);
-      const now = new Date(clock.nowMs());
-      const session = await store.insert(
-        {
-          userId,
-          tokenHash: hashToken(token),
-          aal,
-          authenticatedAt: now,
-          lastSeenAt: now,
-          absoluteExpiresAt: new Date(now.getTime() + policy.absoluteSeconds * 1000),
-          ip: origin.ip,
-          userAgent: origin.userAgent ?? null,
-          createdAt: now,
-        },
-        executor,
-      );
-      return { token, session, maxAgeSeconds: policy.absoluteSeconds };
+      const pending = prepare(userId, aal, origin);
+      const session = await store.insert(pending.row, executor);
+      return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
 
     async resolve(token) {

@@ -23,8 +23,16 @@ export interface DatabaseHandle {
   transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
   /** Raw parameterised SQL, for diagnostics (readiness, proof) only; capabilities go through their stores. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * A fixed hot-path statement that the query builder cannot express (a data-modifying CTE):
+   * on PostgreSQL it is sent as a named prepared statement (parsed and planned once per
+   * connection). Only stores use it, and only for their own SQL.
+   */
+  prepare<Row = Record<string, unknown>>(name: string, text: string): PreparedStatement<Row>;
   close(): Promise<void>;
 }
+
+export type PreparedStatement<Row> = (params: unknown[]) => Promise<Row[]>;
 
 export interface DatabaseOptions {
   databaseUrl: string | undefined;
@@ -66,6 +74,9 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await pglite.query<Row>(text, params);
       return result.rows;
+    },
+    prepare<Row>(_name: string, text: string): PreparedStatement<Row> {
+      return async (params) => (await pglite.query<Row>(text, params)).rows;
     },
     async close() {
       if (owned && !pglite.closed) await pglite.close();
@@ -117,6 +128,9 @@ async function openPostgres(url: string, poolMax: number, onPoolError?: (error: 
     async query<Row>(text: string, params: unknown[] = []) {
       const result = await pool.query(text, params);
       return result.rows as Row[];
+    },
+    prepare<Row>(name: string, text: string): PreparedStatement<Row> {
+      return async (values) => (await pool.query({ name, text, values })).rows as Row[];
     },
     async close() {
       if (!pool.ended) await pool.end();

@@ -15,7 +15,7 @@ import type { Telemetry } from '../lib/telemetry';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import type { LimitGate } from '../limits/limit-gate';
 import { generateBackupCodes, parseBackupCode } from './backup-codes';
-import type { CredentialRow, Executor, TwoFactorStore } from './store';
+import type { CredentialRow, Executor, LoginCompletion, TwoFactorStore } from './store';
 import { buildOtpauthUrl, generateTotpSecretBase32, matchTotpStep } from './totp';
 
 export interface TwoFactorLimits {
@@ -122,16 +122,30 @@ export function createTwoFactorService(deps: {
     telemetry.emit('2fa.verified', { user_id: userId, method, outcome: reason, request_id: origin.requestId });
   }
 
+  /** Audits a refused second factor and throws the matching error. */
+  async function failWith(
+    userId: string,
+    method: FactorMethod,
+    reason: 'invalid_code' | 'replayed',
+    purpose: AttemptPurpose,
+    origin: RequestOrigin,
+    code: 'INVALID_CODE' | 'CODE_ALREADY_USED',
+  ): Promise<never> {
+    await recordFailure(userId, method, reason, purpose, origin);
+    throw new AppError(code);
+  }
+
+  /** The time step a TOTP code matches (±1 window), or undefined; burning it is the caller's job. */
+  function matchTotpCode(credential: CredentialRow, code: string): number | undefined {
+    return matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs()) ?? undefined;
+  }
+
   /** Checks a TOTP code and burns its time step; CODE_ALREADY_USED for a replayed step. */
   async function checkTotp(credential: CredentialRow, code: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
-    const step = matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
-    if (step === null) {
-      await recordFailure(credential.userId, 'totp', 'invalid_code', purpose, origin);
-      throw new AppError('INVALID_CODE');
-    }
+    const step = matchTotpCode(credential, code);
+    if (step === undefined) return failWith(credential.userId, 'totp', 'invalid_code', purpose, origin, 'INVALID_CODE');
     if (!(await store.recordTotpStep(credential.userId, step, now()))) {
-      await recordFailure(credential.userId, 'totp', 'replayed', purpose, origin);
-      throw new AppError('CODE_ALREADY_USED');
+      return failWith(credential.userId, 'totp', 'replayed', purpose, origin, 'CODE_ALREADY_USED');
     }
   }
 
@@ -257,10 +271,7 @@ export function createTwoFactorService(deps: {
       if (credential.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
       return throttled(userId, origin, async () => {
         const step = matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
-        if (step === null) {
-          await recordFailure(userId, 'totp', 'invalid_code', 'confirm', origin);
-          throw new AppError('INVALID_CODE');
-        }
+        if (step === null) return failWith(userId, 'totp', 'invalid_code', 'confirm', origin, 'INVALID_CODE');
         const codes = await hashBackupCodes();
         const issued = await store.transaction(async (tx) => {
           const enabled = await store.enablePendingCredential(tx, {
@@ -338,8 +349,30 @@ export function createTwoFactorService(deps: {
       // 2FA reset or disabled since the password step: start over.
       if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
       const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
+      const pending = sessions.prepare(user.id, 2, origin);
+      let completion: LoginCompletion;
       try {
-        await checkFactor(credential, input, 'login', origin);
+        // A backup code is burnt on its own, after its argon2 check; a TOTP step is burnt by
+        // completeLogin, in the same statement that consumes the token and opens the session.
+        let totpStep: number | null = null;
+        if (input.backupCode !== undefined) {
+          await checkBackupCode(user.id, input.backupCode, 'login', origin);
+        } else {
+          totpStep = matchTotpCode(credential, input.code) ?? null;
+          if (totpStep === null) await failWith(user.id, 'totp', 'invalid_code', 'login', origin, 'INVALID_CODE');
+        }
+        completion = await store.completeLogin({
+          challengeId: attempt.challengeId,
+          userId: user.id,
+          totpStep,
+          now: now(),
+          session: pending.row,
+          events: audit.toRows([
+            { type: '2fa.verify.succeeded', ...context, details: { method, via: 'login' } },
+            { type: 'auth.login.succeeded', ...context, details: { aal: 2, method } },
+          ]),
+        });
+        if (completion.outcome === 'replayed') await failWith(user.id, 'totp', 'replayed', 'login', origin, 'CODE_ALREADY_USED');
       } catch (error) {
         if (attempt.attempts >= limits.tempTokenMaxFailures) {
           await audit.record('2fa.temp_token_invalidated', {
@@ -349,19 +382,10 @@ export function createTwoFactorService(deps: {
         }
         throw error;
       }
-      if (!(await store.consumeChallenge(attempt.challengeId, now()))) throw new AppError('TEMP_TOKEN_INVALID');
-      const [issued] = await Promise.all([
-        sessions.issue(user.id, 2, origin),
-        audit.recordAll([
-          { type: '2fa.verify.succeeded', ...context, details: { method, via: 'login' } },
-          { type: 'auth.login.succeeded', ...context, details: { aal: 2, method } },
-        ]),
-        limits.userShort.reset(user.id),
-        limits.userDaily.reset(user.id),
-        limits.ip.refund(ipKey),
-      ]);
+      if (completion.outcome !== 'completed') throw new AppError('TEMP_TOKEN_INVALID');
+      await Promise.all([limits.userShort.reset(user.id), limits.userDaily.reset(user.id), limits.ip.refund(ipKey)]);
       telemetry.emit('2fa.verified', { user_id: user.id, method, outcome: 'success', request_id: origin.requestId });
-      return { user, issued };
+      return { user, issued: sessions.opened(pending, completion.sessionId) };
     },
 
     async adminReset(userId, origin) {

@@ -1,5 +1,7 @@
 import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { NewSecurityEvent } from '../audit/store';
+import type { NewSession } from '../auth/session-store';
+import type { Database, DatabaseHandle } from '../db/client';
 import { twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
 
 export type CredentialRow = typeof twoFactorCredentials.$inferSelect;
@@ -28,6 +30,13 @@ interface ChallengeAttemptRow extends Record<string, unknown> {
   last_used_at: Date | string | null;
 }
 
+export type LoginCompletion =
+  | { outcome: 'completed'; sessionId: string }
+  /** The TOTP step (or a later one) was already used: nothing was written. */
+  | { outcome: 'replayed' }
+  /** The step was burnt but a concurrent request consumed the temp token first. */
+  | { outcome: 'token_used' };
+
 /** The database or a transaction: multi-step changes pass their transaction down. */
 export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
@@ -36,7 +45,63 @@ export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>
  * conditional statement that must change exactly one row (STYLE.md rule 4), so concurrent
  * requests cannot both win.
  */
-export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>) {
+export function createTwoFactorStore(
+  db: Database,
+  runTransaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>,
+  prepare: DatabaseHandle['prepare'],
+) {
+  // The second login step's two statements, sent as named statements (PostgreSQL plans them
+  // once per connection); both are data-modifying CTEs, which the query builder cannot express.
+  const takeChallengeAttemptStatement = prepare<ChallengeAttemptRow>(
+    'two_factor_take_challenge_attempt',
+    `with taken as (
+       update two_factor_challenges
+          set failed_attempts = failed_attempts + 1
+        where token_hash = $1
+          and consumed_at is null
+          and failed_attempts < $2
+          and expires_at > $3
+       returning id, user_id, failed_attempts)
+     select taken.id as challenge_id, taken.failed_attempts as attempts,
+            u.id as user_id, u.email, u.role, u.created_at as user_created_at,
+            c.secret_ciphertext, c.created_at as credential_created_at, c.enabled_at, c.last_used_step, c.last_used_at
+       from taken
+       join users u on u.id = taken.user_id
+       left join two_factor_credentials c on c.user_id = taken.user_id`,
+  );
+  // The step is burnt under recordTotpStep's conditions; the token is consumed only if the step
+  // was burnt (or no step is given: a backup code), and the inserts happen only if it was.
+  const completeLoginStatement = prepare<{ step_recorded: number | string; session_id: string | null }>(
+    'two_factor_complete_login',
+    `with step as (
+       update two_factor_credentials
+          set last_used_step = $3, last_used_at = $4
+        where $3::bigint is not null
+          and user_id = $2
+          and enabled_at is not null
+          and (last_used_step is null or last_used_step < $3::bigint)
+       returning user_id),
+     consumed as (
+       update two_factor_challenges
+          set consumed_at = $4
+        where id = $1
+          and consumed_at is null
+          and user_id = $2
+          and ($3::bigint is null or exists (select 1 from step))
+       returning id),
+     opened as (
+       insert into sessions (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at, ip, user_agent, created_at)
+       select $2, $5, $6, $7, $8, $9, $10, $11, $12 from consumed
+       returning id),
+     audited as (
+       insert into security_events (type, user_id, ip, user_agent, request_id, details, created_at)
+       select e.type, e.user_id, e.ip, e.user_agent, e.request_id, e.details::jsonb, e.created_at::timestamptz
+         from consumed,
+              unnest($13::text[], $14::uuid[], $15::text[], $16::text[], $17::text[], $18::text[], $19::text[])
+                as e(type, user_id, ip, user_agent, request_id, details, created_at))
+     select (select count(*) from step) as step_recorded, (select id from opened) as session_id`,
+  );
+
   // The status read runs on every settings page load: built once, sent as a named statement.
   const credentialWithUnusedCodesQuery = db
     .select({
@@ -50,8 +115,7 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     .limit(1)
     .prepare('two_factor_credential_with_unused_codes');
 
-  // Every successful TOTP check (the second login step among them) runs these two: built once,
-  // sent as named statements.
+  // Every successful TOTP check outside the login step runs this one: built once, sent as a named statement.
   const recordTotpStepQuery = db
     .update(twoFactorCredentials)
     .set({ lastUsedStep: sql`${sql.placeholder('step')}`, lastUsedAt: sql`${sql.placeholder('now')}` })
@@ -64,12 +128,6 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
     )
     .returning({ userId: twoFactorCredentials.userId })
     .prepare('two_factor_record_totp_step');
-  const consumeChallengeQuery = db
-    .update(twoFactorChallenges)
-    .set({ consumedAt: sql`${sql.placeholder('now')}` })
-    .where(and(eq(twoFactorChallenges.id, sql.placeholder('id')), isNull(twoFactorChallenges.consumedAt)))
-    .returning({ id: twoFactorChallenges.id })
-    .prepare('two_factor_consume_challenge');
 
   return {
     transaction: <T>(work: (tx: Executor) => Promise<T>): Promise<T> => runTransaction(work),
@@ -220,22 +278,7 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
      * the token is unknown, consumed, out of attempts or expired (findChallenge says which).
      */
     async takeChallengeAttempt(tokenHash: string, maxAttempts: number, now: Date): Promise<ChallengeAttempt | undefined> {
-      const result = await db.execute<ChallengeAttemptRow>(sql`
-        with taken as (
-          update ${twoFactorChallenges}
-             set failed_attempts = failed_attempts + 1
-           where token_hash = ${tokenHash}
-             and consumed_at is null
-             and failed_attempts < ${maxAttempts}
-             and expires_at > ${now}
-          returning id, user_id, failed_attempts)
-        select taken.id as challenge_id, taken.failed_attempts as attempts,
-               u.id as user_id, u.email, u.role, u.created_at as user_created_at,
-               c.secret_ciphertext, c.created_at as credential_created_at, c.enabled_at, c.last_used_step, c.last_used_at
-          from taken
-          join ${users} u on u.id = taken.user_id
-          left join ${twoFactorCredentials} c on c.user_id = taken.user_id`);
-      const row = (result as unknown as { rows: ChallengeAttemptRow[] }).rows[0];
+      const row = (await takeChallengeAttemptStatement([tokenHash, maxAttempts, now]))[0];
       if (!row) return undefined;
       const credential: CredentialRow | undefined =
         row.secret_ciphertext === null
@@ -257,9 +300,50 @@ export function createTwoFactorStore(db: Database, runTransaction: <T>(work: (tx
       };
     },
 
-    /** Single use: false if another request consumed it first. */
-    async consumeChallenge(id: string, now: Date): Promise<boolean> {
-      return (await consumeChallengeQuery.execute({ id, now })).length === 1;
+    /**
+     * The successful end of the second login step as ONE statement: one round trip and one
+     * commit instead of four. It burns the TOTP step (replay protection; skipped for a backup
+     * code, burnt before), consumes the temp token, and only if both changed their row opens
+     * the session and writes the audit rows — built by the session service and the audit log,
+     * which own their shape; this statement only stores them.
+     */
+    async completeLogin(input: {
+      challengeId: string;
+      userId: string;
+      /** The accepted TOTP step, or null when a backup code was burnt instead. */
+      totpStep: number | null;
+      now: Date;
+      session: NewSession;
+      events: NewSecurityEvent[];
+    }): Promise<LoginCompletion> {
+      const { session, events } = input;
+      const row = (
+        await completeLoginStatement([
+          input.challengeId,
+          input.userId,
+          input.totpStep,
+          input.now,
+          session.tokenHash,
+          session.aal,
+          session.authenticatedAt,
+          session.lastSeenAt,
+          session.absoluteExpiresAt,
+          session.ip ?? null,
+          session.userAgent ?? null,
+          session.createdAt ?? input.now,
+          events.map((event) => event.type),
+          events.map((event) => event.userId ?? null),
+          events.map((event) => event.ip ?? null),
+          events.map((event) => event.userAgent ?? null),
+          events.map((event) => event.requestId ?? null),
+          events.map((event) => JSON.stringify(event.details ?? {})),
+          events.map((event) => (event.createdAt ?? input.now).toISOString()),
+        ])
+      )[0];
+      if (!row) throw new Error('completeLogin returned no row');
+      if (input.totpStep !== null && Number(row.step_recorded) !== 1) return { outcome: 'replayed' };
+      if (row.session_id === null) return { outcome: 'token_used' };
+      return { outcome: 'completed', sessionId: row.session_id };
     },
 
     /** Key rotation: a page of credentials after `afterUserId`, in a stable order. */
