@@ -1,39 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-
-/**
- * Belt and braces: request logs are built by allow-list serializers (see http/request-logging.ts),
- * and these redact paths catch anything that still names a secret.
- */
-export const REDACT_PATHS = [
-  'req.headers.cookie',
-  'req.headers.authorization',
-  'req.headers["x-twilio-signature"]',
-  'res.headers["set-cookie"]',
-  'headers.cookie',
-  'headers.authorization',
-  'password',
-  '*.password',
-  'code',
-  '*.code',
-  'backup_code',
-  '*.backup_code',
-  'backup_codes',
-  '*.backup_codes',
-  'secret',
-  '*.secret',
-  'token',
-  '*.token',
-  'temp_token',
-  '*.temp_token',
-  'authToken',
-  '*.authToken',
-  'auth_token',
-  '*.auth_token',
-  'to',
-  '*.to',
-  'body',
-  '*.body',
-];
+import { CENSORED, censorSecrets, SECRET_FIELD_NAMES } from './log-censor';
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
@@ -41,8 +7,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'proofgate' },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      formatters: { level: (label) => ({ level: label }) },
+      // Request logs are built by allow-list serializers (http/request-logging.ts); any field that
+      // still names a secret is censored: at any depth of a line by the log formatter, and at the
+      // top level of a child logger's bindings (which pino never passes to that formatter) by
+      // redact paths without wildcards, a cheap per-key lookup.
+      formatters: { level: (label) => ({ level: label }), log: censorSecrets },
+      redact: { paths: [...SECRET_FIELD_NAMES], censor: CENSORED },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
