@@ -10,7 +10,8 @@ import { createBenchDatabases, deleteRedisKeys, machineFacts, newRunId, redisVer
 import { startCpuAccounting } from './lib/cpu-accounting';
 import { runLoad, type LoadResult } from './lib/load';
 import { renderReport, type Measurement, type Report, type ServerName } from './lib/report';
-import { startServerProcess, type ServerProcess } from './lib/server-process';
+import { compileProbePreload, startServerProcess, type ServerProcess } from './lib/server-process';
+import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { SCENARIO_IDS, SCENARIOS, type RunPlan, type ScenarioContext, type ScenarioId } from './scenarios';
 import { FULL, QUICK } from './settings';
@@ -124,9 +125,12 @@ async function main(): Promise<void> {
       DATABASE_POOL_MAX: '20',
     };
     const profileDir = args.profile ? path.join(RESULTS_DIR, 'profiles', runId) : undefined;
+    // Proofgate runs as `npm start` runs it: the bundle of the current sources, no loader.
+    const [, probePreload] = await Promise.all([buildServerBundle(), compileProbePreload(path.join(RESULTS_DIR, 'build'))]);
     const proofgate = await startServerProcess({
       name: 'proofgate',
-      entry: 'src/server/main.ts',
+      entry: serverBundle,
+      probePreload,
       env: { ...proofgateEnv, DATABASE_URL: databases.proofgateUrl, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix, APP_ENC_KEY: appEncKey },
       cpuProfileDir: profileDir,
     });
@@ -134,6 +138,7 @@ async function main(): Promise<void> {
     const peer = await startServerProcess({
       name: 'better-auth',
       entry: 'bench/peers/better-auth/server.ts',
+      probePreload,
       env: { NODE_ENV: 'production', DATABASE_URL: databases.peerUrl, BETTER_AUTH_SECRET: randomBytes(32).toString('hex'), DATABASE_POOL_MAX: '20' },
     });
     cleanups.push(() => peer.stop());

@@ -195,7 +195,7 @@ export function renderReport(report: Report): string {
     lines.push(`- ${m.scenario} / ${m.server}: ${m.request}; set-up ${fmt(m.setupSeconds, 1)} s (not measured); ${fmt(m.load.durationSeconds, 1)} s measured; peak RSS from ${m.rssSource}.`);
   }
   lines.push(
-    `- Proofgate: \`node --import tsx src/server/main.ts\` with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
+    `- Proofgate: \`node dist/server/main.js\` (the bundle \`npm start\` builds and runs) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
   );
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   lines.push('');

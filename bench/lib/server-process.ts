@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
 import { freePort, waitFor } from '../../test/support/processes';
 import type { ProbeEnvelope, ProbeReply } from '../probe/protocol';
 
@@ -18,9 +20,32 @@ export interface ServerProcess {
   output(): string;
 }
 
+/**
+ * The probe preload as one JavaScript file, so a server run from its bundle (as `npm start`
+ * runs Proofgate) needs no TypeScript loader for it. Packages stay external: the probe must
+ * wrap the very @node-rs/argon2 module instance the server imports.
+ */
+export async function compileProbePreload(outDir: string): Promise<string> {
+  const outfile = path.join(outDir, 'probe-preload.mjs');
+  await build({
+    entryPoints: [path.resolve('bench/probe/preload.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
 export interface StartOptions {
   name: string;
+  /** A JavaScript file run as is, or a TypeScript file run through tsx. */
   entry: string;
+  /** The probe preload, compiled (compileProbePreload): JavaScript, so no loader is needed for it. */
+  probePreload: string;
   env: Record<string, string>;
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string | undefined;
@@ -28,10 +53,10 @@ export interface StartOptions {
 
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const nodeArgs = ['--import', 'tsx', '--import', './bench/probe/preload.ts'];
+  const nodeArgs = [...(options.entry.endsWith('.ts') ? ['--import', 'tsx'] : []), '--import', options.probePreload];
   if (options.cpuProfileDir) {
     fs.mkdirSync(options.cpuProfileDir, { recursive: true });
-    // One profile per thread (tsx's loader hooks run on their own): no fixed name, or they overwrite each other.
+    // One profile per thread (a loader's hooks run on their own): no fixed name, or they overwrite each other.
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
   }
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, options.entry], {

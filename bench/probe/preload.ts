@@ -3,8 +3,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ProbeReply, ProbeRequest } from './protocol';
 
 /**
- * Benchmark instrumentation, loaded into a server process with `--import ./bench/probe/preload.ts`
- * (after `--import tsx`). It changes nothing the server does and needs no switch in the server:
+ * Benchmark instrumentation, compiled to one JavaScript file by the bench (compileProbePreload)
+ * and loaded into a server process with `--import`. It changes nothing the server does and
+ * needs no switch in the server:
  *
  * - counts calls into @node-rs/argon2 (hash, verify) by wrapping the CommonJS module's exports
  *   before the server imports it — an ES import of a CommonJS module reads module.exports when

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { PGlite } from '@electric-sql/pglite';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
@@ -30,6 +29,7 @@ import { RouteRegistry } from './http/route';
 import { createSessionCookie } from './http/session-cookie';
 import { systemClock, type Clock } from './lib/clock';
 import { createLogger } from './lib/logger';
+import { projectRoot } from './lib/project-root';
 import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { createHealthRoutes } from './system/health-routes';
@@ -77,7 +77,7 @@ export interface Proofgate {
 }
 
 const JSON_BODY_LIMIT = '16kb';
-const webDistDir = fileURLToPath(new URL('../../dist/web', import.meta.url));
+const webDistDir = path.join(projectRoot, 'dist', 'web');
 
 function securityHeaders(config: Config) {
   return helmet({

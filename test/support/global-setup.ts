@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/server/db/client';
 import { runMigrations } from '../../src/server/db/migrate';
+import { buildServerBundle } from '../../tools/build/server-bundle';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -28,6 +29,9 @@ export default async function setup(project: TestProject) {
   cleanups.push(async () => fs.rmSync(tmp, { recursive: true, force: true }));
   project.provide('pgliteTemplatePath', '');
   project.provide('postgresTemplateDatabase', '');
+
+  // Child-process servers (startChildServer) run what `npm start` runs: the bundle of these sources.
+  if (project.name === 'pglite' || project.name === 'postgres') await buildServerBundle();
 
   // The browser tests run real servers on PGlite too.
   if (project.name === 'pglite' || project.name === 'browser') {

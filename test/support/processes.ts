@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { serverBundle } from '../../tools/build/server-bundle';
 
 /** A free TCP port on loopback (for child servers and private Redis instances). */
 export async function freePort(): Promise<number> {
@@ -29,10 +30,10 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** A real `src/server/main.ts` process, as `npm start` runs it. */
+/** A real server process, as `npm start` runs it: the bundle global-setup built from these sources. */
 export async function startChildServer(env: Record<string, string>): Promise<ChildServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
+  const child = spawn(process.execPath, [serverBundle], {
     env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', SERVE_WEB: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
