@@ -17,7 +17,7 @@ export const FULL: BenchSettings = {
   mode: 'full',
   connections: 10,
   session: { durationSeconds: 10, warmupSeconds: 2, sessions: 20 },
-  verify: { proofgateAmount: 5000, peerAmount: 1000, warmupAmount: 100, peerUsers: 100 },
+  verify: { proofgateAmount: 5000, peerAmount: 1000, warmupAmount: 2000, peerUsers: 100 },
   login: { durationSeconds: 10, warmupSeconds: 2, users: 50 },
   backupCode: { amount: 300, warmupAmount: 20, users: 50 },
 };
