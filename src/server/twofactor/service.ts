@@ -135,15 +135,15 @@ export function createTwoFactorService(deps: {
     throw new AppError(code);
   }
 
-  /** The time step a TOTP code matches (±1 window), or undefined; burning it is the caller's job. */
-  function matchTotpCode(credential: CredentialRow, code: string): number | undefined {
-    return matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs()) ?? undefined;
+  /** The time step a TOTP code matches (±1 window), or null; burning it is the caller's job. */
+  function matchTotpCode(credential: CredentialRow, code: string): number | null {
+    return matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
   }
 
   /** Checks a TOTP code and burns its time step; CODE_ALREADY_USED for a replayed step. */
   async function checkTotp(credential: CredentialRow, code: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
     const step = matchTotpCode(credential, code);
-    if (step === undefined) return failWith(credential.userId, 'totp', 'invalid_code', purpose, origin, 'INVALID_CODE');
+    if (step === null) return failWith(credential.userId, 'totp', 'invalid_code', purpose, origin, 'INVALID_CODE');
     if (!(await store.recordTotpStep(credential.userId, step, now()))) {
       return failWith(credential.userId, 'totp', 'replayed', purpose, origin, 'CODE_ALREADY_USED');
     }
@@ -270,7 +270,7 @@ export function createTwoFactorService(deps: {
       if (!credential) throw new AppError('TWO_FACTOR_SETUP_REQUIRED');
       if (credential.enabledAt) throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
       return throttled(userId, origin, async () => {
-        const step = matchTotpStep(decryptTotpSecret(credential), code, clock.nowMs());
+        const step = matchTotpCode(credential, code);
         if (step === null) return failWith(userId, 'totp', 'invalid_code', 'confirm', origin, 'INVALID_CODE');
         const codes = await hashBackupCodes();
         const issued = await store.transaction(async (tx) => {
@@ -358,7 +358,7 @@ export function createTwoFactorService(deps: {
         if (input.backupCode !== undefined) {
           await checkBackupCode(user.id, input.backupCode, 'login', origin);
         } else {
-          totpStep = matchTotpCode(credential, input.code) ?? null;
+          totpStep = matchTotpCode(credential, input.code);
           if (totpStep === null) await failWith(user.id, 'totp', 'invalid_code', 'login', origin, 'INVALID_CODE');
         }
         completion = await store.completeLogin({
