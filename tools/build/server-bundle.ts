@@ -34,5 +34,5 @@ export async function buildServerBundle(outfile = serverBundle): Promise<string>
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const started = Date.now();
   await buildServerBundle();
-  console.log(`server: bundled into ${path.relative(repoRoot, serverBundle)} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(`server: bundled into ${path.relative(repoRoot, serverBundle)} in ${Date.now() - started} ms`);
 }
