@@ -8,6 +8,11 @@ import { pinoHttp } from 'pino-http';
  * could carry a token), status, duration, request id, client IP. Headers, cookies and bodies
  * are never serialised.
  */
+function withErrorCode(res: ServerResponse, line: object): object {
+  const errorCode = (res as unknown as { locals?: { errorCode?: string } }).locals?.errorCode;
+  return errorCode ? { ...line, error_code: errorCode } : line;
+}
+
 export function requestLogging(logger: Logger) {
   return pinoHttp({
     logger,
@@ -29,10 +34,10 @@ export function requestLogging(logger: Logger) {
       if (res.statusCode >= 400) return 'warn';
       return 'info';
     },
-    customProps: (_req, res) => {
-      const errorCode = (res as unknown as { locals?: { errorCode?: string } }).locals?.errorCode;
-      return errorCode ? { error_code: errorCode } : {};
-    },
+    // The refusal's error_code joins the completion line itself: pino-http's customProps would
+    // make one more child logger per request (measured by npm run bench) to carry it.
+    customSuccessObject: (_req, res, line: object) => withErrorCode(res, line),
+    customErrorObject: (_req, res, _error, line: object) => withErrorCode(res, line),
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
     autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
