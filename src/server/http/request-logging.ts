@@ -3,16 +3,17 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 
-/**
- * One structured line per request, built by allow-list: method, path (no query string: it
- * could carry a token), status, duration, request id, client IP. Headers, cookies and bodies
- * are never serialised.
- */
+/** A refused request's completion line names its error_code (set by the problem middleware). */
 function withErrorCode(res: ServerResponse, line: object): object {
   const errorCode = (res as unknown as { locals?: { errorCode?: string } }).locals?.errorCode;
   return errorCode ? { ...line, error_code: errorCode } : line;
 }
 
+/**
+ * One structured line per request, built by allow-list: method, path (no query string: it
+ * could carry a token), status, duration, request id, client IP. Headers, cookies and bodies
+ * are never serialised.
+ */
 export function requestLogging(logger: Logger) {
   return pinoHttp({
     logger,
