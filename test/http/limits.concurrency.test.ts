@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { testDatabaseKind } from '../support/test-database';
-import { createTwoFactorUser, startTwoFactorLogin, totpNow } from '../support/two-factor';
+import { createTwoFactorUser, startTwoFactorLogin, totpNow, wrongTotpNow } from '../support/two-factor';
 
 /**
  * 200 parallel wrong guesses for one user: the number of code evaluations (one
@@ -35,7 +35,7 @@ describe.each(stores)('limiter store: $name', ({ name, env }) => {
     expect((await server.client().get('/readyz')).body.checks.limiter_store.detail).toBe(name);
     const user = await createTwoFactorUser(server);
     const { tempToken } = await startTwoFactorLogin(server, user.email);
-    const wrong = totpNow(server, user.secret) === '000000' ? '111111' : '000000';
+    const wrong = wrongTotpNow(server, user.secret);
     const responses = await Promise.all(
       Array.from({ length: 200 }, () => server.client().post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrong })),
     );
@@ -52,7 +52,7 @@ describe.each(stores)('limiter store: $name', ({ name, env }) => {
     const user = await createTwoFactorUser(server);
     const tokens: string[] = [];
     for (let i = 0; i < 40; i += 1) tokens.push((await startTwoFactorLogin(server, user.email)).tempToken);
-    const wrong = totpNow(server, user.secret) === '000000' ? '111111' : '000000';
+    const wrong = wrongTotpNow(server, user.secret);
     const responses = await Promise.all(
       Array.from({ length: 200 }, (_, i) => server.client().post('/api/auth/2fa/verify', { temp_token: tokens[i % 40], code: wrong })),
     );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, useLinkedSystemClock } from '../support/fake-clock';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { createTwoFactorUser, startTwoFactorLogin, totpNow } from '../support/two-factor';
+import { createTwoFactorUser, startTwoFactorLogin, totpNow, wrongTotpNow } from '../support/two-factor';
 
 /**
  * The per-user daily cap (NIST 800-63B §5.2.2): short locks cannot be cycled forever, and
@@ -35,7 +35,7 @@ const headers = { 'x-forwarded-for': '198.51.100.77' };
 describe('second factor, per user per day: 25 failures, whatever the short locks do', () => {
   it('refused attempts during a short lock cost nothing; the 26th failure of the day locks until the day is over', async () => {
     const user = await createTwoFactorUser(server);
-    const wrong = () => (totpNow(server, user.secret) === '000000' ? '111111' : '000000');
+    const wrong = () => wrongTotpNow(server, user.secret);
     const attempt = async (tempToken: string, client: Awaited<ReturnType<typeof startTwoFactorLogin>>['client'], code: string) =>
       (await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code }, { headers })).body;
 

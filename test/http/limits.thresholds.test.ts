@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeClock, useLinkedSystemClock } from '../support/fake-clock';
 import { startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '../support/test-server';
-import { createTwoFactorUser, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
+import { createTwoFactorUser, startTwoFactorLogin, totpNextStep, totpNow, wrongTotpNow } from '../support/two-factor';
 
 /** Every limit at exactly its threshold, with a fake clock: no sleeping. */
 let server: TestServer;
@@ -44,17 +44,13 @@ afterEach(() => {
 });
 headers = freshIp();
 
-function wrongCodeFor(secret: string): string {
-  return totpNow(server, secret) === '000000' ? '111111' : '000000';
-}
-
 describe('second factor, per user: 10 consecutive failures → TWO_FACTOR_LOCKED for 15 minutes', () => {
   it('locks at exactly the threshold, counts retry_after down, refuses a correct code while locked, lifts after the window', async () => {
     const user = await createTwoFactorUser(server);
     const { client, tempToken } = await startTwoFactorLogin(server, user.email);
     time.advanceSeconds(30);
     for (let i = 1; i <= 10; i += 1) {
-      const wrong = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongCodeFor(user.secret) }, { headers });
+      const wrong = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
       expect(wrong.body.error_code, `attempt ${i}`).toBe('INVALID_CODE');
     }
     const locked = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: totpNow(server, user.secret) }, { headers });
@@ -87,13 +83,13 @@ describe('second factor, per user: 10 consecutive failures → TWO_FACTOR_LOCKED
     const user = await createTwoFactorUser(server);
     const first = await startTwoFactorLogin(server, user.email);
     for (let i = 0; i < 9; i += 1) {
-      await first.client.post('/api/auth/2fa/verify', { temp_token: first.tempToken, code: wrongCodeFor(user.secret) }, { headers });
+      await first.client.post('/api/auth/2fa/verify', { temp_token: first.tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
     }
     const ok = await first.client.post('/api/auth/2fa/verify', { temp_token: first.tempToken, code: totpNextStep(server, user.secret) }, { headers });
     expect(ok.status).toBe(200);
     const second = await startTwoFactorLogin(server, user.email);
     for (let i = 0; i < 10; i += 1) {
-      const wrong = await second.client.post('/api/auth/2fa/verify', { temp_token: second.tempToken, code: wrongCodeFor(user.secret) }, { headers });
+      const wrong = await second.client.post('/api/auth/2fa/verify', { temp_token: second.tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
       expect(wrong.body.error_code).toBe('INVALID_CODE');
     }
   });
@@ -103,8 +99,8 @@ describe('second factor, per user: 10 consecutive failures → TWO_FACTOR_LOCKED
     const { client, tempToken } = await startTwoFactorLogin(server, user.email);
     await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: totpNextStep(server, user.secret) }, { headers });
     for (let i = 0; i < 5; i += 1) {
-      expect((await client.post('/api/auth/2fa/disable', { code: wrongCodeFor(user.secret) }, { headers })).body.error_code).toBe('INVALID_CODE');
-      expect((await client.post('/api/auth/2fa/backup-codes/regenerate', { code: wrongCodeFor(user.secret) }, { headers })).body.error_code).toBe(
+      expect((await client.post('/api/auth/2fa/disable', { code: wrongTotpNow(server, user.secret) }, { headers })).body.error_code).toBe('INVALID_CODE');
+      expect((await client.post('/api/auth/2fa/backup-codes/regenerate', { code: wrongTotpNow(server, user.secret) }, { headers })).body.error_code).toBe(
         'INVALID_CODE',
       );
     }
@@ -122,7 +118,7 @@ describe('second factor, per IP: 30 failures per 15 minutes → RATE_LIMITED', (
     for (const user of users) {
       const { client, tempToken } = await startTwoFactorLogin(server, user.email);
       for (let i = 0; i < 8 && attempts < 30; i += 1, attempts += 1) {
-        const wrong = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongCodeFor(user.secret) }, { headers: sameSlash64(attempts) });
+        const wrong = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongTotpNow(server, user.secret) }, { headers: sameSlash64(attempts) });
         expect(wrong.body.error_code).toBe('INVALID_CODE');
       }
     }

@@ -7,6 +7,11 @@ export function totpNow(server: TestServer, secret: string): string {
   return generateTotpCode(secret, server.clock.nowMs());
 }
 
+/** A well-formed code that is certainly wrong right now (the right one is never 000000 and 111111 at once). */
+export function wrongTotpNow(server: TestServer, secret: string): string {
+  return totpNow(server, secret) === '000000' ? '111111' : '000000';
+}
+
 /** Moves to the next 30 s step, so a fresh code is not a replay of the last accepted one. */
 export function totpNextStep(server: TestServer, secret: string): string {
   server.clock.advanceSeconds(30);
