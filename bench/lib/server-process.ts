@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { freePort, waitFor } from '../../test/support/processes';
+import { bundleForNode } from '../../tools/build/server-bundle';
 import type { ProbeEnvelope, ProbeReply } from '../probe/protocol';
 
 /**
@@ -27,16 +27,7 @@ export interface ServerProcess {
  */
 export async function compileProbePreload(outDir: string): Promise<string> {
   const outfile = path.join(outDir, 'probe-preload.mjs');
-  await build({
-    entryPoints: [path.resolve('bench/probe/preload.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await bundleForNode(path.resolve('bench/probe/preload.ts'), outfile);
   return outfile;
 }
 

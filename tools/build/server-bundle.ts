@@ -14,12 +14,14 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const serverEntry = path.join(repoRoot, 'src', 'server', 'main.ts');
 export const serverBundle = path.join(repoRoot, 'dist', 'server', 'main.js');
 
-export async function buildServerBundle(outfile = serverBundle): Promise<string> {
-  // Written next to its final place and renamed: a server starting meanwhile never reads half a file.
-  const partial = `${outfile}.${process.pid}.partial`;
+/**
+ * One ES module for Node 20 from a TypeScript entry: our own modules bundled, packages left to
+ * node_modules (so the process shares their module instances with anything else it loads).
+ */
+export async function bundleForNode(entry: string, outfile: string): Promise<void> {
   await build({
-    entryPoints: [serverEntry],
-    outfile: partial,
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -27,6 +29,12 @@ export async function buildServerBundle(outfile = serverBundle): Promise<string>
     packages: 'external',
     logLevel: 'warning',
   });
+}
+
+export async function buildServerBundle(outfile = serverBundle): Promise<string> {
+  // Written next to its final place and renamed: a server starting meanwhile never reads half a file.
+  const partial = `${outfile}.${process.pid}.partial`;
+  await bundleForNode(serverEntry, partial);
   fs.renameSync(partial, outfile);
   return outfile;
 }
