@@ -141,6 +141,7 @@ export const envSchema = z
     LOGIN_EMAIL_MAX_FAILURES: integer(20, 1, 100_000),
     LOGIN_EMAIL_WINDOW_SECONDS: integer(3600, 1, 7 * 24 * 3600),
     LOGIN_DEVICE_MAX_FAILURES: integer(10, 1, 10_000),
+    LOGIN_EMAIL_DEVICES_MAX_FAILURES: integer(20, 1, 100_000),
     SMS_TEST_ADMIN_MAX_PER_HOUR: integer(10, 1, 10_000),
     SMS_TEST_IP_MAX_PER_HOUR: integer(20, 1, 100_000),
     // Twilio settings are read as text: a missing or malformed one does not stop the server,
@@ -234,6 +235,8 @@ export interface LimitsConfig {
   loginEmailMaxFailures: number;
   loginEmailWindowSeconds: number;
   loginDeviceMaxFailures: number;
+  /** Wrong passwords per email across all its device cookies together, per LOGIN_EMAIL_WINDOW_SECONDS. */
+  loginEmailDevicesMaxFailures: number;
   smsTestAdminMaxPerHour: number;
   smsTestIpMaxPerHour: number;
 }
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginEmailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
       loginEmailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
       loginDeviceMaxFailures: e.LOGIN_DEVICE_MAX_FAILURES,
+      loginEmailDevicesMaxFailures: e.LOGIN_EMAIL_DEVICES_MAX_FAILURES,
       smsTestAdminMaxPerHour: e.SMS_TEST_ADMIN_MAX_PER_HOUR,
       smsTestIpMaxPerHour: e.SMS_TEST_IP_MAX_PER_HOUR,
     },

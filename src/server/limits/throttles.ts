@@ -69,6 +69,13 @@ export function createThrottles(deps: {
     { name: 'login_device', points: config.loginDeviceMaxFailures, durationSeconds: config.loginIpEmailWindowSeconds },
     'RATE_LIMITED',
   );
+  // Every device cookie has its own counter, so without a total, N cookies would buy N times the
+  // guesses. Only browsers that signed in under the current credential epoch hold one, so this
+  // counter is out of reach of an attacker who never had the password: no malicious lockout.
+  const loginEmailDevices = gate(
+    { name: 'login_email_devices', points: config.loginEmailDevicesMaxFailures, durationSeconds: config.loginEmailWindowSeconds },
+    'RATE_LIMITED',
+  );
 
   const login: LoginThrottle = {
     async beforeAttempt(key, origin) {
@@ -76,15 +83,23 @@ export function createThrottles(deps: {
       const context = { origin };
       await loginIp.reserve(ip, context);
       await loginIpEmail.reserve(limiterKey(ip, key.email), context);
-      if (key.deviceId) await loginDevice.reserve(limiterKey(key.deviceId, key.email), context);
-      else await loginEmail.reserve(limiterKey(key.email), context);
+      if (key.deviceId) {
+        await loginDevice.reserve(limiterKey(key.deviceId, key.email), context);
+        await loginEmailDevices.reserve(limiterKey(key.email), context);
+      } else {
+        await loginEmail.reserve(limiterKey(key.email), context);
+      }
     },
     async onSuccess(key) {
       const ip = ipLimiterKey(key.ip);
       await Promise.all([
         loginIp.refund(ip),
         loginIpEmail.reset(limiterKey(ip, key.email)),
-        key.deviceId ? loginDevice.reset(limiterKey(key.deviceId, key.email)) : loginEmail.reset(limiterKey(key.email)),
+        // The total across devices only gives back this attempt's point: failures made through
+        // other device cookies stay counted for the window.
+        ...(key.deviceId
+          ? [loginDevice.reset(limiterKey(key.deviceId, key.email)), loginEmailDevices.refund(limiterKey(key.email))]
+          : [loginEmail.reset(limiterKey(key.email))]),
       ]);
     },
   };
