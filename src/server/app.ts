@@ -161,6 +161,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const users = createUserStore(db);
   const sessions = createSessionService({
     store: createSessionStore(db),
+    users,
     clock,
     randomBytes,
     policy: { ...config.session, adminEmails: config.adminEmails },
@@ -342,7 +343,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       cookie,
       freshSeconds: config.twoFactor.freshSeconds,
       adminEmails: config.adminEmails,
-      onSecondFactorVerified: (_req, res, email) => deviceCookie.issue(res, email),
+      onSecondFactorVerified: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
     }),
   );
   api.use(createAlertRoutes({ registry, alerts: services.smsAlerts }));

@@ -116,15 +116,16 @@ describe('session theft around factor changes (ASVS 5.0 7.4.3)', () => {
     expect((await phone.get('/api/auth/me')).status).toBe(200);
   });
 
-  it('a password-only (AAL1) session can never reach setup, confirm, status or disable of a 2FA account', async () => {
+  it('a password-only (AAL1) session of a 2FA account reaches no authenticated route: not 2FA, /me, password change or events', async () => {
     const user = await createTwoFactorUser(server);
-    // Forge the situation the design rules out: an AAL1 session row for a 2FA-enabled user.
+    // Forge the situation the design rules out: an AAL1 session row for a 2FA-enabled user,
+    // under the user's current credential epoch.
     const { createHash, randomBytes } = await import('node:crypto');
     const token = randomBytes(32).toString('base64url');
     const now = new Date(server.clock.nowMs());
     await server.proofgate.database.query(
-      `insert into sessions (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at)
-       values ($1, $2, 1, $3, $3, $4)`,
+      `insert into sessions (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at, credential_epoch)
+       select id, $2, 1, $3, $3, $4, credential_epoch from users where id = $1`,
       [user.userId, createHash('sha256').update(token).digest('hex'), now, new Date(now.getTime() + 3600_000)],
     );
     const aal1 = server.client();
@@ -134,6 +135,11 @@ describe('session theft around factor changes (ASVS 5.0 7.4.3)', () => {
       ['GET', '/api/auth/2fa/status', undefined],
       ['POST', '/api/auth/2fa/disable', { code: totpNextStep(server, user.secret) }],
       ['POST', '/api/auth/2fa/backup-codes/regenerate', { code: totpNextStep(server, user.secret) }],
+      ['GET', '/api/auth/me', undefined],
+      ['POST', '/api/auth/password', { current_password: user.password, new_password: 'a brand new passphrase 42' }],
+      ['POST', '/api/auth/reauthenticate', { password: user.password }],
+      ['GET', '/api/auth/security-events', undefined],
+      ['GET', '/api/system/status', undefined],
     ] as const) {
       const response = await aal1.request(method, path, body ? { json: body } : {});
       expect(response.status, `${method} ${path}`).toBe(403);

@@ -5,13 +5,18 @@ import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import type { Database } from '../db/client';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
-import type { ClientOrigin, IssuedSession, SessionService } from './session-service';
+import type { AuthContext } from '../http/types';
+import type { ClientOrigin, IssuedSession, SessionService, SessionSubject } from './session-service';
 import type { Role, UserRow, UserStore } from './user-store';
 
 /** The second factor, as the password step sees it (implemented by the twofactor capability). */
 export interface SecondFactorGate {
   isRequired(userId: string): Promise<boolean>;
-  startChallenge(userId: string, origin: ClientOrigin): Promise<{ tempToken: string; expiresInSeconds: number }>;
+  /**
+   * Issues a temp token bound to `subject.credentialEpoch`; undefined (nothing stored) when a
+   * password or factor change moved the epoch after the caller read the user.
+   */
+  startChallenge(subject: SessionSubject, origin: ClientOrigin): Promise<{ tempToken: string; expiresInSeconds: number } | undefined>;
 }
 
 /**
@@ -27,9 +32,22 @@ export interface LoginThrottle {
 export interface LoginThrottleKey {
   ip: string;
   email: string;
-  /** Set when the request carries a device cookie proving an earlier full sign-in to this account. */
+  /**
+   * Set when the request carries a device cookie proving an earlier full sign-in to this account
+   * under its current credential epoch.
+   */
   deviceId: string | undefined;
 }
+
+/** The device id of the request's device cookie when it was issued for this email and epoch. */
+export type DeviceIdReader = (email: string, credentialEpoch: number) => string | undefined;
+
+/**
+ * How often a login whose password check raced a password or factor change starts over against
+ * the account as it now is. Each round needs another change to land inside one argon2 check, so
+ * running out means the account is being changed continuously; the client is told to retry.
+ */
+const LOGIN_ROUNDS = 3;
 
 export type RequestOrigin = ClientOrigin & { requestId: string };
 
@@ -40,19 +58,15 @@ export type LoginOutcome =
 export interface AccountService {
   register(input: { email: string; password: string; role?: Role }, origin: RequestOrigin): Promise<UserRow>;
   login(
-    input: { email: string; password: string; deviceId: string | undefined; previousSessionToken: string | undefined },
+    input: { email: string; password: string; deviceIdFor: DeviceIdReader; previousSessionToken: string | undefined },
     origin: RequestOrigin,
   ): Promise<LoginOutcome>;
   logout(sessionToken: string | undefined, userId: string | undefined, origin: RequestOrigin): Promise<void>;
-  reauthenticate(
-    input: { userId: string; sessionId: string; password: string; deviceId: string | undefined },
-    origin: RequestOrigin,
-  ): Promise<IssuedSession>;
+  reauthenticate(input: { auth: AuthContext; password: string; deviceIdFor: DeviceIdReader }, origin: RequestOrigin): Promise<IssuedSession>;
   changePassword(
-    input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; deviceId: string | undefined },
+    input: { auth: AuthContext; currentPassword: string; newPassword: string; deviceIdFor: DeviceIdReader },
     origin: RequestOrigin,
   ): Promise<{ issued: IssuedSession; sessionsRevoked: number }>;
-  verifyPassword(userId: string, password: string): Promise<boolean>;
 }
 
 export function createAccountService(deps: {
@@ -105,18 +119,38 @@ export function createAccountService(deps: {
    * like a login, a failure audited under `failure.type`, INVALID_CREDENTIALS on a wrong password.
    */
   async function proveCurrentPassword(
-    input: { userId: string; user: UserRow | undefined; password: string; deviceId: string | undefined },
+    input: { auth: AuthContext; password: string; deviceIdFor: DeviceIdReader },
     origin: RequestOrigin,
     failure: { type: SecurityEventType; details?: SecurityEventDetails },
   ): Promise<UserRow> {
-    const key: LoginThrottleKey = { ip: origin.ip, email: input.user?.email ?? input.userId, deviceId: input.deviceId };
+    const { auth } = input;
+    const user = await users.findById(auth.user.id);
+    const key: LoginThrottleKey = {
+      ip: origin.ip,
+      email: auth.user.email,
+      deviceId: input.deviceIdFor(auth.user.email, auth.session.credentialEpoch),
+    };
     await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
-    if (!input.user || !(await checkPassword(input.user, input.password))) {
-      await audit.record(failure.type, { userId: input.userId, origin: toEventOrigin(origin), ...(failure.details ? { details: failure.details } : {}) });
+    if (!user || !(await checkPassword(user, input.password))) {
+      await audit.record(failure.type, { userId: auth.user.id, origin: toEventOrigin(origin), ...(failure.details ? { details: failure.details } : {}) });
       throw new AppError('INVALID_CREDENTIALS');
     }
     await loginThrottle.onSuccess(key);
-    return input.user;
+    return user;
+  }
+
+  /**
+   * What a correct password opens: a temp token when the account has a second factor, else an
+   * AAL1 session — each stored only while the credential epoch read with the user is current.
+   * Undefined when a password or factor change committed meanwhile (nothing was stored).
+   */
+  async function openAfterPassword(user: UserRow, origin: RequestOrigin): Promise<LoginOutcome | undefined> {
+    if (await secondFactor.isRequired(user.id)) {
+      const challenge = await secondFactor.startChallenge(user, origin);
+      return challenge && { kind: 'second_factor', user, ...challenge };
+    }
+    const issued = await sessions.issue(user, 1, origin);
+    return issued && { kind: 'session', user, issued };
   }
 
   return {
@@ -132,37 +166,44 @@ export function createAccountService(deps: {
     },
 
     async login(input, origin) {
-      const key: LoginThrottleKey = { ip: origin.ip, email: input.email, deviceId: input.deviceId };
+      let user = await users.findByEmail(input.email);
+      const key: LoginThrottleKey = {
+        ip: origin.ip,
+        email: input.email,
+        deviceId: user ? input.deviceIdFor(user.email, user.credentialEpoch) : undefined,
+      };
       await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
-      const user = await users.findByEmail(input.email);
-      const passwordOk = await checkPassword(user, input.password);
-      if (!user || !passwordOk) {
-        await audit.record('auth.login.failed', {
-          userId: user?.id ?? null,
-          origin: toEventOrigin(origin),
-          details: { reason: 'invalid_credentials' },
-        });
-        telemetry.emit('auth.login', { outcome: 'failure', request_id: origin.requestId });
-        throw new AppError('INVALID_CREDENTIALS');
+      for (let round = 1; ; round += 1) {
+        const passwordOk = await checkPassword(user, input.password);
+        if (!user || !passwordOk) {
+          await audit.record('auth.login.failed', {
+            userId: user?.id ?? null,
+            origin: toEventOrigin(origin),
+            details: { reason: 'invalid_credentials' },
+          });
+          telemetry.emit('auth.login', { outcome: 'failure', request_id: origin.requestId });
+          throw new AppError('INVALID_CREDENTIALS');
+        }
+        const outcome = await openAfterPassword(user, origin);
+        if (outcome) {
+          await loginThrottle.onSuccess(key);
+          // A session cookie sent along with a login is replaced, never upgraded (session fixation).
+          if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
+          const details: SecurityEventDetails = outcome.kind === 'session' ? { aal: 1 } : { aal: 1, reason: 'second_factor_required' };
+          await audit.record('auth.login.succeeded', { userId: user.id, origin: toEventOrigin(origin), details });
+          telemetry.emit('auth.login', {
+            outcome: outcome.kind === 'session' ? 'success' : 'second_factor_required',
+            user_id: user.id,
+            ...(outcome.kind === 'session' ? { aal: 1 } : {}),
+            request_id: origin.requestId,
+          });
+          return outcome;
+        }
+        // The password or a factor changed while this password was being checked: answer as a
+        // login that started after the change, against the account as it is now.
+        if (round === LOGIN_ROUNDS) throw new AppError('SERVICE_UNAVAILABLE', { detail: 'The account changed during sign-in; try again', retryAfterSeconds: 1 });
+        user = await users.findByEmail(input.email);
       }
-      await loginThrottle.onSuccess(key);
-      // A session cookie sent along with a login is replaced, never upgraded (session fixation).
-      if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
-
-      if (await secondFactor.isRequired(user.id)) {
-        const challenge = await secondFactor.startChallenge(user.id, origin);
-        await audit.record('auth.login.succeeded', {
-          userId: user.id,
-          origin: toEventOrigin(origin),
-          details: { aal: 1, reason: 'second_factor_required' },
-        });
-        telemetry.emit('auth.login', { outcome: 'second_factor_required', user_id: user.id, request_id: origin.requestId });
-        return { kind: 'second_factor', user, ...challenge };
-      }
-      const issued = await sessions.issue(user.id, 1, origin);
-      await audit.record('auth.login.succeeded', { userId: user.id, origin: toEventOrigin(origin), details: { aal: 1 } });
-      telemetry.emit('auth.login', { outcome: 'success', user_id: user.id, aal: 1, request_id: origin.requestId });
-      return { kind: 'session', user, issued };
     },
 
     async logout(sessionToken, userId, origin) {
@@ -174,10 +215,8 @@ export function createAccountService(deps: {
     },
 
     async reauthenticate(input, origin) {
-      const user = await proveCurrentPassword({ ...input, user: await users.findById(input.userId) }, origin, {
-        type: 'auth.reauthentication.failed',
-      });
-      const issued = await sessions.rotate(input.sessionId, { authenticated: true });
+      const user = await proveCurrentPassword(input, origin, { type: 'auth.reauthentication.failed' });
+      const issued = await sessions.rotate(input.auth.session, { authenticated: true });
       if (!issued) throw new AppError('UNAUTHENTICATED');
       await audit.record('auth.reauthenticated', { userId: user.id, origin: toEventOrigin(origin) });
       return issued;
@@ -185,13 +224,13 @@ export function createAccountService(deps: {
 
     /**
      * The current password proves the session holder is the owner (a stolen cookie alone is not
-     * enough); the new hash, the revocation of every other session and the token rotation
-     * commit together, so a thief's session ends with the old password (ASVS 5.0 7.4.3).
+     * enough). The new hash and the next credential epoch commit together with the revocation of
+     * every other session and this session's new token, so nothing issued from the old password
+     * — session, temp token or device cookie, even one issued while this ran — stays valid
+     * (ASVS 5.0 7.4.3).
      */
     async changePassword(input, origin) {
-      const user = await users.findById(input.userId);
-      if (!user) throw new AppError('UNAUTHENTICATED');
-      await proveCurrentPassword({ ...input, user, password: input.currentPassword }, origin, {
+      const user = await proveCurrentPassword({ ...input, password: input.currentPassword }, origin, {
         type: 'auth.password_change.failed',
         details: { reason: 'invalid_credentials' },
       });
@@ -199,17 +238,14 @@ export function createAccountService(deps: {
       if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
       const passwordHash = await hashSecret(normalizePassword(input.newPassword));
       return deps.transaction(async (tx) => {
-        await users.setPasswordHash(user.id, passwordHash, tx);
-        const sessionsRevoked = await sessions.revokeOthers(user.id, input.sessionId, tx);
-        const issued = await sessions.rotate(input.sessionId, { authenticated: true }, tx);
-        if (!issued) throw new AppError('UNAUTHENTICATED');
-        await audit.record('auth.password_changed', { userId: user.id, origin: toEventOrigin(origin), details: { sessions_revoked: sessionsRevoked } }, tx);
-        return { issued, sessionsRevoked };
+        const result = await sessions.afterCredentialChange(tx, input.auth, { authenticated: true, passwordHash });
+        await audit.record(
+          'auth.password_changed',
+          { userId: user.id, origin: toEventOrigin(origin), details: { sessions_revoked: result.sessionsRevoked } },
+          tx,
+        );
+        return result;
       });
-    },
-
-    async verifyPassword(userId, password) {
-      return checkPassword(await users.findById(userId), password);
     },
   };
 }

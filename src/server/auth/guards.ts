@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AppError } from '../http/app-error';
 import type { SessionCookie } from '../http/session-cookie';
+import type { AuthContext } from '../http/types';
 import type { SessionService } from './session-service';
 
 /** Resolves the session cookie (and only the cookie: no route trusts a userId from the body). */
@@ -15,15 +16,27 @@ export function loadSession(sessions: SessionService, cookie: SessionCookie): Re
   };
 }
 
+/**
+ * Why this request may not use an authenticated route, or undefined when it may. Once an
+ * account has a second factor, a password-only (AAL1) session of it reaches no authenticated
+ * route at all: not /me, not password change, not admin routes, and not any route added later,
+ * since every one of them passes through this check (NIST SP 800-63B §4.2, ASVS 5.0 V6.3).
+ */
+function sessionRefusal(auth: AuthContext | undefined): AppError | undefined {
+  if (!auth) return new AppError('UNAUTHENTICATED');
+  if (auth.user.twoFactorEnabled && auth.session.aal < 2) return new AppError('TWO_FACTOR_REQUIRED');
+  return undefined;
+}
+
 export const requireSession: RequestHandler = (req, _res, next) => {
-  if (!req.auth) return next(new AppError('UNAUTHENTICATED'));
-  next();
+  next(sessionRefusal(req.auth));
 };
 
 /** Admin-only routes: 401 without a session, 403 FORBIDDEN for everyone else. */
 export const requireAdmin: RequestHandler = (req, _res, next) => {
-  if (!req.auth) return next(new AppError('UNAUTHENTICATED'));
-  if (!req.auth.user.isAdmin) return next(new AppError('FORBIDDEN'));
+  const refusal = sessionRefusal(req.auth);
+  if (refusal) return next(refusal);
+  if (!req.auth!.user.isAdmin) return next(new AppError('FORBIDDEN'));
   next();
 };
 
@@ -33,8 +46,9 @@ export const requireAdmin: RequestHandler = (req, _res, next) => {
  */
 export function requireFreshSession(sessions: SessionService, freshSeconds: number): RequestHandler {
   return (req, _res, next) => {
-    if (!req.auth) return next(new AppError('UNAUTHENTICATED'));
-    if (!sessions.isFresh(req.auth.session, freshSeconds)) {
+    const refusal = sessionRefusal(req.auth);
+    if (refusal) return next(refusal);
+    if (!sessions.isFresh(req.auth!.session, freshSeconds)) {
       return next(
         new AppError('SESSION_NOT_FRESH', {
           detail: `Confirm your password: POST /api/auth/reauthenticate, then retry within ${freshSeconds} seconds`,

@@ -5,7 +5,7 @@ import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import type { Request } from 'express';
 import type { DeviceCookie } from '../limits/device-cookie';
-import type { AccountService, RequestOrigin } from './account-service';
+import type { AccountService, DeviceIdReader, RequestOrigin } from './account-service';
 import { requireSession } from './guards';
 import {
   changePasswordBody,
@@ -35,6 +35,10 @@ export function createAuthRoutes(deps: {
 }): Router {
   const { registry, accounts, audit, cookie, adminEmails, freshSeconds, deviceCookie } = deps;
   const router = Router();
+  const deviceIdReader =
+    (req: Request): DeviceIdReader =>
+    (email, credentialEpoch) =>
+      deviceCookie?.deviceIdFor(req, email, credentialEpoch);
 
   mountRoute(
     router,
@@ -74,7 +78,7 @@ export function createAuthRoutes(deps: {
     [],
     async ({ req, res, body }) => {
       const outcome = await accounts.login(
-        { ...body, deviceId: deviceCookie?.deviceIdFor(req, body.email), previousSessionToken: cookie.read(req) },
+        { ...body, deviceIdFor: deviceIdReader(req), previousSessionToken: cookie.read(req) },
         requestOrigin(req),
       );
       if (outcome.kind === 'second_factor') {
@@ -84,7 +88,7 @@ export function createAuthRoutes(deps: {
         return;
       }
       cookie.set(res, outcome.issued.token, outcome.issued.maxAgeSeconds);
-      deviceCookie?.issue(res, outcome.user.email);
+      deviceCookie?.issue(req, res, outcome.user.email, outcome.user.credentialEpoch);
       res.status(200).json({
         requires_2fa: false,
         user: userToView(outcome.user, adminEmails),
@@ -144,14 +148,8 @@ export function createAuthRoutes(deps: {
     },
     [requireSession],
     async ({ req, res, body }) => {
-      const auth = req.auth!;
       const issued = await accounts.reauthenticate(
-        {
-          userId: auth.user.id,
-          sessionId: auth.session.id,
-          password: body.password,
-          deviceId: deviceCookie?.deviceIdFor(req, auth.user.email),
-        },
+        { auth: req.auth!, password: body.password, deviceIdFor: deviceIdReader(req) },
         requestOrigin(req),
       );
       cookie.set(res, issued.token, issued.maxAgeSeconds);
@@ -177,14 +175,12 @@ export function createAuthRoutes(deps: {
     },
     [requireSession],
     async ({ req, res, body }) => {
-      const auth = req.auth!;
       const result = await accounts.changePassword(
         {
-          userId: auth.user.id,
-          sessionId: auth.session.id,
+          auth: req.auth!,
           currentPassword: body.current_password,
           newPassword: body.new_password,
-          deviceId: deviceCookie?.deviceIdFor(req, auth.user.email),
+          deviceIdFor: deviceIdReader(req),
         },
         requestOrigin(req),
       );

@@ -3,10 +3,18 @@ import type { RandomBytes } from '../lib/random';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import type { AuthContext } from '../http/types';
 import type { Database } from '../db/client';
+import { AppError } from '../http/app-error';
 import type { NewSession, SessionRow, SessionStore } from './session-store';
+import type { UserStore } from './user-store';
 
-/** Writing last_seen_at on every request would make each read a write; a minute of slack is plenty for idle expiry. */
-export const SESSION_TOUCH_INTERVAL_MS = 60_000;
+/**
+ * Writing last_seen_at on every request would make each read a write, so the mark is refreshed
+ * only once it is this old: a tenth of the idle timeout, at most a minute. An active session is
+ * then never more than 10 % of its idle allowance behind, at any accepted SESSION_IDLE_SECONDS.
+ */
+export function sessionTouchIntervalMs(idleSeconds: number): number {
+  return Math.min(60_000, Math.floor((idleSeconds * 1000) / 10));
+}
 
 export interface SessionPolicy {
   idleSeconds: number;
@@ -35,44 +43,74 @@ export interface PendingSession {
   maxAgeSeconds: number;
 }
 
+/** The user a session is issued for, as read before the credential was checked. */
+export interface SessionSubject {
+  id: string;
+  credentialEpoch: number;
+}
+
 export interface SessionService {
   /** Builds a new session without storing it; `opened` turns it into an IssuedSession once stored. */
-  prepare(userId: string, aal: 1 | 2, origin: ClientOrigin): PendingSession;
+  prepare(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin): PendingSession;
   opened(pending: PendingSession, sessionId: string): IssuedSession;
-  issue(userId: string, aal: 1 | 2, origin: ClientOrigin, executor?: Executor): Promise<IssuedSession>;
-  /** The signed-in user for a cookie token, or undefined when unknown, idle-expired or past its absolute expiry. */
+  /**
+   * Opens a session only while `subject.credentialEpoch` is still the user's epoch; undefined
+   * when a password or factor change moved it after the caller read the user.
+   */
+  issue(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin, executor?: Executor): Promise<IssuedSession | undefined>;
+  /**
+   * The signed-in user for a cookie token, or undefined when unknown, idle-expired, past its
+   * absolute expiry, or issued under a credential epoch that has since moved.
+   */
   resolve(token: string): Promise<AuthContext | undefined>;
-  /** New token for the same session (privilege change); optionally raises AAL or refreshes authenticated_at. */
+  /**
+   * New token for the same session (privilege change); optionally raises AAL or refreshes
+   * authenticated_at. Undefined when the session is gone or belongs to an older credential epoch.
+   */
   rotate(
-    sessionId: string,
+    session: { id: string; credentialEpoch: number },
     change: { aal?: 1 | 2; authenticated?: boolean },
     executor?: Executor,
   ): Promise<IssuedSession | undefined>;
-  revoke(sessionId: string): Promise<void>;
+  /**
+   * The common end of every password or factor change, inside the change's transaction (ASVS
+   * 5.0 7.4.3): advances the user's credential epoch (voiding every other session, temp token and
+   * device cookie), deletes the other sessions and moves this one to the new epoch with a new
+   * token. UNAUTHENTICATED when a concurrent change already voided this session.
+   */
+  afterCredentialChange(
+    executor: Executor,
+    auth: AuthContext,
+    change: { aal?: 1 | 2; authenticated?: boolean; passwordHash?: string },
+  ): Promise<{ issued: IssuedSession; sessionsRevoked: number }>;
+  /** Admin recovery: advances the epoch and deletes every session of the user. */
+  endAllForUser(executor: Executor, userId: string): Promise<number>;
   revokeToken(token: string): Promise<void>;
-  revokeOthers(userId: string, keepSessionId: string | undefined, executor?: Executor): Promise<number>;
   isFresh(session: { authenticatedAt: Date }, freshSeconds: number): boolean;
 }
 
 export function createSessionService(deps: {
   store: SessionStore;
+  users: Pick<UserStore, 'advanceCredentialEpoch'>;
   clock: Clock;
   randomBytes: RandomBytes;
   policy: SessionPolicy;
 }): SessionService {
   const { store, clock, randomBytes, policy } = deps;
+  const touchIntervalMs = sessionTouchIntervalMs(policy.idleSeconds);
 
   const remainingSeconds = (session: SessionRow) =>
     Math.max(1, Math.floor((session.absoluteExpiresAt.getTime() - clock.nowMs()) / 1000));
 
-  function prepare(userId: string, aal: 1 | 2, origin: ClientOrigin): PendingSession {
+  function prepare(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin): PendingSession {
     const token = generateToken(randomBytes);
     const now = new Date(clock.nowMs());
     const row = {
-      userId,
+      userId: subject.id,
       tokenHash: hashToken(token),
       aal,
       authenticatedAt: now,
+      credentialEpoch: subject.credentialEpoch,
       lastSeenAt: now,
       absoluteExpiresAt: new Date(now.getTime() + policy.absoluteSeconds * 1000),
       ip: origin.ip,
@@ -80,6 +118,27 @@ export function createSessionService(deps: {
       createdAt: now,
     } satisfies NewSession;
     return { token, row, maxAgeSeconds: policy.absoluteSeconds };
+  }
+
+  async function rotate(
+    session: { id: string; credentialEpoch: number },
+    change: { aal?: 1 | 2; authenticated?: boolean; credentialEpoch?: number },
+    executor?: Executor,
+  ): Promise<IssuedSession | undefined> {
+    const token = generateToken(randomBytes);
+    const rotated = await store.rotate(
+      session.id,
+      session.credentialEpoch,
+      {
+        tokenHash: hashToken(token),
+        ...(change.aal !== undefined ? { aal: change.aal } : {}),
+        ...(change.authenticated ? { authenticatedAt: new Date(clock.nowMs()) } : {}),
+        ...(change.credentialEpoch !== undefined ? { credentialEpoch: change.credentialEpoch } : {}),
+      },
+      executor,
+    );
+    if (!rotated) return undefined;
+    return { token, session: rotated, maxAgeSeconds: remainingSeconds(rotated) };
   }
 
   return {
@@ -93,6 +152,7 @@ export function createSessionService(deps: {
         tokenHash: row.tokenHash,
         aal: row.aal,
         authenticatedAt: row.authenticatedAt,
+        credentialEpoch: row.credentialEpoch,
         lastSeenAt: row.lastSeenAt,
         absoluteExpiresAt: row.absoluteExpiresAt,
         ip: row.ip ?? null,
@@ -102,10 +162,10 @@ export function createSessionService(deps: {
       return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
 
-    async issue(userId, aal, origin, executor) {
-      const pending = prepare(userId, aal, origin);
-      const session = await store.insert(pending.row, executor);
-      return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
+    async issue(subject, aal, origin, executor) {
+      const pending = prepare(subject, aal, origin);
+      const session = await store.insertIfEpochCurrent(pending.row, executor);
+      return session && { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
 
     async resolve(token) {
@@ -115,11 +175,14 @@ export function createSessionService(deps: {
       const { session, user } = found;
       const nowMs = clock.nowMs();
       const idleDeadline = session.lastSeenAt.getTime() + policy.idleSeconds * 1000;
-      if (nowMs >= session.absoluteExpiresAt.getTime() || nowMs >= idleDeadline) {
+      const expired = nowMs >= session.absoluteExpiresAt.getTime() || nowMs >= idleDeadline;
+      // Issued before the password or a factor changed: void, whenever it was inserted.
+      const superseded = session.credentialEpoch !== user.credentialEpoch;
+      if (expired || superseded) {
         await store.deleteById(session.id);
         return undefined;
       }
-      if (nowMs - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) {
+      if (nowMs - session.lastSeenAt.getTime() >= touchIntervalMs) {
         await store.touch(session.id, new Date(nowMs));
       }
       return {
@@ -128,39 +191,42 @@ export function createSessionService(deps: {
           email: user.email,
           role: user.role,
           isAdmin: user.role === 'admin' || policy.adminEmails.includes(user.email),
+          twoFactorEnabled: user.twoFactorEnabled,
         },
         session: {
           id: session.id,
           aal: session.aal === 2 ? 2 : 1,
           authenticatedAt: session.authenticatedAt,
           createdAt: session.createdAt,
+          credentialEpoch: session.credentialEpoch,
         },
       };
     },
 
-    async rotate(sessionId, change, executor) {
-      const token = generateToken(randomBytes);
-      const rotated = await store.rotate(
-        sessionId,
-        {
-          tokenHash: hashToken(token),
-          ...(change.aal !== undefined ? { aal: change.aal } : {}),
-          ...(change.authenticated ? { authenticatedAt: new Date(clock.nowMs()) } : {}),
-        },
+    rotate,
+
+    async afterCredentialChange(executor, auth, change) {
+      const epoch = await deps.users.advanceCredentialEpoch(
+        auth.user.id,
+        { expectedEpoch: auth.session.credentialEpoch, ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}) },
         executor,
       );
-      if (!rotated) return undefined;
-      return { token, session: rotated, maxAgeSeconds: remainingSeconds(rotated) };
+      if (epoch === undefined) throw new AppError('UNAUTHENTICATED');
+      const sessionsRevoked = await store.deleteOthersForUser(auth.user.id, auth.session.id, executor);
+      const issued = await rotate(auth.session, { ...change, credentialEpoch: epoch }, executor);
+      if (!issued) throw new AppError('UNAUTHENTICATED');
+      return { issued, sessionsRevoked };
     },
 
-    revoke: (sessionId) => store.deleteById(sessionId),
+    async endAllForUser(executor, userId) {
+      await deps.users.advanceCredentialEpoch(userId, {}, executor);
+      return store.deleteOthersForUser(userId, undefined, executor);
+    },
 
     async revokeToken(token) {
       if (!isWellFormedToken(token)) return;
       await store.deleteByTokenHash(hashToken(token));
     },
-
-    revokeOthers: (userId, keepSessionId, executor) => store.deleteOthersForUser(userId, keepSessionId, executor),
 
     isFresh(session, freshSeconds) {
       return clock.nowMs() - session.authenticatedAt.getTime() <= freshSeconds * 1000;

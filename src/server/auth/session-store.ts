@@ -1,26 +1,35 @@
-import { and, eq, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { sessions, users } from '../db/schema';
+import { sessions, twoFactorCredentials, users } from '../db/schema';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
 
 export interface SessionWithUser {
   session: SessionRow;
-  user: { id: string; email: string; role: 'user' | 'admin' };
+  user: { id: string; email: string; role: 'user' | 'admin'; credentialEpoch: number; twoFactorEnabled: boolean };
 }
 
 /** Transaction or database: session writes that belong to a larger change take the caller's transaction. */
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
 export interface SessionStore {
-  insert(session: NewSession, executor?: Executor): Promise<SessionRow>;
+  /**
+   * Stores the session only while its user's credential epoch is still `session.credentialEpoch`
+   * (one conditional statement); undefined when a password or factor change moved it since the
+   * caller read it, so a login that checked an old password cannot open a session afterwards.
+   */
+  insertIfEpochCurrent(session: NewSession, executor?: Executor): Promise<SessionRow | undefined>;
   findByTokenHash(tokenHash: string): Promise<SessionWithUser | undefined>;
   touch(id: string, lastSeenAt: Date): Promise<void>;
-  /** Swaps the token (and optionally AAL / authenticated_at) of one session; undefined if it no longer exists. */
+  /**
+   * Swaps the token (and optionally AAL / authenticated_at / credential epoch) of one session that
+   * was issued under `expectedEpoch`; undefined if it no longer exists or belongs to another epoch.
+   */
   rotate(
     id: string,
-    change: { tokenHash: string; aal?: 1 | 2; authenticatedAt?: Date },
+    expectedEpoch: number,
+    change: { tokenHash: string; aal?: 1 | 2; authenticatedAt?: Date; credentialEpoch?: number },
     executor?: Executor,
   ): Promise<SessionRow | undefined>;
   deleteById(id: string): Promise<void>;
@@ -33,7 +42,16 @@ export function createSessionStore(db: Database): SessionStore {
   // Every authenticated request runs this lookup: built once and sent as a named prepared
   // statement, so neither drizzle nor PostgreSQL parses and plans it again on each request.
   const findByTokenHashQuery = db
-    .select({ session: sessions, user: { id: users.id, email: users.email, role: users.role } })
+    .select({
+      session: sessions,
+      user: {
+        id: users.id,
+        email: users.email,
+        role: users.role,
+        credentialEpoch: users.credentialEpoch,
+        twoFactorEnabled: sql<boolean>`exists (select 1 from ${twoFactorCredentials} where ${twoFactorCredentials.userId} = ${users.id} and ${isNotNull(twoFactorCredentials.enabledAt)})`,
+      },
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
@@ -41,9 +59,29 @@ export function createSessionStore(db: Database): SessionStore {
     .prepare('sessions_find_by_token_hash');
 
   return {
-    async insert(session, executor = db) {
-      const rows = await executor.insert(sessions).values(session).returning();
-      return rows[0]!;
+    async insertIfEpochCurrent(session, executor = db) {
+      const rows = await executor
+        .insert(sessions)
+        .select(
+          executor
+            .select({
+              id: sql`gen_random_uuid()`.as('id'),
+              userId: users.id,
+              tokenHash: sql`${session.tokenHash}::text`.as('token_hash'),
+              aal: sql`${session.aal}::smallint`.as('aal'),
+              authenticatedAt: sql`${session.authenticatedAt.toISOString()}::timestamptz`.as('authenticated_at'),
+              credentialEpoch: users.credentialEpoch,
+              lastSeenAt: sql`${session.lastSeenAt.toISOString()}::timestamptz`.as('last_seen_at'),
+              absoluteExpiresAt: sql`${session.absoluteExpiresAt.toISOString()}::timestamptz`.as('absolute_expires_at'),
+              ip: sql`${session.ip ?? null}::text`.as('ip'),
+              userAgent: sql`${session.userAgent ?? null}::text`.as('user_agent'),
+              createdAt: sql`${(session.createdAt ?? session.authenticatedAt).toISOString()}::timestamptz`.as('created_at'),
+            })
+            .from(users)
+            .where(and(eq(users.id, session.userId), eq(users.credentialEpoch, session.credentialEpoch))),
+        )
+        .returning();
+      return rows[0];
     },
     async findByTokenHash(tokenHash) {
       const rows = await findByTokenHashQuery.execute({ tokenHash });
@@ -52,15 +90,16 @@ export function createSessionStore(db: Database): SessionStore {
     async touch(id, lastSeenAt) {
       await db.update(sessions).set({ lastSeenAt }).where(eq(sessions.id, id));
     },
-    async rotate(id, change, executor = db) {
+    async rotate(id, expectedEpoch, change, executor = db) {
       const rows = await executor
         .update(sessions)
         .set({
           tokenHash: change.tokenHash,
           ...(change.aal !== undefined ? { aal: change.aal } : {}),
           ...(change.authenticatedAt !== undefined ? { authenticatedAt: change.authenticatedAt } : {}),
+          ...(change.credentialEpoch !== undefined ? { credentialEpoch: change.credentialEpoch } : {}),
         })
-        .where(eq(sessions.id, id))
+        .where(and(eq(sessions.id, id), eq(sessions.credentialEpoch, expectedEpoch)))
         .returning();
       return rows[0];
     },

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { users } from '../db/schema';
 
@@ -22,7 +22,17 @@ export interface UserStore {
   /** Returns undefined when the email is taken (unique index), so callers need no pre-check race. */
   insert(input: { email: string; passwordHash: string; role: Role }): Promise<UserRow | undefined>;
   setRole(id: string, role: Role): Promise<void>;
-  setPasswordHash(id: string, passwordHash: string, executor?: Pick<Database, 'update'>): Promise<void>;
+  /**
+   * Moves the credential epoch on (voiding every session, temp token and device cookie issued
+   * under the old one), optionally with a new password hash, in the caller's transaction. With
+   * `expectedEpoch` it changes nothing and returns undefined when the epoch moved meanwhile:
+   * the session asking for the change was itself voided by a concurrent change.
+   */
+  advanceCredentialEpoch(
+    id: string,
+    change: { expectedEpoch?: number; passwordHash?: string },
+    executor?: Pick<Database, 'update'>,
+  ): Promise<number | undefined>;
 }
 
 export function createUserStore(db: Database): UserStore {
@@ -47,8 +57,17 @@ export function createUserStore(db: Database): UserStore {
     async setRole(id, role) {
       await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, id));
     },
-    async setPasswordHash(id, passwordHash, executor = db) {
-      await executor.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, id));
+    async advanceCredentialEpoch(id, change, executor = db) {
+      const rows = await executor
+        .update(users)
+        .set({
+          credentialEpoch: sql`${users.credentialEpoch} + 1`,
+          ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(users.id, id), change.expectedEpoch === undefined ? undefined : eq(users.credentialEpoch, change.expectedEpoch)))
+        .returning({ credentialEpoch: users.credentialEpoch });
+      return rows[0]?.credentialEpoch;
     },
   };
 }

@@ -32,6 +32,12 @@ export const users = pgTable(
     /** argon2id PHC string; the raw password is never stored. */
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['user', 'admin'] }).notNull().default('user'),
+    /**
+     * The credential epoch: changes in the same transaction as every password or factor change.
+     * Sessions, temp tokens and device cookies carry the epoch they were issued under and are
+     * void once it moves, so nothing issued from an old credential outlives its change.
+     */
+    credentialEpoch: integer('credential_epoch').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: tsz('updated_at').notNull().defaultNow(),
   },
@@ -51,6 +57,8 @@ export const sessions = pgTable(
     aal: smallint('aal').notNull(),
     /** When the user last proved a credential; "fresh session" checks compare against it. */
     authenticatedAt: tsz('authenticated_at').notNull(),
+    /** users.credential_epoch when the session was issued; a mismatch makes it invalid at lookup. */
+    credentialEpoch: integer('credential_epoch').notNull(),
     lastSeenAt: tsz('last_seen_at').notNull(),
     absoluteExpiresAt: tsz('absolute_expires_at').notNull(),
     ip: text('ip'),
@@ -112,6 +120,8 @@ export const twoFactorChallenges = pgTable(
     consumedAt: tsz('consumed_at'),
     /** Wrong codes submitted against this token; at the limit the token is dead. */
     failedAttempts: integer('failed_attempts').notNull().default(0),
+    /** users.credential_epoch at the password step: a later password or factor change voids the token. */
+    credentialEpoch: integer('credential_epoch').notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },

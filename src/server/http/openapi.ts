@@ -39,7 +39,9 @@ function queryParameters(spec: RouteSpec): unknown[] {
 function operation(spec: RouteSpec): Record<string, unknown> {
   const { params } = toOpenApiPath(spec.path);
   const errorCodes = [...new Set([...(spec.errorCodes ?? []), ...GENERIC_ERROR_CODES])];
-  if (spec.access !== 'public' && spec.access !== 'signed-callback') errorCodes.push('UNAUTHENTICATED');
+  if (spec.access !== 'public' && spec.access !== 'signed-callback') {
+    for (const code of ['UNAUTHENTICATED', 'TWO_FACTOR_REQUIRED'] as const) if (!errorCodes.includes(code)) errorCodes.push(code);
+  }
   if (spec.access === 'admin') errorCodes.push('FORBIDDEN');
   const errorStatuses = new Map<number, ErrorCode[]>();
   for (const code of errorCodes) {

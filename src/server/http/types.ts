@@ -12,6 +12,8 @@ export interface AuthenticatedUser {
   role: 'user' | 'admin';
   /** role = admin, or the email is listed in ADMIN_EMAILS. */
   isAdmin: boolean;
+  /** The account has a second factor: then only an AAL2 session may use authenticated routes. */
+  twoFactorEnabled: boolean;
 }
 
 export interface AuthenticatedSession {
@@ -19,6 +21,8 @@ export interface AuthenticatedSession {
   aal: 1 | 2;
   authenticatedAt: Date;
   createdAt: Date;
+  /** The credential epoch the session was issued under (equal to the user's, or it would not resolve). */
+  credentialEpoch: number;
 }
 
 export interface AuthContext {

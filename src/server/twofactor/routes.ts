@@ -46,7 +46,7 @@ export function createTwoFactorRoutes(deps: {
   freshSeconds: number;
   adminEmails: readonly string[];
   /** Runs after a successful verify (the limits capability marks the browser as a known device). */
-  onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, email: string) => void;
+  onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, user: { email: string; credentialEpoch: number }) => void;
 }): Router {
   const { registry, twoFactor, cookie, freshSeconds } = deps;
   const fresh = requireFreshSession(deps.sessions, freshSeconds);
@@ -188,7 +188,7 @@ export function createTwoFactorRoutes(deps: {
       const previous = cookie.read(req);
       if (previous) await deps.sessions.revokeToken(previous);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      deps.onSecondFactorVerified?.(req, res, result.user.email);
+      deps.onSecondFactorVerified?.(req, res, result.user);
       res.json({ user: userToView(result.user, deps.adminEmails), session: sessionToView(result.issued.session, freshSeconds) });
     },
   );

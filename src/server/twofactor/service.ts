@@ -65,7 +65,7 @@ export interface TwoFactorService extends SecondFactorGate {
   verifyLogin(
     input: { tempToken: string } & SecondFactorInput,
     origin: RequestOrigin,
-  ): Promise<{ user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>; issued: IssuedSession }>;
+  ): Promise<{ user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt' | 'credentialEpoch'>; issued: IssuedSession }>;
   adminReset(userId: string, origin: RequestOrigin): Promise<{ removed: boolean; sessionsRevoked: number }>;
 }
 
@@ -171,6 +171,15 @@ export function createTwoFactorService(deps: {
   }
 
   /**
+   * A success gives back the points its own attempt took: the short lock's counter is cleared
+   * (it counts consecutive failures), but the daily cap only refunds, so every failure stays
+   * counted for its 24 h window however many successes come between (NIST SP 800-63B §5.2.2).
+   */
+  async function settleSuccess(userId: string, ipKey: string): Promise<void> {
+    await Promise.all([limits.userShort.reset(userId), limits.userDaily.refund(userId), limits.ip.refund(ipKey)]);
+  }
+
+  /**
    * Every second-factor check takes a point from the per-IP and per-user throttles BEFORE the
    * code is evaluated (so bursts cannot overshoot), and gives them back only on success.
    */
@@ -181,13 +190,14 @@ export function createTwoFactorService(deps: {
     await limits.userShort.reserve(userId, context);
     await limits.userDaily.reserve(userId, context);
     const result = await run();
-    await Promise.all([limits.userShort.reset(userId), limits.userDaily.reset(userId), limits.ip.refund(ipKey)]);
+    await settleSuccess(userId, ipKey);
     return result;
   }
 
   /**
-   * The common end of every factor change, inside its transaction (ASVS 5.0 7.4.3): revoke the
-   * user's other sessions, rotate this session's token (at `aal`), and audit the change.
+   * The common end of every factor change, inside its transaction (ASVS 5.0 7.4.3): the next
+   * credential epoch voids every other session, temp token and device cookie; this session gets a
+   * new token (at `aal`); the change is audited.
    */
   async function finishFactorChange(
     tx: Executor,
@@ -195,15 +205,13 @@ export function createTwoFactorService(deps: {
     change: { aal?: 1 | 2; event: '2fa.enabled' | '2fa.disabled' | '2fa.backup_codes_regenerated'; details?: Record<string, string> },
     origin: RequestOrigin,
   ): Promise<IssuedSession> {
-    const revoked = await sessions.revokeOthers(auth.user.id, auth.session.id, tx);
-    const rotated = await sessions.rotate(auth.session.id, change.aal === undefined ? {} : { aal: change.aal }, tx);
-    if (!rotated) throw new AppError('UNAUTHENTICATED');
+    const { issued, sessionsRevoked } = await sessions.afterCredentialChange(tx, auth, change.aal === undefined ? {} : { aal: change.aal });
     await audit.record(
       change.event,
-      { userId: auth.user.id, origin: eventOrigin(origin), details: { ...change.details, sessions_revoked: revoked } },
+      { userId: auth.user.id, origin: eventOrigin(origin), details: { ...change.details, sessions_revoked: sessionsRevoked } },
       tx,
     );
-    return rotated;
+    return issued;
   }
 
   async function hashBackupCodes() {
@@ -220,18 +228,19 @@ export function createTwoFactorService(deps: {
       return Boolean(credential?.enabledAt);
     },
 
-    async startChallenge(userId, origin) {
+    async startChallenge(subject, origin) {
       const tempToken = generateToken(randomBytes);
       const createdAt = now();
-      await store.insertChallenge({
-        userId,
+      const stored = await store.insertChallengeIfEpochCurrent({
+        userId: subject.id,
         tokenHash: hashToken(tempToken),
         createdAt,
         expiresAt: new Date(createdAt.getTime() + deps.tempTokenTtlSeconds * 1000),
+        credentialEpoch: subject.credentialEpoch,
         ip: origin.ip,
         userAgent: origin.userAgent ?? null,
       });
-      return { tempToken, expiresInSeconds: deps.tempTokenTtlSeconds };
+      return stored ? { tempToken, expiresInSeconds: deps.tempTokenTtlSeconds } : undefined;
     },
 
     async status(auth) {
@@ -337,8 +346,14 @@ export function createTwoFactorService(deps: {
         tokenHash ? store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : Promise.resolve(undefined),
       ]);
       if (!attempt) {
+        // Unknown, consumed, out of attempts, voided by a credential change, or expired: only the
+        // last is worth telling apart (the user may simply have been slow).
         const challenge = tokenHash ? await store.findChallenge(tokenHash) : undefined;
-        const expired = challenge && !challenge.consumedAt && challenge.failedAttempts < limits.tempTokenMaxFailures;
+        const expired =
+          challenge &&
+          !challenge.consumedAt &&
+          challenge.failedAttempts < limits.tempTokenMaxFailures &&
+          challenge.expiresAt.getTime() <= clock.nowMs();
         throw new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
       }
       const { user, credential } = attempt;
@@ -349,7 +364,9 @@ export function createTwoFactorService(deps: {
       // 2FA reset or disabled since the password step: start over.
       if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
       const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
-      const pending = sessions.prepare(user.id, 2, origin);
+      // The session is issued under the epoch the temp token was: completeLogin stores it only if
+      // that epoch is still the user's, and a session lookup would refuse it otherwise anyway.
+      const pending = sessions.prepare({ id: user.id, credentialEpoch: attempt.credentialEpoch }, 2, origin);
       let completion: LoginCompletion;
       try {
         // A backup code is burnt on its own, after its argon2 check; a TOTP step is burnt by
@@ -383,15 +400,15 @@ export function createTwoFactorService(deps: {
         throw error;
       }
       if (completion.outcome !== 'completed') throw new AppError('TEMP_TOKEN_INVALID');
-      await Promise.all([limits.userShort.reset(user.id), limits.userDaily.reset(user.id), limits.ip.refund(ipKey)]);
+      await settleSuccess(user.id, ipKey);
       telemetry.emit('2fa.verified', { user_id: user.id, method, outcome: 'success', request_id: origin.requestId });
-      return { user, issued: sessions.opened(pending, completion.sessionId) };
+      return { user: { ...user, credentialEpoch: attempt.credentialEpoch }, issued: sessions.opened(pending, completion.sessionId) };
     },
 
     async adminReset(userId, origin) {
       return store.transaction(async (tx) => {
         const removed = (await store.deleteAllFactors(tx, userId)) > 0;
-        const sessionsRevoked = await sessions.revokeOthers(userId, undefined, tx);
+        const sessionsRevoked = await sessions.endAllForUser(tx, userId);
         await audit.record('admin.2fa_reset', { userId, origin: eventOrigin(origin), details: { sessions_revoked: sessionsRevoked } }, tx);
         return { removed, sessionsRevoked };
       });

@@ -10,6 +10,8 @@ export type ChallengeRow = typeof twoFactorChallenges.$inferSelect;
 
 export interface ChallengeAttempt {
   challengeId: string;
+  /** The credential epoch the temp token was issued under (still the user's when it was taken). */
+  credentialEpoch: number;
   /** Attempts taken on this token, this one included. */
   attempts: number;
   user: Pick<typeof users.$inferSelect, 'id' | 'email' | 'role' | 'createdAt'>;
@@ -18,6 +20,7 @@ export interface ChallengeAttempt {
 
 interface ChallengeAttemptRow extends Record<string, unknown> {
   challenge_id: string;
+  credential_epoch: number;
   attempts: number | string;
   user_id: string;
   email: string;
@@ -42,7 +45,7 @@ export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>
 
 /**
  * The only SQL of the twofactor capability. Every single-use or state transition is one
- * conditional statement that must change exactly one row (STYLE.md rule 4), so concurrent
+ * conditional statement that must change exactly one row (docs/security.md: single-use secrets), so concurrent
  * requests cannot both win.
  */
 export function createTwoFactorStore(
@@ -52,17 +55,19 @@ export function createTwoFactorStore(
 ) {
   // The second login step's two statements, sent as named statements (PostgreSQL plans them
   // once per connection); both are data-modifying CTEs, which the query builder cannot express.
+  // A token issued under an older credential epoch is dead: it takes no attempt and opens nothing.
   const takeChallengeAttemptStatement = prepare<ChallengeAttemptRow>(
     'two_factor_take_challenge_attempt',
     `with taken as (
-       update two_factor_challenges
+       update two_factor_challenges ch
           set failed_attempts = failed_attempts + 1
         where token_hash = $1
           and consumed_at is null
           and failed_attempts < $2
           and expires_at > $3
-       returning id, user_id, failed_attempts)
-     select taken.id as challenge_id, taken.failed_attempts as attempts,
+          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
+       returning id, user_id, failed_attempts, credential_epoch)
+     select taken.id as challenge_id, taken.failed_attempts as attempts, taken.credential_epoch,
             u.id as user_id, u.email, u.role, u.created_at as user_created_at,
             c.secret_ciphertext, c.created_at as credential_created_at, c.enabled_at, c.last_used_step, c.last_used_at
        from taken
@@ -82,16 +87,18 @@ export function createTwoFactorStore(
           and (last_used_step is null or last_used_step < $3::bigint)
        returning user_id),
      consumed as (
-       update two_factor_challenges
+       update two_factor_challenges ch
           set consumed_at = $4
         where id = $1
           and consumed_at is null
           and user_id = $2
+          and credential_epoch = $20
+          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
           and ($3::bigint is null or exists (select 1 from step))
        returning id),
      opened as (
-       insert into sessions (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at, ip, user_agent, created_at)
-       select $2, $5, $6, $7, $8, $9, $10, $11, $12 from consumed
+       insert into sessions (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at, ip, user_agent, created_at, credential_epoch)
+       select $2, $5, $6, $7, $8, $9, $10, $11, $12, $20 from consumed
        returning id),
      audited as (
        insert into security_events (type, user_id, ip, user_agent, request_id, details, created_at)
@@ -252,17 +259,45 @@ export function createTwoFactorStore(
       return rows[0]?.count ?? 0;
     },
 
-    async insertChallenge(challenge: typeof twoFactorChallenges.$inferInsert): Promise<void> {
-      // Housekeeping on the way: the user's finished or expired challenges are useless.
+    /**
+     * Stores a temp token only while its user's credential epoch is still `challenge.credentialEpoch`
+     * (one conditional statement); false when a password or factor change moved it meanwhile.
+     */
+    async insertChallengeIfEpochCurrent(challenge: typeof twoFactorChallenges.$inferInsert & { createdAt: Date }): Promise<boolean> {
+      // Housekeeping on the way: the user's finished, expired or superseded challenges are useless.
       await db
         .delete(twoFactorChallenges)
         .where(
           and(
             eq(twoFactorChallenges.userId, challenge.userId),
-            or(isNotNull(twoFactorChallenges.consumedAt), lt(twoFactorChallenges.expiresAt, challenge.createdAt ?? new Date())),
+            or(
+              isNotNull(twoFactorChallenges.consumedAt),
+              lt(twoFactorChallenges.expiresAt, challenge.createdAt),
+              lt(twoFactorChallenges.credentialEpoch, challenge.credentialEpoch),
+            ),
           ),
         );
-      await db.insert(twoFactorChallenges).values(challenge);
+      const rows = await db
+        .insert(twoFactorChallenges)
+        .select(
+          db
+            .select({
+              id: sql`gen_random_uuid()`.as('id'),
+              userId: users.id,
+              tokenHash: sql`${challenge.tokenHash}::text`.as('token_hash'),
+              createdAt: sql`${challenge.createdAt.toISOString()}::timestamptz`.as('created_at'),
+              expiresAt: sql`${challenge.expiresAt.toISOString()}::timestamptz`.as('expires_at'),
+              consumedAt: sql`null::timestamptz`.as('consumed_at'),
+              failedAttempts: sql`0`.as('failed_attempts'),
+              credentialEpoch: users.credentialEpoch,
+              ip: sql`${challenge.ip ?? null}::text`.as('ip'),
+              userAgent: sql`${challenge.userAgent ?? null}::text`.as('user_agent'),
+            })
+            .from(users)
+            .where(and(eq(users.id, challenge.userId), eq(users.credentialEpoch, challenge.credentialEpoch))),
+        )
+        .returning({ id: twoFactorChallenges.id });
+      return rows.length === 1;
     },
 
     /** Why a temp token was refused (unknown, consumed, out of attempts or expired): the rare path. */
@@ -294,6 +329,7 @@ export function createTwoFactorStore(
             };
       return {
         challengeId: row.challenge_id,
+        credentialEpoch: Number(row.credential_epoch),
         attempts: Number(row.attempts),
         user: { id: row.user_id, email: row.email, role: row.role, createdAt: new Date(row.user_created_at) },
         credential,
@@ -338,6 +374,7 @@ export function createTwoFactorStore(
           events.map((event) => event.requestId ?? null),
           events.map((event) => JSON.stringify(event.details ?? {})),
           events.map((event) => (event.createdAt ?? input.now).toISOString()),
+          session.credentialEpoch,
         ])
       )[0];
       if (!row) throw new Error('completeLogin returned no row');
