@@ -11,7 +11,7 @@ import type { SmsProvider } from './alerts/sms-provider';
 import { createAuditLog, type AuditLog } from './audit/service';
 import { createSecurityEventStore } from './audit/store';
 import { createAccountService, type AccountService } from './auth/account-service';
-import { loadSession } from './auth/guards';
+import { createAdminGuard, loadSession } from './auth/guards';
 import { createAuthRoutes } from './auth/routes';
 import { createSessionService, type SessionService } from './auth/session-service';
 import { createSessionStore } from './auth/session-store';
@@ -34,7 +34,7 @@ import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { createHealthRoutes } from './system/health-routes';
 import type { StatusCheck } from './system/status';
-import { cookieSecurityCheck, encryptionKeyCheck, limiterStoreCheck, migrationsCheck, storedSecretsCheck } from './system/status-checks';
+import { adminTwoFactorCheck, cookieSecurityCheck, encryptionKeyCheck, limiterStoreCheck, migrationsCheck, storedSecretsCheck } from './system/status-checks';
 import { createSystemStatusRoutes } from './system/status-routes';
 import { twilioStatusCheck } from './integrations/status-check';
 import type { ReadinessCheck } from './system/readiness';
@@ -73,6 +73,8 @@ export interface Proofgate {
   config: Config;
   database: DatabaseHandle;
   logger: Logger;
+  /** The services behind the routes: what the admin CLI runs its commands on (tests and the proof run them in-process). */
+  services: ProofgateServices;
   close(): Promise<void>;
 }
 
@@ -164,7 +166,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     users,
     clock,
     randomBytes,
-    policy: { ...config.session, adminEmails: config.adminEmails },
+    policy: config.session,
   });
   const throttles = createThrottles({ store: limiterStore, config: config.limits, audit, telemetry, logger });
   const twoFactorStore = createTwoFactorStore(db, (work) => database.transaction(work), (name, text) => database.prepare(name, text));
@@ -290,6 +292,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     twilioStatusCheck(services.integrations, config.twilio.timeoutMs),
     encryptionKeyCheck(services.keys, config.isProduction),
     storedSecretsCheck(services.twoFactorStore, services.keys),
+    adminTwoFactorCheck(services.users, config.adminRequire2fa),
     migrationsCheck(database),
     limiterStoreCheck(limiterStore),
     cookieSecurityCheck({ isProduction: config.isProduction, publicUrl: config.publicUrl }),
@@ -331,7 +334,6 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       audit,
       cookie,
       deviceCookie,
-      adminEmails: config.adminEmails,
       freshSeconds: config.twoFactor.freshSeconds,
     }),
   );
@@ -342,13 +344,13 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       sessions,
       cookie,
       freshSeconds: config.twoFactor.freshSeconds,
-      adminEmails: config.adminEmails,
       onSecondFactorVerified: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
     }),
   );
-  api.use(createAlertRoutes({ registry, alerts: services.smsAlerts }));
-  api.use(createIntegrationRoutes({ registry, integrations: services.integrations }));
-  api.use(createSystemStatusRoutes({ registry, checks: statusChecks }));
+  const requireAdmin = createAdminGuard({ requireTwoFactor: config.adminRequire2fa });
+  api.use(createAlertRoutes({ registry, requireAdmin, alerts: services.smsAlerts }));
+  api.use(createIntegrationRoutes({ registry, requireAdmin, integrations: services.integrations }));
+  api.use(createSystemStatusRoutes({ registry, requireAdmin, checks: statusChecks }));
 
   let openApiDocument: Record<string, unknown> | undefined;
   api.get('/api/openapi.json', (_req, res) => {
@@ -383,6 +385,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     config,
     database,
     logger,
+    services,
     close: () => services.close(),
   };
 }

@@ -115,7 +115,21 @@ export const envSchema = z
     ),
     ALLOWED_ORIGINS: originList,
     TRUST_PROXY: trustProxy,
-    ADMIN_EMAILS: commaList,
+    // Emails are never verified, so a list of them cannot grant privilege: whoever registered a
+    // listed address first became an admin. Refused loudly so a deployment relying on it notices.
+    ADMIN_EMAILS: z.preprocess(
+      emptyToUndefined,
+      z.undefined({
+        error: 'no longer grants admin rights (anyone who registers a listed address would get them); remove it and grant admins with npm run cli -- user:grant-admin --email <email>',
+      }),
+    ),
+    ADMIN_REQUIRE_2FA: z.preprocess(
+      emptyToUndefined,
+      z
+        .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+        .transform((v) => v === 'true' || v === '1' || v === 'yes')
+        .optional(),
+    ),
     APP_ENC_KEY: z.preprocess(emptyToUndefined, base64Key.optional()),
     APP_ENC_KEYS_OLD: commaList.pipe(z.array(base64Key)),
     SESSION_IDLE_SECONDS: integer(30 * 60, 60, 30 * 24 * 3600),
@@ -196,7 +210,8 @@ export interface Config {
   publicUrl: string | undefined;
   allowedOrigins: string[];
   trustProxy: boolean | number | string[];
-  adminEmails: string[];
+  /** Admin routes need an AAL2 session (default: on in production). */
+  adminRequire2fa: boolean;
   encryption: { currentKeyBase64: string | undefined; oldKeysBase64: string[] };
   session: { idleSeconds: number; absoluteSeconds: number };
   twoFactor: { freshSeconds: number; tempTokenTtlSeconds: number; issuer: string };
@@ -268,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     allowedOrigins: e.ALLOWED_ORIGINS,
     trustProxy: e.TRUST_PROXY,
-    adminEmails: e.ADMIN_EMAILS.map((email) => email.toLowerCase()),
+    adminRequire2fa: e.ADMIN_REQUIRE_2FA ?? e.NODE_ENV === 'production',
     encryption: { currentKeyBase64: e.APP_ENC_KEY, oldKeysBase64: e.APP_ENC_KEYS_OLD },
     session: { idleSeconds: e.SESSION_IDLE_SECONDS, absoluteSeconds: e.SESSION_ABSOLUTE_SECONDS },
     twoFactor: {

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STRONG_PASSWORD, startTestServer, uniqueEmail } from '../support/test-server';
+import { grantAdmin, STRONG_PASSWORD, startTestServer, uniqueEmail } from '../support/test-server';
 import { launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
 import { startFake, twilioEnv } from '../support/twilio';
 
@@ -12,7 +12,7 @@ import { startFake, twilioEnv } from '../support/twilio';
 const adminEmail = uniqueEmail('ops-admin');
 const fakeTwilio = await startFake();
 const server = await startTestServer({
-  env: { SERVE_WEB: 'true', ADMIN_EMAILS: adminEmail, ...twilioEnv(fakeTwilio) },
+  env: { SERVE_WEB: 'true', ...twilioEnv(fakeTwilio) },
 });
 
 async function closeAll() {
@@ -37,6 +37,7 @@ describe('admin pages in the browser', () => {
   beforeAll(async () => {
     const registered = await server.client().post('/api/auth/register', { email: adminEmail, password: STRONG_PASSWORD });
     expect(registered.status).toBe(201);
+    await grantAdmin(server, adminEmail);
     browser = await launchChromium();
     ({ context, page, watch } = await openPage(browser, server.url));
     await page.goto(`${server.url}/sign-in`);

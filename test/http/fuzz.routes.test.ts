@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '../../src/server/http/error-codes';
 import type { TwilioFake } from '../../tools/twilio-fake';
 import type { HttpClient } from '../support/http-client';
-import { startFake, twilioEnv } from '../support/twilio';
+import { registerAdmin, startFake, twilioEnv } from '../support/twilio';
 import { sendRawRequest } from '../support/raw-http';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
   // With the Twilio fake configured, a valid SMS request succeeds instead of answering the
   // designed 503 SMS_NOT_CONFIGURED, so "no 5xx" holds for every route.
   fake = await startFake();
-  server = await startTestServer({ env: { ADMIN_EMAILS: 'fuzz-admin@example.test', ...twilioEnv(fake), SMS_TEST_ADMIN_MAX_PER_HOUR: '10000', SMS_TEST_IP_MAX_PER_HOUR: '100000' } });
+  server = await startTestServer({ env: { ...twilioEnv(fake), SMS_TEST_ADMIN_MAX_PER_HOUR: '10000', SMS_TEST_IP_MAX_PER_HOUR: '100000' } });
   const spec = (await server.client().get('/api/openapi.json')).body;
   routes = [];
   for (const [path, operations] of Object.entries<Record<string, any>>(spec.paths)) {
@@ -60,7 +60,7 @@ beforeAll(async () => {
     }
   }
   userClient = (await registerAndLogin(server)).client;
-  adminClient = (await registerAndLogin(server, 'fuzz-admin@example.test')).client;
+  adminClient = (await registerAdmin(server, 'fuzz-admin@example.test')).client;
 });
 
 afterAll(async () => {

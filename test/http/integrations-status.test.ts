@@ -112,7 +112,7 @@ describe('GET /api/integrations/status', () => {
 
 describe('other configurations', () => {
   it('wrong credentials: configured but not connected, last_error_code 20003 — even over a cached good check on the same database', async () => {
-    const env = twilioEnv(fake, { TWILIO_AUTH_TOKEN: 'rotated-away-token', ADMIN_EMAILS: undefined });
+    const env = twilioEnv(fake, { TWILIO_AUTH_TOKEN: 'rotated-away-token' });
     const wrong = await startTestServer({ env, database: server.database });
     try {
       // Same database, same moment: the good check of the first server is fresh, but was made with other credentials.

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwilioFake } from '../../tools/twilio-fake';
 import { registerAndLogin, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
-import { FAKE_AUTH_TOKEN, startFake, twilioEnv } from '../support/twilio';
+import { FAKE_AUTH_TOKEN, registerAdmin, startFake, twilioEnv } from '../support/twilio';
 import { enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
 
 const run = promisify(execFile);
@@ -26,7 +26,7 @@ const errorBodies: string[] = [];
 
 beforeAll(async () => {
   fake = await startFake();
-  server = await startTestServer({ env: { LOG_LEVEL: 'trace', ADMIN_EMAILS: ADMIN_EMAIL, ...twilioEnv(fake) } });
+  server = await startTestServer({ env: { LOG_LEVEL: 'trace', ...twilioEnv(fake) } });
 });
 afterAll(async () => {
   await server?.close();
@@ -101,7 +101,7 @@ describe('secret-leak canary', () => {
     remember('full phone number', CANARY_PHONE);
     remember('phone number digits', CANARY_PHONE.slice(1));
     remember('sms body', CANARY_SMS_BODY);
-    const { client: admin } = await registerAndLogin(server, ADMIN_EMAIL, CANARY_PASSWORD);
+    const { client: admin } = await registerAdmin(server, ADMIN_EMAIL, CANARY_PASSWORD);
     const sent = await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, message: CANARY_SMS_BODY });
     expect(sent.status).toBe(200);
     collect(await admin.post('/api/alerts/sms/test', { to: '+15005550001', message: CANARY_SMS_BODY }));

@@ -90,6 +90,12 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export const STRONG_PASSWORD = 'violet-anchor-drifts-31';
 
+/** Makes an existing user an admin the only way there is: the CLI's user:grant-admin, run in-process. */
+export async function grantAdmin(server: TestServer, email: string): Promise<void> {
+  const { userGrantAdmin } = await import('../../src/server/cli/user-commands');
+  await userGrantAdmin(server.proofgate.services, ['--email', email]);
+}
+
 /** Registers and signs in a user without 2FA; the client holds the session cookie. */
 export async function registerAndLogin(server: TestServer, email = uniqueEmail(), password = STRONG_PASSWORD) {
   const client = server.client();

@@ -1,5 +1,6 @@
 import { startTwilioFake, type TwilioFake } from '../../tools/twilio-fake';
-import { registerAndLogin, startTestServer, uniqueEmail, type TestServer, type TestServerOptions } from './test-server';
+import { enableTwoFactor } from './two-factor';
+import { grantAdmin, startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer, type TestServerOptions } from './test-server';
 
 /** Credentials of the in-process Twilio fake. The token doubles as a canary: it must never appear in logs or rows. */
 export const FAKE_ACCOUNT_SID = `AC${'ab'.repeat(16)}`;
@@ -21,12 +22,32 @@ export function twilioEnv(fake: TwilioFake, overrides: Record<string, string | u
   };
 }
 
-/** A server whose ADMIN_EMAILS names one admin; returns it with that admin signed in. */
+/** A server with one admin (granted through the CLI command), returned signed in. */
 export async function startServerWithAdmin(options: TestServerOptions = {}) {
-  const adminEmail = uniqueEmail('admin');
-  const server = await startTestServer({ ...options, env: { ADMIN_EMAILS: adminEmail, ...options.env } });
-  const admin = await registerAndLogin(server, adminEmail);
+  const server = await startTestServer(options);
+  const admin = await registerAdmin(server);
   return { server, admin: admin.client, adminUserId: admin.userId };
+}
+
+/**
+ * Registers a user, grants it admin as an operator would (user:grant-admin), signs it in and,
+ * unless `twoFactor: false`, enables 2FA as a real admin must (the session is then AAL2), so
+ * System status has no ADMIN_WITHOUT_2FA blocker.
+ */
+export async function registerAdmin(
+  server: TestServer,
+  email = uniqueEmail('admin'),
+  password = STRONG_PASSWORD,
+  options: { twoFactor?: boolean } = {},
+) {
+  const client = server.client();
+  const registered = await client.post('/api/auth/register', { email, password });
+  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  await grantAdmin(server, email);
+  const login = await client.post('/api/auth/login', { email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
+  const secret = options.twoFactor === false ? undefined : (await enableTwoFactor(server, client)).secret;
+  return { client, email, userId: registered.body.user.id as string, secret };
 }
 
 export interface UsageRow {

@@ -1,12 +1,11 @@
-import { Router } from 'express';
-import { requireAdmin } from '../auth/guards';
+import { Router, type RequestHandler } from 'express';
 import { requestOrigin } from '../auth/routes';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { smsTestBody, smsTestView } from './schemas';
 import type { SmsAlertService } from './service';
 
 /** /api/alerts: operations alerts. Admin only; the per-admin and per-IP caps live in the service. */
-export function createAlertRoutes(deps: { registry: RouteRegistry; alerts: SmsAlertService }): Router {
+export function createAlertRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; alerts: SmsAlertService }): Router {
   const router = Router();
 
   mountRoute(
@@ -24,7 +23,7 @@ export function createAlertRoutes(deps: { registry: RouteRegistry; alerts: SmsAl
       responses: { 200: { description: 'The provider accepted the message', schema: smsTestView } },
       errorCodes: ['SMS_NOT_CONFIGURED', 'SMS_PROVIDER_REJECTED', 'SMS_PROVIDER_UNAVAILABLE', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
-    [requireAdmin],
+    [deps.requireAdmin],
     async ({ req, res, body }) => {
       const result = await deps.alerts.sendTestSms({ to: body.to, message: body.message, actorUserId: req.auth!.user.id }, requestOrigin(req));
       res.json({ ok: true, trace_id: result.traceId, provider_message_id: result.providerMessageId, status: result.status });

@@ -29,6 +29,8 @@ export const securityEventTypes = [
   'keys.rotated',
   'admin.user_created',
   'admin.user_promoted',
+  'admin.role_granted',
+  'admin.role_revoked',
   'admin.2fa_reset',
   'alerts.sms_test',
 ] as const;

@@ -32,13 +32,31 @@ export const requireSession: RequestHandler = (req, _res, next) => {
   next(sessionRefusal(req.auth));
 };
 
-/** Admin-only routes: 401 without a session, 403 FORBIDDEN for everyone else. */
-export const requireAdmin: RequestHandler = (req, _res, next) => {
-  const refusal = sessionRefusal(req.auth);
-  if (refusal) return next(refusal);
-  if (!req.auth!.user.isAdmin) return next(new AppError('FORBIDDEN'));
-  next();
-};
+/**
+ * Admin-only routes: 401 without a session, 403 FORBIDDEN for everyone who is not an admin,
+ * and, with `requireTwoFactor` (ADMIN_REQUIRE_2FA, on in production), 403 TWO_FACTOR_REQUIRED
+ * for an admin whose session did not pass a second factor — an admin account is the one a
+ * phished password must not be enough for.
+ */
+export function createAdminGuard(options: { requireTwoFactor: boolean }): RequestHandler {
+  return (req, _res, next) => {
+    const refusal = sessionRefusal(req.auth);
+    if (refusal) return next(refusal);
+    const auth = req.auth!;
+    if (!auth.user.isAdmin) return next(new AppError('FORBIDDEN'));
+    if (options.requireTwoFactor && auth.session.aal < 2) {
+      return next(
+        new AppError('TWO_FACTOR_REQUIRED', {
+          detail: auth.user.twoFactorEnabled
+            ? 'Admin pages need a sign-in with your second factor'
+            : 'Admin pages need two-factor authentication: set it up under Settings → Security (POST /api/auth/2fa/setup), then sign in again',
+          extensions: { setup: { method: 'POST', href: '/api/auth/2fa/setup' } },
+        }),
+      );
+    }
+    next();
+  };
+}
 
 /**
  * Sensitive changes need a recent proof of the password (ASVS 4.0.3 V3.7.1). The answer

@@ -29,11 +29,10 @@ export function createAuthRoutes(deps: {
   accounts: AccountService;
   audit: AuditLog;
   cookie: SessionCookie;
-  adminEmails: readonly string[];
   freshSeconds: number;
   deviceCookie: DeviceCookie | undefined;
 }): Router {
-  const { registry, accounts, audit, cookie, adminEmails, freshSeconds, deviceCookie } = deps;
+  const { registry, accounts, audit, cookie, freshSeconds, deviceCookie } = deps;
   const router = Router();
   const deviceIdReader =
     (req: Request): DeviceIdReader =>
@@ -56,7 +55,7 @@ export function createAuthRoutes(deps: {
     [],
     async ({ req, res, body }) => {
       const user = await accounts.register(body, requestOrigin(req));
-      res.status(201).json({ user: userToView(user, adminEmails) });
+      res.status(201).json({ user: userToView(user) });
     },
   );
 
@@ -91,7 +90,7 @@ export function createAuthRoutes(deps: {
       deviceCookie?.issue(req, res, outcome.user.email, outcome.user.credentialEpoch);
       res.status(200).json({
         requires_2fa: false,
-        user: userToView(outcome.user, adminEmails),
+        user: userToView(outcome.user),
         session: sessionToView(outcome.issued.session, freshSeconds),
       });
     },

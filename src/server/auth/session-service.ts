@@ -19,7 +19,6 @@ export function sessionTouchIntervalMs(idleSeconds: number): number {
 export interface SessionPolicy {
   idleSeconds: number;
   absoluteSeconds: number;
-  adminEmails: readonly string[];
 }
 
 export interface IssuedSession {
@@ -190,7 +189,7 @@ export function createSessionService(deps: {
           id: user.id,
           email: user.email,
           role: user.role,
-          isAdmin: user.role === 'admin' || policy.adminEmails.includes(user.email),
+          isAdmin: user.role === 'admin',
           twoFactorEnabled: user.twoFactorEnabled,
         },
         session: {

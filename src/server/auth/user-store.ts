@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
-import { users } from '../db/schema';
+import { twoFactorCredentials, users } from '../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
@@ -22,6 +22,8 @@ export interface UserStore {
   /** Returns undefined when the email is taken (unique index), so callers need no pre-check race. */
   insert(input: { email: string; passwordHash: string; role: Role }): Promise<UserRow | undefined>;
   setRole(id: string, role: Role): Promise<void>;
+  /** Emails of admins with no enabled second factor (system status names them). */
+  listAdminsWithoutTwoFactor(): Promise<string[]>;
   /**
    * Moves the credential epoch on (voiding every session, temp token and device cookie issued
    * under the old one), optionally with a new password hash, in the caller's transaction. With
@@ -56,6 +58,25 @@ export function createUserStore(db: Database): UserStore {
     },
     async setRole(id, role) {
       await db.update(users).set({ role, updatedAt: new Date() }).where(eq(users.id, id));
+    },
+    async listAdminsWithoutTwoFactor() {
+      const rows = await db
+        .select({ email: users.email })
+        .from(users)
+        .where(
+          and(
+            eq(users.role, 'admin'),
+            notExists(
+              db
+                .select({ one: sql`1` })
+                .from(twoFactorCredentials)
+                .where(and(eq(twoFactorCredentials.userId, users.id), isNotNull(twoFactorCredentials.enabledAt))),
+            ),
+          ),
+        )
+        .orderBy(users.email)
+        .limit(20);
+      return rows.map((row) => row.email);
     },
     async advanceCredentialEpoch(id, change, executor = db) {
       const rows = await executor

@@ -2,12 +2,12 @@ import type { SecurityEventRow } from '../audit/store';
 import type { AuthContext } from '../http/types';
 import type { UserRow } from './user-store';
 
-export function userToView(user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>, adminEmails: readonly string[]) {
+export function userToView(user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>) {
   return {
     id: user.id,
     email: user.email,
     role: user.role,
-    is_admin: user.role === 'admin' || adminEmails.includes(user.email),
+    is_admin: user.role === 'admin',
     created_at: user.createdAt.toISOString(),
   };
 }

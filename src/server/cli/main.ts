@@ -4,10 +4,12 @@ import { createLogger } from '../lib/logger';
 import { CliError } from './args';
 import type { Command } from './command';
 import { keysCheck, keysRotate } from './key-commands';
-import { userCreate, userResetTwoFactor } from './user-commands';
+import { userCreate, userGrantAdmin, userResetTwoFactor, userRevokeAdmin } from './user-commands';
 
 const commands: Record<string, { run: Command; usage: string }> = {
   'user:create': { run: userCreate, usage: 'user:create --email <email> [--admin]   create (password from stdin or prompt) or promote' },
+  'user:grant-admin': { run: userGrantAdmin, usage: 'user:grant-admin --email <email>        make an existing user an admin (audited)' },
+  'user:revoke-admin': { run: userRevokeAdmin, usage: 'user:revoke-admin --email <email>       take admin rights away (audited)' },
   'user:reset-2fa': { run: userResetTwoFactor, usage: 'user:reset-2fa --email <email>          remove 2FA for a user who lost device and codes' },
   'keys:rotate': { run: keysRotate, usage: 'keys:rotate [--limit <n>]               re-encrypt TOTP secrets under APP_ENC_KEY' },
   'keys:check': { run: keysCheck, usage: 'keys:check                              verify every stored secret decrypts' },

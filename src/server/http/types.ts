@@ -10,7 +10,7 @@ export interface AuthenticatedUser {
   id: string;
   email: string;
   role: 'user' | 'admin';
-  /** role = admin, or the email is listed in ADMIN_EMAILS. */
+  /** role = admin: granted only by an operator through the CLI, never by anything a user sends. */
   isAdmin: boolean;
   /** The account has a second factor: then only an AAL2 session may use authenticated routes. */
   twoFactorEnabled: boolean;

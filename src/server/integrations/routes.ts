@@ -1,6 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { requireAdmin } from '../auth/guards';
 import { AppError } from '../http/app-error';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { integrationsStatusQuery, integrationsStatusView, twilioStatusCallbackBody } from './schemas';
@@ -76,7 +75,7 @@ export function integrationStatusToView(status: IntegrationStatus) {
 }
 
 /** /api/integrations: the control plane's view of each integration. Admin only. */
-export function createIntegrationRoutes(deps: { registry: RouteRegistry; integrations: IntegrationsService }): Router {
+export function createIntegrationRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; integrations: IntegrationsService }): Router {
   const router = Router();
   mountRoute(
     router,
@@ -90,7 +89,7 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; integra
       query: integrationsStatusQuery,
       responses: { 200: { description: 'One entry per integration', schema: integrationsStatusView } },
     },
-    [requireAdmin],
+    [deps.requireAdmin],
     async ({ res, query }) => {
       const refresh = query.refresh === '1' || query.refresh === 'true';
       const integrations = await deps.integrations.list({ refresh });

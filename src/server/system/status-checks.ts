@@ -4,6 +4,7 @@ import { countPendingMigrations } from '../db/migrate';
 import type { ResolvedKeys } from '../lib/encryption-keys';
 import type { LimiterStore } from '../limits/limiter-store';
 import type { TwoFactorStore } from '../twofactor/store';
+import type { UserStore } from '../auth/user-store';
 import type { Blocker, StatusCheck } from './status';
 
 /** The system status checks that are not an integration's; app.ts lists which ones run. */
@@ -36,6 +37,34 @@ export function encryptionKeyCheck(keys: ResolvedKeys, isProduction: boolean): S
             fix: 'Set APP_ENC_KEY (openssl rand -base64 32) with the generated key in APP_ENC_KEYS_OLD, restart, then run npm run cli -- keys:rotate',
           };
       return { ok: false, detail: 'generated development key', blockers: [blocker] };
+    },
+  };
+}
+
+/**
+ * An admin account protected by a password alone is the cheapest way into everything: System
+ * status names each one. Blocked when ADMIN_REQUIRE_2FA is on (they cannot use the admin pages
+ * until they enrol), degraded otherwise.
+ */
+export function adminTwoFactorCheck(users: Pick<UserStore, 'listAdminsWithoutTwoFactor'>, requireTwoFactor: boolean): StatusCheck {
+  return {
+    name: 'admin_two_factor',
+    onFailure: checkFailed('admin two-factor'),
+    async run() {
+      const emails = await users.listAdminsWithoutTwoFactor();
+      if (emails.length === 0) return { ok: true, detail: 'every admin has a second factor' };
+      return {
+        ok: false,
+        detail: `${emails.length} admin(s) without two-factor authentication`,
+        blockers: [
+          {
+            code: 'ADMIN_WITHOUT_2FA',
+            severity: requireTwoFactor ? 'blocked' : 'degraded',
+            message: `Admin account(s) protected by a password alone: ${emails.join(', ')}${requireTwoFactor ? ' (they cannot open admin pages until they set it up)' : ''}`,
+            fix: 'Each admin signs in and sets up two-factor authentication under Settings → Security; or remove the role: npm run cli -- user:revoke-admin --email <email>',
+          },
+        ],
+      };
     },
   };
 }

@@ -1,6 +1,5 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { requireAdmin } from '../auth/guards';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { evaluateSystemStatus, type StatusCheck } from './status';
 
@@ -22,7 +21,7 @@ const statusView = z.object({
 });
 
 /** /api/system/status: what stands between this deployment and real users. Admin only; /readyz stays public. */
-export function createSystemStatusRoutes(deps: { registry: RouteRegistry; checks: readonly StatusCheck[] }): Router {
+export function createSystemStatusRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; checks: readonly StatusCheck[] }): Router {
   const router = Router();
   mountRoute(
     router,
@@ -37,7 +36,7 @@ export function createSystemStatusRoutes(deps: { registry: RouteRegistry; checks
       query: statusQuery,
       responses: { 200: { description: 'Status report (200 whatever the status)', schema: statusView } },
     },
-    [requireAdmin],
+    [deps.requireAdmin],
     async ({ res, query }) => {
       const report = await evaluateSystemStatus(deps.checks, { refresh: query.refresh === '1' || query.refresh === 'true' });
       res.json(report);

@@ -44,7 +44,6 @@ export function createTwoFactorRoutes(deps: {
   sessions: SessionService;
   cookie: SessionCookie;
   freshSeconds: number;
-  adminEmails: readonly string[];
   /** Runs after a successful verify (the limits capability marks the browser as a known device). */
   onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, user: { email: string; credentialEpoch: number }) => void;
 }): Router {
@@ -189,7 +188,7 @@ export function createTwoFactorRoutes(deps: {
       if (previous) await deps.sessions.revokeToken(previous);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       deps.onSecondFactorVerified?.(req, res, result.user);
-      res.json({ user: userToView(result.user, deps.adminEmails), session: sessionToView(result.issued.session, freshSeconds) });
+      res.json({ user: userToView(result.user), session: sessionToView(result.issued.session, freshSeconds) });
     },
   );
 

@@ -59,7 +59,10 @@ export function describeSecurityEvent(event: SecurityEvent): { label: string; to
     case 'admin.user_created':
       return { label: 'Account created by an administrator', tone: 'neutral' };
     case 'admin.user_promoted':
+    case 'admin.role_granted':
       return { label: 'Made an administrator', tone: 'warning' };
+    case 'admin.role_revoked':
+      return { label: 'Administrator rights removed', tone: 'warning' };
     case 'admin.2fa_reset':
       return { label: 'Two-factor reset by an administrator', tone: 'danger' };
     default:
