@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { displayCurlCommand, parseCurlResponse } from '../../tools/proof/curl';
 import { groupCommitsByScope, parseGitLog, GIT_LOG_FORMAT } from '../../tools/proof/git-changes';
 import { planRun } from '../../tools/proof/plan';
-import { maskHeader, maskJsonSecrets, maskSecret, maskUrlCredentials, SecretRegistry } from '../../tools/proof/redact';
+import { maskHeader, maskJsonSecrets, maskSecret, maskUrlCredentials, REDACTED, SecretRegistry } from '../../tools/proof/redact';
 
 /** The plumbing the checks rely on: curl parsing, masking, the git grouping and the run plan. */
 
@@ -20,18 +20,19 @@ describe('curl output', () => {
   });
 
   it('shows the command with the jar label and the masked body on stdin, never in argv', () => {
-    const command = displayCurlCommand({ method: 'POST', url: 'http://127.0.0.1:1/api/auth/login', body: { password: 'x' } }, 'ada.jar', '{"password":"…(1)"}');
+    const command = displayCurlCommand({ method: 'POST', url: 'http://127.0.0.1:1/api/auth/login', body: { password: 'x' } }, 'ada.jar', '{"password":"[redacted]"}');
     expect(command).toBe(
-      "curl -sS -i --max-time 30 -X POST -b ada.jar -c ada.jar -H 'content-type: application/json' --data-binary @- http://127.0.0.1:1/api/auth/login <<'JSON'\n{\"password\":\"…(1)\"}\nJSON",
+      "curl -sS -i --max-time 30 -X POST -b ada.jar -c ada.jar -H 'content-type: application/json' --data-binary @- http://127.0.0.1:1/api/auth/login <<'JSON'\n{\"password\":\"[redacted]\"}\nJSON",
     );
   });
 });
 
 describe('masking', () => {
-  it('long values keep four characters and the length; short ones only the length', () => {
-    expect(maskSecret('A'.repeat(43))).toBe('AAAA…(43)');
-    expect(maskSecret('123456')).toBe('…(6)');
-    expect(maskSecret('abcde-fghjk-mnpqr')).toBe('…(17)');
+  it('every mask is the same fixed marker: no prefix, no length, nothing of the value', () => {
+    expect(REDACTED).toBe('[redacted]');
+    for (const value of ['A'.repeat(43), 'SFGTJBSWY3DPEHPK3PXPJBSWY3DPEHPK', '123456', 'abcde-fghjk-mnpqr', 'x']) {
+      expect(maskSecret(value)).toBe('[redacted]');
+    }
   });
 
   it('replaces every recorded secret, the base32 secret in any case, a code only as a token of its own', () => {
@@ -40,7 +41,7 @@ describe('masking', () => {
     secrets.add('totp_code', 'code', '123456');
     secrets.add('backup_code', 'backup', 'abcde-fghjk-mnpqr');
     const text = 'jbswy3dpehpk3pxpjbswy3dpehpk3pxp code 123456 in 91234567 ABCDEFGHJKMNPQR';
-    expect(secrets.redactText(text)).toBe('JBSW…(32) code …(6) in 91234567 …(17)');
+    expect(secrets.redactText(text)).toBe('[redacted] code [redacted] in 91234567 [redacted]');
   });
 
   it('masks secret JSON fields by name even when they were never recorded', () => {
@@ -53,19 +54,19 @@ describe('masking', () => {
       nested: { code: '123456', email: 'a@b.test' },
     });
     expect(masked).toEqual({
-      password: 'hunt…(23)',
-      temp_token: 'TTTT…(43)',
-      backup_codes: ['…(17)'],
-      otpauth_url: 'otpauth://totp/P:a?issuer=P&secret=JBSW…(32)&digits=6',
-      qr_data_url: 'data:image/png;base64,iiii…(100)',
-      nested: { code: '…(6)', email: 'a@b.test' },
+      password: '[redacted]',
+      temp_token: '[redacted]',
+      backup_codes: ['[redacted]'],
+      otpauth_url: 'otpauth://totp/P:a?issuer=P&secret=[redacted]&digits=6',
+      qr_data_url: 'data:image/png;base64,[redacted]',
+      nested: { code: '[redacted]', email: 'a@b.test' },
     });
   });
 
   it('masks cookie values in headers and passwords in URLs', () => {
-    expect(maskHeader('Set-Cookie', `proofgate_session=${'s'.repeat(43)}; Path=/; HttpOnly`)).toBe('proofgate_session=ssss…(43); Path=/; HttpOnly');
+    expect(maskHeader('Set-Cookie', `proofgate_session=${'s'.repeat(43)}; Path=/; HttpOnly`)).toBe('proofgate_session=[redacted]; Path=/; HttpOnly');
     expect(maskHeader('Set-Cookie', 'proofgate_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT')).toContain('proofgate_session=;');
-    expect(maskUrlCredentials('postgres://postgres:very-secret-password-1@db:5432/x')).toBe('postgres://postgres:very…(22)@db:5432/x');
+    expect(maskUrlCredentials('postgres://postgres:very-secret-password-1@db:5432/x')).toBe('postgres://postgres:[redacted]@db:5432/x');
     expect(maskUrlCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 });

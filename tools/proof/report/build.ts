@@ -72,7 +72,7 @@ export function buildReport(report: ProofReport, secrets: SecretRegistry): Block
       `Twilio: ${run.twilio}`,
       ...run.servers.map((s) => `Server ${s.name} (${s.role}) at ${s.url}, real clock, configured only with: \`${describeEnv(s.env)}\``),
       ...run.notes,
-      'Secrets are masked as `abcd…(43)` (first four characters and the length) when 20 characters or longer, else as `…(6)`; the QR code is not saved because it encodes the TOTP secret.',
+      'Every secret is masked as `[redacted]`, whatever its kind or length: a mask shows no prefix and no length.',
     ]),
     heading(2, 'Items and their evidence', 'items'),
   ];
