@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { manifestNameOf, MASK_CSS, SENSITIVE_ATTRIBUTE, type MaskBox, type MaskManifest } from '../../../tools/proof/screenshot-masks';
 
 /**
  * Real Chromium for the browser tests: Debian's /usr/bin/chromium, driven by playwright-core.
@@ -61,22 +62,69 @@ async function settle(page: Page) {
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
 }
 
+// Page scripts as strings, as elsewhere here: a function would be serialised after the test
+// transform, which may add helpers that do not exist in the page.
+//
+// Masking: a constructed stylesheet (document.adoptedStyleSheets), because the app's CSP refuses
+// inline <style> and the test watches for CSP violations. It turns every element marked
+// data-sensitive into a solid black block (tools/proof/screenshot-masks.ts), then the boxes are
+// measured in full-page coordinates for the manifest the proof checks against the PNG.
+const APPLY_MASKS = `(() => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(${JSON.stringify(MASK_CSS)});
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  window.__proofMaskSheet = sheet;
+  return [...document.querySelectorAll('[${SENSITIVE_ATTRIBUTE}]')]
+    .map((el) => {
+      const r = el.getBoundingClientRect();
+      return { kind: el.getAttribute('${SENSITIVE_ATTRIBUTE}') || '', x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+    })
+    .filter((box) => box.width > 0 && box.height > 0);
+})()`;
+
+const REMOVE_MASKS = `(() => {
+  const sheet = window.__proofMaskSheet;
+  document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+  delete window.__proofMaskSheet;
+  return document.adoptedStyleSheets.includes(sheet);
+})()`;
+
 /**
- * Saves `<name>.desktop.png` (1280×800 viewport) and `<name>.mobile.png` (390×844), full page,
- * then restores the desktop viewport.
+ * The one way the browser tests take screenshots, so none escapes the masks: saves
+ * `<name>.desktop.png` (1280×800 viewport) and `<name>.mobile.png` (390×844), full page, with
+ * every `data-sensitive` element (the QR code, the manual key, backup codes) covered by an opaque
+ * block, and beside each a `<name>.<size>.masks.json` listing the masked boxes. The masks are
+ * removed after each screenshot and the desktop viewport restored. Returns the manifests.
  */
-export async function snap(page: Page, name: string): Promise<void> {
+export async function snap(page: Page, name: string): Promise<MaskManifest[]> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const manifests: MaskManifest[] = [];
   for (const [suffix, viewport] of [
     ['desktop', DESKTOP],
     ['mobile', MOBILE],
   ] as const) {
     await page.setViewportSize(viewport);
     await settle(page);
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.${suffix}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+    const file = `${name}.${suffix}.png`;
+    // A manifest left from an earlier run must never stand for this screenshot.
+    fs.rmSync(path.join(SCREENSHOT_DIR, manifestNameOf(file)), { force: true });
+    const boxes = (await page.evaluate(APPLY_MASKS)) as MaskBox[];
+    let stillMasked = true;
+    try {
+      await settle(page);
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true, animations: 'disabled', caret: 'hide' });
+    } finally {
+      stillMasked = (await page.evaluate(REMOVE_MASKS)) as boolean;
+    }
+    // The rest of the test clicks and reads what the masks cover: they must be gone.
+    if (stillMasked) throw new Error(`snap(${name}): the masking stylesheet was not removed`);
+    const manifest: MaskManifest = { screenshot: file, devicePixelRatio: (await page.evaluate('window.devicePixelRatio')) as number, boxes };
+    fs.writeFileSync(path.join(SCREENSHOT_DIR, manifestNameOf(file)), `${JSON.stringify(manifest, null, 2)}\n`);
+    manifests.push(manifest);
   }
   await page.setViewportSize(DESKTOP);
   await settle(page);
+  return manifests;
 }
 
 /** Reads localStorage, sessionStorage and document.cookie as one string, to prove no secret is kept there. */

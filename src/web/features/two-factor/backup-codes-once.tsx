@@ -65,7 +65,11 @@ export function BackupCodesOnce({
           <p>Each code signs you in once if you lose your phone. Store them in a password manager or print them.</p>
         </AlertDescription>
       </Alert>
-      <ol aria-label="Backup codes" className="grid grid-cols-1 gap-2 rounded-lg border bg-muted p-4 font-mono text-sm min-[420px]:grid-cols-2">
+      {/* data-sensitive: the browser tests' screenshots mask what it marks (here, every code). */}
+      <ol
+        aria-label="Backup codes"
+        data-sensitive="backup-codes"
+        className="grid grid-cols-1 gap-2 rounded-lg border bg-muted p-4 font-mono text-sm min-[420px]:grid-cols-2">
         {codes.map((code) => (
           <li key={code} className="rounded-md bg-card px-3 py-1.5 text-center tracking-wide select-all" data-testid="backup-code">
             {code}

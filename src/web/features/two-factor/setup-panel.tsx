@@ -51,6 +51,8 @@ export function SetupPanel({
             width={200}
             height={200}
             className="size-[200px] rounded-lg border bg-white p-2 [image-rendering:pixelated]"
+            // Encodes the otpauth URL with the secret: the browser tests' screenshots mask it.
+            data-sensitive="totp-qr"
           />
         </li>
         <li className="grid content-start gap-3">
@@ -59,6 +61,7 @@ export function SetupPanel({
             <code
               className="rounded-md border bg-muted px-3 py-2 font-mono text-sm tracking-wider sm:text-base"
               data-testid="manual-key"
+              data-sensitive="totp-key"
               aria-label="Setup key"
             >
               {groupInFours(setup.secret)}
