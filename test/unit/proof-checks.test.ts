@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult, CommandRun, HttpExchange, ScreenshotFile } from '../../tools/proof/evidence';
 import { checkEveryResponseHasRequestId } from '../../tools/proof/checks/http';
 import { checkGuardPassed } from '../../tools/proof/checks/guard';
+import { checkNoSecretInImages, checkScreenshotsMasked } from '../../tools/proof/checks/images';
 import { checkNoSecretInFiles, checkServerLogClean, findSecretLeaks, type RecordedSecret } from '../../tools/proof/checks/redaction';
 import { checkBrowserTestsPassed, checkScreenshotsFresh } from '../../tools/proof/checks/screenshots';
 import { checkDestinationMasked, checkProviderReceived, checkSmsAccepted, checkUsageEventHasTraceId } from '../../tools/proof/checks/sms';
@@ -36,6 +42,8 @@ import {
 } from '../../tools/proof/checks/two-factor';
 import { evaluateB2, evaluateB4, evaluateScreenshots } from '../../tools/proof/items';
 import { emptyEvidence } from '../../tools/proof/run-evidence';
+import type { MaskManifest } from '../../tools/proof/screenshot-masks';
+import { readAllFiles } from '../../tools/proof/write';
 
 /**
  * The proof is a check that can fail: each check is fed recorded evidence that violates its
@@ -378,6 +386,162 @@ describe('redaction: the final scan over written bytes', () => {
   it('the server log is checked before any masking', () => {
     passed(checkServerLogClean(['{"msg":"request completed"}'], secrets));
     failed(checkServerLogClean([`{"msg":"login","password":"${secrets[4]!.value}"}`], secrets), /password in the server log/);
+  });
+});
+
+describe('redaction: the pictures the proof writes', () => {
+  const secrets: RecordedSecret[] = [
+    { kind: 'totp_secret', label: 'TOTP secret', value: SECRET },
+    { kind: 'backup_code', label: 'backup code 1', value: CODES[0]! },
+  ];
+  const OTPAUTH = `otpauth://totp/Proofgate:ada%40example.test?secret=${SECRET}&issuer=Proofgate&algorithm=SHA1&digits=6&period=30`;
+  const WHITE = [255, 255, 255] as const;
+  const BLACK = [0, 0, 0] as const;
+
+  /** A screenshot-sized picture of one colour. */
+  function canvas(width: number, height: number, rgb: readonly number[] = WHITE): PNG {
+    const png = new PNG({ width, height });
+    for (let i = 0; i < png.data.length; i += 4) png.data.set([rgb[0]!, rgb[1]!, rgb[2]!, 255], i);
+    return png;
+  }
+  function fillBox(png: PNG, box: { x: number; y: number; width: number; height: number }, rgb: readonly number[]) {
+    for (let y = box.y; y < box.y + box.height; y += 1) {
+      for (let x = box.x; x < box.x + box.width; x += 1) png.data.set([rgb[0]!, rgb[1]!, rgb[2]!, 255], (y * png.width + x) * 4);
+    }
+  }
+  /** A page-sized screenshot with the QR code drawn where the setup page shows it. */
+  async function screenshotWithQr(text: string): Promise<Buffer> {
+    const qr = PNG.sync.read(await QRCode.toBuffer(text));
+    const page = canvas(800, 900, [245, 245, 245]);
+    PNG.bitblt(qr, page, 0, 0, qr.width, qr.height, 320, 480);
+    return PNG.sync.write(page);
+  }
+
+  let dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    dirs = [];
+  });
+  /** A scratch report folder, written the way the proof writes one, then read back as the scan reads it. */
+  function reportFolder(files: Record<string, Buffer | string>) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proof-images-test-'));
+    dirs.push(dir);
+    for (const [name, contents] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      fs.writeFileSync(path.join(dir, name), contents);
+    }
+    return readAllFiles(dir);
+  }
+  const manifest = (screenshot: string, boxes: MaskManifest['boxes']): string => JSON.stringify({ screenshot, devicePixelRatio: 1, boxes });
+
+  it('a planted PNG that holds the otpauth QR code fails the scan, though its bytes hold no secret', async () => {
+    const files = reportFolder({ 'report.md': '# report\n', 'screenshots/setup-qr.desktop.png': await screenshotWithQr(OTPAUTH) });
+    // The byte search alone is blind to it: this is the leak the picture scan exists for.
+    passed(checkNoSecretInFiles(files, secrets));
+    const result = checkNoSecretInImages(files, secrets);
+    failed(result, /screenshots\/setup-qr\.desktop\.png holds a QR code that gives away an otpauth:\/\/ URL/);
+    expect(result.observed).toMatch(/TOTP secret/);
+    expect(result.observed).not.toContain(SECRET);
+  });
+
+  it('any otpauth URL fails, even with a secret the proof never recorded; a recorded secret in a QR code fails without one', async () => {
+    failed(checkNoSecretInImages(reportFolder({ 'a.png': await screenshotWithQr('otpauth://totp/x?secret=MFRGGZDFMZTWQ2LK') }), secrets), /otpauth/);
+    failed(checkNoSecretInImages(reportFolder({ 'b.png': await screenshotWithQr(`codes: ${CODES[0]!.toUpperCase()}`) }), secrets), /backup code 1/);
+  });
+
+  it('finds the QR code inside a data: URI of report.html too', async () => {
+    const html = `<img src="data:image/png;base64,${(await screenshotWithQr(OTPAUTH)).toString('base64')}">`;
+    failed(checkNoSecretInImages(reportFolder({ 'report.html': html }), secrets), /report\.html \(embedded image 1\) holds a QR code/);
+  });
+
+  it('clean pictures pass, and say how many were read', () => {
+    const clean = PNG.sync.write(canvas(390, 900, [250, 250, 250]));
+    const result = checkNoSecretInImages(reportFolder({ 'screenshots/sign-in.mobile.png': clean, 'report.html': `<img src="data:image/png;base64,${clean.toString('base64')}">` }), secrets);
+    passed(result);
+    expect(result.observed).toMatch(/2 PNG images decoded \(1 files, 1 embedded as data: URIs\): no QR code in any/);
+  });
+
+  it('a PNG that cannot be decoded fails: it cannot be shown clean', () => {
+    const broken = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('not really a png')]);
+    failed(checkNoSecretInImages(reportFolder({ 'screenshots/x.desktop.png': broken }), secrets), /could not be decoded/);
+  });
+
+  describe('the screenshots\' masks, checked on the pixels', () => {
+    const qrBox = { kind: 'totp-qr', x: 300, y: 460, width: 200, height: 200 };
+    const keyBox = { kind: 'totp-key', x: 560, y: 470, width: 330.5, height: 40.25 };
+    function maskedSetupShot(override?: (png: PNG) => void): Buffer {
+      const png = canvas(960, 760, [245, 245, 245]);
+      fillBox(png, qrBox, BLACK);
+      fillBox(png, { ...keyBox, width: 331, height: 41 }, BLACK);
+      override?.(png);
+      return PNG.sync.write(png);
+    }
+
+    it('solid masks where the manifest says, on every screen that shows a secret, pass', () => {
+      const result = checkScreenshotsMasked(
+        reportFolder({
+          'screenshots/setup-qr.desktop.png': maskedSetupShot(),
+          'screenshots/setup-qr.desktop.masks.json': manifest('setup-qr.desktop.png', [qrBox, keyBox]),
+          'screenshots/sign-in.desktop.png': PNG.sync.write(canvas(1280, 800)),
+          'screenshots/sign-in.desktop.masks.json': manifest('sign-in.desktop.png', []),
+        }),
+      );
+      passed(result);
+      expect(result.observed).toMatch(/2 screenshots with masks manifests; 1 of them show secrets; 2 masked boxes/);
+    });
+
+    it('a mask that is not solid fails (a blur, a see-through block, a box in the wrong place)', () => {
+      const leaky = maskedSetupShot((png) => fillBox(png, { x: 400, y: 560, width: 1, height: 1 }, [20, 20, 20]));
+      failed(
+        checkScreenshotsMasked(
+          reportFolder({ 'screenshots/setup-qr.desktop.png': leaky, 'screenshots/setup-qr.desktop.masks.json': manifest('setup-qr.desktop.png', [qrBox, keyBox]) }),
+        ),
+        /the totp-qr mask at 300,460 \(200×200\) is not solid: 1 of \d+ pixels/,
+      );
+      // The manifest claims masks the picture does not have.
+      const unmasked = PNG.sync.write(canvas(960, 760, [245, 245, 245]));
+      failed(
+        checkScreenshotsMasked(
+          reportFolder({ 'screenshots/setup-qr.mobile.png': unmasked, 'screenshots/setup-qr.mobile.masks.json': manifest('setup-qr.mobile.png', [qrBox, keyBox]) }),
+        ),
+        /not solid/,
+      );
+    });
+
+    it('a screen that shows a secret without a mask for it fails, and so does a screenshot without a manifest', () => {
+      failed(
+        checkScreenshotsMasked(
+          reportFolder({ 'screenshots/setup-qr.desktop.png': maskedSetupShot(), 'screenshots/setup-qr.desktop.masks.json': manifest('setup-qr.desktop.png', [qrBox]) }),
+        ),
+        /setup-qr\.desktop\.png shows a secret \(totp-key\) but no mask for it is recorded/,
+      );
+      failed(
+        checkScreenshotsMasked(reportFolder({ 'screenshots/backup-codes-once.mobile.png': PNG.sync.write(canvas(390, 900)) })),
+        /backup-codes-once\.mobile\.png has no masks manifest: it was not taken by the masking screenshot helper/,
+      );
+      failed(
+        checkScreenshotsMasked(
+          reportFolder({ 'screenshots/backup-codes-once.mobile.png': PNG.sync.write(canvas(390, 900)), 'screenshots/backup-codes-once.mobile.masks.json': manifest('backup-codes-once.mobile.png', []) }),
+        ),
+        /shows a secret \(backup-codes\) but no mask/,
+      );
+      failed(
+        checkScreenshotsMasked(reportFolder({ 'screenshots/sign-in.desktop.png': PNG.sync.write(canvas(64, 64)), 'screenshots/sign-in.desktop.masks.json': '{"boxes":' })),
+        /not JSON/,
+      );
+    });
+
+    it('a box outside the picture fails rather than passing unchecked', () => {
+      failed(
+        checkScreenshotsMasked(
+          reportFolder({
+            'screenshots/setup-qr.mobile.png': PNG.sync.write(canvas(390, 300, BLACK)),
+            'screenshots/setup-qr.mobile.masks.json': manifest('setup-qr.mobile.png', [qrBox, keyBox]),
+          }),
+        ),
+        /lies outside the 390×300 picture/,
+      );
+    });
   });
 });
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandRun, ScreenshotFile } from './evidence';
+import { manifestNameOf } from './screenshot-masks';
 
 /** The two commands the proof runs beside its own flows: the guard and the browser tests. */
 
@@ -29,7 +30,11 @@ export function runCommand(command: string, args: string[], cwd: string, env: No
 
 const PNG = /\.png$/;
 
-/** Copies every screenshot written since `sinceMs` into the report and describes every one found. */
+/**
+ * Copies every screenshot written since `sinceMs` into the report, with the masks manifest the
+ * screenshot helper wrote beside it (when that too is from this run: an older one would vouch
+ * for masks this picture may not have), and describes every screenshot found.
+ */
 export function collectScreenshots(sourceDir: string, targetDir: string, sinceMs: number): ScreenshotFile[] {
   if (!fs.existsSync(sourceDir)) return [];
   fs.mkdirSync(targetDir, { recursive: true });
@@ -39,7 +44,10 @@ export function collectScreenshots(sourceDir: string, targetDir: string, sinceMs
     const stat = fs.statSync(source);
     const bytes = fs.readFileSync(source);
     files.push({ name, sizeBytes: stat.size, mtimeMs: stat.mtimeMs, head: bytes.subarray(0, 8) });
-    if (stat.mtimeMs >= sinceMs) fs.copyFileSync(source, path.join(targetDir, name));
+    if (stat.mtimeMs < sinceMs) continue;
+    fs.copyFileSync(source, path.join(targetDir, name));
+    const manifest = path.join(sourceDir, manifestNameOf(name));
+    if (fs.existsSync(manifest) && fs.statSync(manifest).mtimeMs >= sinceMs) fs.copyFileSync(manifest, path.join(targetDir, manifestNameOf(name)));
   }
   return files;
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, checkAll, statusOf } from './checks/result';
-import { checkNoSecretInFiles, checkServerLogClean } from './checks/redaction';
-import type { CheckResult, ProofItem } from './evidence';
+import { checkNoSecretInImages, checkScreenshotsMasked } from './checks/images';
+import { checkNoSecretInFiles, checkServerLogClean, type RecordedSecret } from './checks/redaction';
+import type { CheckResult, ProofItem, WrittenFile } from './evidence';
 import { evaluateAll } from './items';
 import { buildReport } from './report/build';
 import { renderHtml } from './report/html';
@@ -34,12 +35,24 @@ Environment (all optional):
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-function redactionItem(base: { files: CheckResult; log: CheckResult; temp: CheckResult }): ProofItem {
-  const checks = [base.files, base.log, base.temp];
+interface FileScan {
+  files: CheckResult;
+  images: CheckResult;
+  masks: CheckResult;
+}
+
+/** The scan of the folder as written: bytes of every file, QR codes in every PNG, the screenshots' masks. */
+function scanFolder(files: readonly WrittenFile[], secrets: readonly RecordedSecret[]): FileScan {
+  return { files: checkNoSecretInFiles(files, secrets), images: checkNoSecretInImages(files, secrets), masks: checkScreenshotsMasked(files) };
+}
+
+function redactionItem(base: FileScan & { log: CheckResult; temp: CheckResult }): ProofItem {
+  const checks = [base.files, base.images, base.masks, base.log, base.temp];
   return {
     id: 'REDACTION',
     title: 'No secret in any written file',
-    proves: 'Cookies, temp tokens, TOTP secrets and codes, backup codes, passwords, keys and Twilio credentials are masked everywhere the proof wrote.',
+    proves:
+      'Cookies, temp tokens, TOTP secrets and codes, backup codes, passwords, keys and Twilio credentials are masked everywhere the proof wrote, in text and in pictures: no PNG holds a readable QR code with a secret, and the screenshots cover the QR code, the manual key and the backup codes with solid blocks.',
     status: statusOf(checks),
     checks,
     evidence: [],
@@ -69,10 +82,11 @@ async function main(argv: string[]): Promise<number> {
   const logCheck = checkServerLogClean(evidence.serverLogLines, secretList);
   const tempCheck = check('the cookie jars and the temporary DATA_DIR (outside this folder) were deleted before writing', outcome.tempRootRemoved, outcome.tempRootRemoved ? 'deleted' : 'still present');
   const pending = checkAll('the written files were scanned', ['the scan has not run yet'], '');
+  const pendingScan: FileScan = { files: pending, images: pending, masks: pending };
 
   const report: ProofReport = {
     folderName: name,
-    items: [...items, redactionItem({ files: pending, log: logCheck, temp: tempCheck })],
+    items: [...items, redactionItem({ ...pendingScan, log: logCheck, temp: tempCheck })],
     run: { ...outcome.reportRun },
     git: outcome.git,
     guard: evidence.guard,
@@ -108,8 +122,8 @@ async function main(argv: string[]): Promise<number> {
   writeAll();
   let files = readAllFiles(dir);
   for (let pass = 0; pass < 2; pass += 1) {
-    const scan = checkNoSecretInFiles(files, secretList);
-    report.items[report.items.length - 1] = redactionItem({ files: scan, log: logCheck, temp: tempCheck });
+    const scan = scanFolder(files, secretList);
+    report.items[report.items.length - 1] = redactionItem({ ...scan, log: logCheck, temp: tempCheck });
     report.scan = {
       files: files.map((f) => f.path),
       secretKinds: secretList.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s.kind]: (acc[s.kind] ?? 0) + 1 }), {}),
@@ -117,7 +131,8 @@ async function main(argv: string[]): Promise<number> {
     writeAll();
     files = readAllFiles(dir);
   }
-  const finalScan = checkNoSecretInFiles(files, secretList);
+  const finalChecks = Object.values(scanFolder(files, secretList));
+  const finalScan = checkAll('the final scan of the written files', finalChecks.filter((c) => !c.passed).map((c) => `${c.expectation}: ${c.observed}`), 'clean');
   const verdict = verdictOf(report.items);
 
   for (const item of report.items) {

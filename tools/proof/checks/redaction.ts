@@ -30,7 +30,7 @@ const TEXT_FILE = /\.(md|html|txt|json|jsonl|log|csv)$/i;
 const MIN_BINARY_SEARCH_LENGTH = 8;
 
 /** Every written form a value could take: as is, URL-encoded, and for case-insensitive kinds, lower-cased. */
-function formsOf(secret: RecordedSecret): string[] {
+export function formsOf(secret: RecordedSecret): string[] {
   const forms = new Set([secret.value, encodeURIComponent(secret.value)]);
   if (secret.kind === 'backup_code') forms.add(secret.value.replace(/-/g, ''));
   return [...forms].filter((f) => f.length > 0);

@@ -72,7 +72,7 @@ export function buildReport(report: ProofReport, secrets: SecretRegistry): Block
       `Twilio: ${run.twilio}`,
       ...run.servers.map((s) => `Server ${s.name} (${s.role}) at ${s.url}, real clock, configured only with: \`${describeEnv(s.env)}\``),
       ...run.notes,
-      'Every secret is masked as `[redacted]`, whatever its kind or length: a mask shows no prefix and no length.',
+      'Every secret is masked as `[redacted]`, whatever its kind or length: a mask shows no prefix and no length. In the screenshots, the QR code, the manual key and the backup codes are covered by solid black blocks before the picture is taken (see the REDACTION item for the check on the PNGs).',
     ]),
     heading(2, 'Items and their evidence', 'items'),
   ];
@@ -87,7 +87,7 @@ export function buildReport(report: ProofReport, secrets: SecretRegistry): Block
     const b = report.browser.run;
     blocks.push(
       paragraph(
-        `From \`npx vitest run --project browser\` (exit ${String(b?.exitCode)}, ${((b?.durationMs ?? 0) / 1000).toFixed(1)} s), which drives Debian Chromium through the UI against its own in-process server and Twilio fake; each screen at 1280×800 and 390×844. The backup codes on \`backup-codes-once\` belong to that test's throwaway user in an in-memory database, not to this run. Full output: \`transcripts/browser-tests.txt\`.`,
+        `From \`npx vitest run --project browser\` (exit ${String(b?.exitCode)}, ${((b?.durationMs ?? 0) / 1000).toFixed(1)} s), which drives Debian Chromium through the UI against its own in-process server and Twilio fake; each screen at 1280×800 and 390×844. Every screenshot is taken by one helper that covers each element the UI marks \`data-sensitive\` (the QR code and the manual key on \`setup-qr\`, the backup codes on \`backup-codes-once\`) with a solid black block, and records where (\`screenshots/*.masks.json\`). In report.html the pictures are embedded; report.md links to \`screenshots/\`. Full output: \`transcripts/browser-tests.txt\`.`,
       ),
     );
     // The story's order first (sign-in → setup → … → system status), then any other screen.
@@ -125,7 +125,7 @@ export function buildReport(report: ProofReport, secrets: SecretRegistry): Block
       paragraph(
         `After writing, every file in this folder was read back as bytes and searched for every raw secret the proof saw (${Object.entries(report.scan.secretKinds)
           .map(([kind, n]) => `${n} ${kind}`)
-          .join(', ')}). Six-digit TOTP codes are searched in the text files, as a token of their own. The cookie jars and the temporary DATA_DIR lived outside this folder and were deleted before the report was written. Files scanned:`,
+          .join(', ')}). Six-digit TOTP codes are searched in the text files, as a token of their own. Every PNG (each file, and each picture embedded in report.html) was also decoded and read with a QR reader (jsQR): a QR code holding an \`otpauth://\` URL or any recorded secret fails the scan. For each screenshot, its masks manifest must exist, the screens that show secrets must list a mask for each, and every listed box must be solid black in the PNG, pixel for pixel. Text drawn in a picture is not read (no OCR): the masks are what keep the manual key and the backup codes out of the screenshots. The cookie jars and the temporary DATA_DIR lived outside this folder and were deleted before the report was written. Files scanned:`,
       ),
     );
     blocks.push(code(report.scan.files.join('\n')));
