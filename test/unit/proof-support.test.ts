@@ -1,7 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { displayCurlCommand, parseCurlResponse } from '../../tools/proof/curl';
 import { groupCommitsByScope, parseGitLog, GIT_LOG_FORMAT } from '../../tools/proof/git-changes';
 import { planRun } from '../../tools/proof/plan';
+import { buildReport } from '../../tools/proof/report/build';
+import { renderHtml } from '../../tools/proof/report/html';
+import { renderMarkdown } from '../../tools/proof/report/markdown';
+import type { ProofReport } from '../../tools/proof/report/model';
+import { MASK_CSS, SENSITIVE_SCREENS } from '../../tools/proof/screenshot-masks';
 import { maskHeader, maskJsonSecrets, maskSecret, maskUrlCredentials, REDACTED, SecretRegistry } from '../../tools/proof/redact';
 
 /** The plumbing the checks rely on: curl parsing, masking, the git grouping and the run plan. */
@@ -68,6 +77,81 @@ describe('masking', () => {
     expect(maskHeader('Set-Cookie', 'proofgate_session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT')).toContain('proofgate_session=;');
     expect(maskUrlCredentials('postgres://postgres:very-secret-password-1@db:5432/x')).toBe('postgres://postgres:[redacted]@db:5432/x');
     expect(maskUrlCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+  });
+});
+
+describe('report.html stands alone', () => {
+  let dir = '';
+  afterEach(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  function reportWithScreenshots(copied: string[]): ProofReport {
+    return {
+      folderName: 'test-run',
+      items: [],
+      run: { startedAt: '', finishedAt: '', durationMs: 0, command: 'npm run proof', nodeVersion: 'v20', curlVersion: 'curl', database: 'db', limiterStore: 'memory', twilio: 'fake', servers: [], notes: [] },
+      git: { isGit: false, reason: 'not a git checkout' },
+      guard: undefined,
+      browser: { run: { command: 'npx vitest run --project browser', exitCode: 0, output: '', durationMs: 1 }, skipped: false, copied },
+      transcripts: [],
+      scan: undefined,
+    };
+  }
+
+  it('embeds every screenshot as a data: URI and links to no .png file; report.md keeps relative links', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proof-html-test-'));
+    fs.mkdirSync(path.join(dir, 'screenshots'));
+    const shots = ['setup-qr.desktop.png', 'setup-qr.mobile.png', 'sign-in.desktop.png'];
+    const bytes = new Map<string, Buffer>();
+    shots.forEach((name, i) => {
+      const png = new PNG({ width: 4, height: 3 });
+      png.data.fill(40 * (i + 1));
+      bytes.set(name, PNG.sync.write(png));
+      fs.writeFileSync(path.join(dir, 'screenshots', name), bytes.get(name)!);
+    });
+    const blocks = buildReport(reportWithScreenshots(shots), new SecretRegistry());
+    const html = renderHtml('proof', blocks, (src) => (fs.existsSync(path.join(dir, src)) ? fs.readFileSync(path.join(dir, src)) : undefined));
+
+    const sources = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources).toHaveLength(3);
+    for (const src of sources) expect(src).toMatch(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
+    // The very bytes of each file, in the story's order.
+    expect(sources.map((src) => Buffer.from(src.split(',')[1]!, 'base64'))).toEqual([bytes.get('sign-in.desktop.png'), bytes.get('setup-qr.desktop.png'), bytes.get('setup-qr.mobile.png')]);
+    expect(html).not.toMatch(/\.png["')]/);
+    expect(html).not.toMatch(/(?:href|src)="(?!data:|#)/);
+
+    expect(renderMarkdown(blocks)).toContain('(screenshots/setup-qr.desktop.png)');
+  });
+
+  it('a screenshot missing when the report is written says so instead of a broken link', () => {
+    const blocks = buildReport(reportWithScreenshots(['lockout.desktop.png']), new SecretRegistry());
+    const html = renderHtml('proof', blocks, () => undefined);
+    expect(html).toContain('the picture was missing when this report was written');
+    expect(html).not.toMatch(/<img /);
+  });
+});
+
+describe('the screenshot masks: one helper, opaque blocks, the attribute in the UI', () => {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const read = (file: string) => fs.readFileSync(path.join(repo, file), 'utf8');
+
+  it('no browser test takes a screenshot except through snap() in test/browser/support/browser.ts', () => {
+    const files = fs.readdirSync(path.join(repo, 'test/browser'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const takers = files.filter((f) => /\.screenshot\(/.test(read(path.join('test/browser', f))));
+    expect(takers).toEqual([path.join('support', 'browser.ts')]);
+  });
+
+  it('the mask is an opaque solid block, not a blur', () => {
+    expect(MASK_CSS).toContain('background: rgb(0 0 0) !important');
+    expect(MASK_CSS).toContain('filter: brightness(0) !important');
+    expect(MASK_CSS).not.toMatch(/blur|opacity:\s*0?\.|transparent/);
+  });
+
+  it('the UI marks every kind the scan expects on the screens that show secrets', () => {
+    const ui = read('src/web/features/two-factor/setup-panel.tsx') + read('src/web/features/two-factor/backup-codes-once.tsx');
+    for (const kind of new Set(Object.values(SENSITIVE_SCREENS).flat())) expect(ui).toContain(`data-sensitive="${kind}"`);
   });
 });
 

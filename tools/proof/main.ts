@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, checkAll, statusOf } from './checks/result';
@@ -59,6 +60,13 @@ function redactionItem(base: FileScan & { log: CheckResult; temp: CheckResult })
   };
 }
 
+/** A screenshot's bytes for report.html; only files inside the report folder. */
+function readImage(dir: string, src: string): Uint8Array | undefined {
+  const file = path.resolve(dir, src);
+  if (!file.startsWith(`${path.resolve(dir)}${path.sep}`) || !fs.existsSync(file)) return undefined;
+  return fs.readFileSync(file);
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--help')) {
     console.log(USAGE);
@@ -109,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
     for (const t of report.transcripts) writeText(dir, path.join('transcripts', t.file), t.contents);
     const blocks = buildReport(report, secrets);
     writeText(dir, 'report.md', renderMarkdown(blocks));
-    writeText(dir, 'report.html', renderHtml(`Proofgate proof — ${name}`, blocks));
+    // The screenshots go into report.html as data: URIs, so the file stands alone when moved.
+    writeText(dir, 'report.html', renderHtml(`Proofgate proof — ${name}`, blocks, (src) => readImage(dir, src)));
     writeText(
       dir,
       'summary.json',

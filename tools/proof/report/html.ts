@@ -8,7 +8,8 @@ export function escapeHtml(text: string): string {
 function inline(text: string): string {
   return escapeHtml(text)
     .replace(/`([^`]+)`/g, '<code>$1</code>')
-    .replace(/\[([^\]]+)\]\(((?:#|https?:\/\/|screenshots\/|transcripts\/)[^)\s]*)\)/g, '<a href="$2">$1</a>')
+    // No screenshots/ links: report.html carries its pictures itself (see `images` below).
+    .replace(/\[([^\]]+)\]\(((?:#|https?:\/\/|transcripts\/)[^)\s]*)\)/g, '<a href="$2">$1</a>')
     .replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>')
     .replace(/\b(PASS|FAIL|NOT RUN)\b(?![^<]*<\/code>)/g, (m) => `<span class="badge ${m === 'PASS' ? 'pass' : m === 'FAIL' ? 'fail' : 'notrun'}">${m}</span>`)
     .replace(/\n/g, '<br>');
@@ -38,10 +39,25 @@ th { background: var(--bg-code); }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; }
 figure img { width: 100%; height: auto; display: block; border-radius: 4px; }
 figcaption { font-size: 13px; color: var(--muted); margin-top: 6px; }
+.missing { color: #a40e26; font-weight: 600; }
 a { color: #0550ae; }
 `;
 
-export function renderHtml(title: string, blocks: readonly Block[]): string {
+/** The bytes of an image block's `src` (a path relative to the report folder), or undefined when it is missing. */
+export type ImageSource = (src: string) => Uint8Array | undefined;
+
+/**
+ * Every picture is embedded as a data: URI (base64 PNG), so report.html stands alone: moved,
+ * mailed or attached, it still shows its screenshots. report.md keeps relative links.
+ */
+function figure(image: { src: string; caption: string }, read: ImageSource): string {
+  const bytes = read(image.src);
+  const caption = `<figcaption>${escapeHtml(image.caption)}</figcaption>`;
+  if (!bytes) return `<figure><p class="missing">${escapeHtml(image.caption)}: the picture was missing when this report was written</p>${caption}</figure>`;
+  return `<figure><img src="data:image/png;base64,${Buffer.from(bytes).toString('base64')}" alt="${escapeHtml(image.caption)}">${caption}</figure>`;
+}
+
+export function renderHtml(title: string, blocks: readonly Block[], readImage: ImageSource): string {
   const body: string[] = [];
   for (const block of blocks) {
     switch (block.kind) {
@@ -69,9 +85,7 @@ export function renderHtml(title: string, blocks: readonly Block[]): string {
         break;
       case 'images':
         body.push(
-          `<div class="shots">${block.images
-            .map((image) => `<figure><a href="${escapeHtml(image.src)}"><img src="${escapeHtml(image.src)}" alt="${escapeHtml(image.caption)}" loading="lazy"></a><figcaption>${escapeHtml(image.caption)}</figcaption></figure>`)
-            .join('')}</div>`,
+          `<div class="shots">${block.images.map((image) => figure(image, readImage)).join('')}</div>`,
         );
         break;
     }
