@@ -449,9 +449,15 @@ describe('redaction: the pictures the proof writes', () => {
     failed(checkNoSecretInImages(reportFolder({ 'b.png': await screenshotWithQr(`codes: ${CODES[0]!.toUpperCase()}`) }), secrets), /backup code 1/);
   });
 
-  it('finds the QR code inside a data: URI of report.html too', async () => {
-    const html = `<img src="data:image/png;base64,${(await screenshotWithQr(OTPAUTH)).toString('base64')}">`;
-    failed(checkNoSecretInImages(reportFolder({ 'report.html': html }), secrets), /report\.html \(embedded image 1\) holds a QR code/);
+  it('finds the QR code inside a data: URI of report.html, or of a transcript with an unmasked qr_data_url', async () => {
+    const uri = `data:image/png;base64,${(await screenshotWithQr(OTPAUTH)).toString('base64')}`;
+    failed(checkNoSecretInImages(reportFolder({ 'report.html': `<img src="${uri}">` }), secrets), /report\.html \(embedded image 1\) holds a QR code/);
+    // The text scan cannot see it: base64 of a PNG does not spell the secret.
+    const transcript = reportFolder({ 'transcripts/b2.txt': `{"qr_data_url": "${uri}"}` });
+    passed(checkNoSecretInFiles(transcript, secrets));
+    failed(checkNoSecretInImages(transcript, secrets), /transcripts\/b2\.txt \(embedded image 1\) holds a QR code that gives away an otpauth/);
+    // What the proof writes instead, masked by name, is no picture at all.
+    passed(checkNoSecretInImages(reportFolder({ 'transcripts/b2.txt': '{"qr_data_url": "data:image/png;base64,[redacted]"}' }), secrets));
   });
 
   it('clean pictures pass, and say how many were read', () => {
