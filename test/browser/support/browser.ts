@@ -74,12 +74,17 @@ const APPLY_MASKS = `(() => {
   sheet.replaceSync(${JSON.stringify(MASK_CSS)});
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   window.__proofMaskSheet = sheet;
-  return [...document.querySelectorAll('[${SENSITIVE_ATTRIBUTE}]')]
-    .map((el) => {
-      const r = el.getBoundingClientRect();
-      return { kind: el.getAttribute('${SENSITIVE_ATTRIBUTE}') || '', x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
-    })
-    .filter((box) => box.width > 0 && box.height > 0);
+  const elements = [...document.querySelectorAll('[${SENSITIVE_ATTRIBUTE}]')];
+  return {
+    // An element the stylesheet did not reach (refused, overridden) is named, not photographed.
+    unstyled: elements.filter((el) => getComputedStyle(el).filter !== 'brightness(0)').map((el) => el.getAttribute('${SENSITIVE_ATTRIBUTE}')),
+    boxes: elements
+      .map((el) => {
+        const r = el.getBoundingClientRect();
+        return { kind: el.getAttribute('${SENSITIVE_ATTRIBUTE}') || '', x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+      })
+      .filter((box) => box.width > 0 && box.height > 0),
+  };
 })()`;
 
 const REMOVE_MASKS = `(() => {
@@ -108,9 +113,10 @@ export async function snap(page: Page, name: string): Promise<MaskManifest[]> {
     const file = `${name}.${suffix}.png`;
     // A manifest left from an earlier run must never stand for this screenshot.
     fs.rmSync(path.join(SCREENSHOT_DIR, manifestNameOf(file)), { force: true });
-    const boxes = (await page.evaluate(APPLY_MASKS)) as MaskBox[];
+    const { boxes, unstyled } = (await page.evaluate(APPLY_MASKS)) as { boxes: MaskBox[]; unstyled: string[] };
     let stillMasked = true;
     try {
+      if (unstyled.length > 0) throw new Error(`snap(${name}): the mask did not apply to ${unstyled.join(', ')}; no screenshot taken`);
       await settle(page);
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, file), fullPage: true, animations: 'disabled', caret: 'hide' });
     } finally {
