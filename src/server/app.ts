@@ -313,7 +313,13 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  api.use(originCheck([...config.allowedOrigins, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])]));
+  api.use(
+    originCheck({
+      allowedOrigins: [...config.allowedOrigins, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])],
+      // A production deployment names its public origin; a developer's browser talks to the port itself.
+      allowOwnAddress: !config.isProduction,
+    }),
+  );
   // Twilio posts forms: its callback parses its own body, ahead of the JSON-only rule.
   api.use(
     createTwilioCallbackRoutes({

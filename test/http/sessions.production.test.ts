@@ -5,11 +5,19 @@ import { enableTwoFactor, startTwoFactorLogin, totpNextStep } from '../support/t
 
 /** Session and cookie properties with NODE_ENV=production, where they matter. */
 const COOKIE = '__Host-proofgate_session';
+const APP_ORIGIN = 'https://proofgate.example';
 let server: TestServer;
 
 beforeAll(async () => {
   server = await startTestServer({
-    env: { NODE_ENV: 'production', APP_ENC_KEY: TEST_APP_ENC_KEY, SESSION_IDLE_SECONDS: '900', SESSION_ABSOLUTE_SECONDS: '7200' },
+    env: {
+      NODE_ENV: 'production',
+      APP_ENC_KEY: TEST_APP_ENC_KEY,
+      SESSION_IDLE_SECONDS: '900',
+      SESSION_ABSOLUTE_SECONDS: '7200',
+      // In production the app's origin is the one it is published under, never the address it listens on.
+      PUBLIC_URL: APP_ORIGIN,
+    },
   });
 });
 afterAll(async () => {
@@ -108,7 +116,11 @@ describe('CSRF', () => {
     expect(formPost.status).toBe(415);
     expect((await client.get('/api/auth/2fa/status')).body.enabled).toBe(true);
 
-    const sameOrigin = await client.post('/api/auth/2fa/disable', { code }, { headers: { origin: server.url } });
+    // The listening address is not the app's origin in production (a rebinding page could claim it via Host).
+    const ownAddress = await client.post('/api/auth/2fa/disable', { code }, { headers: { origin: server.url } });
+    expect(ownAddress.body.error_code).toBe('ORIGIN_REJECTED');
+
+    const sameOrigin = await client.post('/api/auth/2fa/disable', { code }, { headers: { origin: APP_ORIGIN } });
     expect(sameOrigin.status).toBe(200);
   });
 });
