@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
+import { AppError } from '../http/app-error';
+import { createFairQueue, type FairQueueStats } from './fair-queue';
 
 /**
  * argon2id at the OWASP Password Storage Cheat Sheet's first recommended setting
@@ -25,30 +27,65 @@ export const ARGON2ID_OPTIONS = {
  */
 export const ARGON2_MAX_CONCURRENT = Math.max(1, os.availableParallelism());
 
-let running = 0;
-const waiting: Array<() => void> = [];
+/** Waiting argon2 jobs one client (IP, IPv6 /64) may have, and in all; beyond, 503 + Retry-After. */
+export const ARGON2_MAX_QUEUED_PER_CLIENT = 8;
+export const ARGON2_MAX_QUEUED = 64;
 
-async function withArgon2Slot<T>(work: () => Promise<T>): Promise<T> {
-  if (running < ARGON2_MAX_CONCURRENT) running += 1;
-  else await new Promise<void>((resolve) => waiting.push(resolve)); // the releasing call hands its slot over
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running -= 1;
-  }
+export interface Argon2PoolOptions {
+  maxConcurrent: number;
+  maxQueuedPerClient: number;
+  maxQueued: number;
 }
 
-export function hashSecret(secret: string): Promise<string> {
-  return withArgon2Slot(() => hash(secret, ARGON2ID_OPTIONS));
+/**
+ * argon2 behind a fair, bounded queue (lib/fair-queue.ts). Before it, one first-in-first-out
+ * queue served everyone: 800 registrations from one IP put a real login from another IP 16.7 s
+ * behind them. Now each client key (ipLimiterKey of the request's IP) waits in its own lane and
+ * the lanes take turns, and a full lane or queue answers 503 SERVICE_UNAVAILABLE with
+ * Retry-After at once. The client key is optional: calls without one share one lane, bounded
+ * only by `maxQueued` (see docs/performance.md for which call sites pass one).
+ */
+export interface Argon2Pool {
+  hash(secret: string, clientKey?: string): Promise<string>;
+  /** Constant-time inside the library; a malformed stored hash counts as a mismatch, never a throw. Shedding does throw. */
+  verify(phcHash: string, secret: string, clientKey?: string): Promise<boolean>;
+  stats(): FairQueueStats;
+}
+
+export function createArgon2Pool(options: Argon2PoolOptions): Argon2Pool {
+  const queue = createFairQueue({
+    ...options,
+    shedError: () =>
+      new AppError('SERVICE_UNAVAILABLE', { detail: 'Too many password checks are waiting; try again shortly', retryAfterSeconds: 1 }),
+  });
+  return {
+    hash: (secret, clientKey) => queue.run(clientKey, () => hash(secret, ARGON2ID_OPTIONS)),
+    // The catch sits inside the job: a shed job must reach the caller as 503, not as "wrong password".
+    verify: (phcHash, secret, clientKey) =>
+      queue.run(clientKey, async () => {
+        try {
+          return await verify(phcHash, secret);
+        } catch {
+          return false;
+        }
+      }),
+    stats: () => queue.stats(),
+  };
+}
+
+/** The process's pool: one per process, because the cores it protects are shared by everything in it. */
+export const argon2Pool = createArgon2Pool({
+  maxConcurrent: ARGON2_MAX_CONCURRENT,
+  maxQueuedPerClient: ARGON2_MAX_QUEUED_PER_CLIENT,
+  maxQueued: ARGON2_MAX_QUEUED,
+});
+
+/** `clientKey`: ipLimiterKey of the requesting client, so its flood waits in its own lane. */
+export function hashSecret(secret: string, clientKey?: string): Promise<string> {
+  return argon2Pool.hash(secret, clientKey);
 }
 
 /** Constant-time inside the library; a malformed stored hash counts as a mismatch, never a throw. */
-export async function verifySecret(phcHash: string, secret: string): Promise<boolean> {
-  try {
-    return await withArgon2Slot(() => verify(phcHash, secret));
-  } catch {
-    return false;
-  }
+export function verifySecret(phcHash: string, secret: string, clientKey?: string): Promise<boolean> {
+  return argon2Pool.verify(phcHash, secret, clientKey);
 }
