@@ -12,7 +12,7 @@ import { createAuditLog, type AuditLog } from './audit/service';
 import { createSecurityEventStore } from './audit/store';
 import { createAccountService, type AccountService } from './auth/account-service';
 import { createAdminGuard, loadSession } from './auth/guards';
-import { createAuthRoutes } from './auth/routes';
+import { createAuthRoutes, type RegistrationThrottle } from './auth/routes';
 import { createSessionService, type SessionService } from './auth/session-service';
 import { createSessionStore } from './auth/session-store';
 import { createUserStore, type UserStore } from './auth/user-store';
@@ -115,6 +115,7 @@ export interface ProofgateServices {
   users: UserStore;
   sessions: SessionService;
   accounts: AccountService;
+  registrationThrottle: RegistrationThrottle;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
   twilio: TwilioSettingsResolution;
@@ -234,6 +235,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     users,
     sessions,
     accounts,
+    registrationThrottle: throttles.register,
     twoFactorStore,
     twoFactor,
     twilio,
@@ -340,6 +342,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
       audit,
       cookie,
       deviceCookie,
+      registrationThrottle: services.registrationThrottle,
       freshSeconds: config.twoFactor.freshSeconds,
     }),
   );

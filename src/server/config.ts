@@ -158,6 +158,8 @@ export const envSchema = z
     LOGIN_EMAIL_DEVICES_MAX_FAILURES: integer(20, 1, 100_000),
     SMS_TEST_ADMIN_MAX_PER_HOUR: integer(10, 1, 10_000),
     SMS_TEST_IP_MAX_PER_HOUR: integer(20, 1, 100_000),
+    REGISTER_IP_MAX_PER_HOUR: integer(20, 1, 1_000_000),
+    REGISTER_GLOBAL_MAX_PER_HOUR: integer(1000, 1, 10_000_000),
     // Twilio settings are read as text: a missing or malformed one does not stop the server,
     // it makes the integration "not configured" and system status names the variable.
     TWILIO_ACCOUNT_SID: optionalText,
@@ -254,6 +256,8 @@ export interface LimitsConfig {
   loginEmailDevicesMaxFailures: number;
   smsTestAdminMaxPerHour: number;
   smsTestIpMaxPerHour: number;
+  registerIpMaxPerHour: number;
+  registerGlobalMaxPerHour: number;
 }
 
 export class ConfigError extends Error {
@@ -310,6 +314,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginEmailDevicesMaxFailures: e.LOGIN_EMAIL_DEVICES_MAX_FAILURES,
       smsTestAdminMaxPerHour: e.SMS_TEST_ADMIN_MAX_PER_HOUR,
       smsTestIpMaxPerHour: e.SMS_TEST_IP_MAX_PER_HOUR,
+      registerIpMaxPerHour: e.REGISTER_IP_MAX_PER_HOUR,
+      registerGlobalMaxPerHour: e.REGISTER_GLOBAL_MAX_PER_HOUR,
     },
     twilio: {
       accountSid: e.TWILIO_ACCOUNT_SID,

@@ -51,6 +51,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     APP_ENC_KEY: TEST_APP_ENC_KEY,
     SERVE_WEB: 'false',
     DATABASE_URL: database.databaseUrl,
+    // Every test client is 127.0.0.1 and a test file signs up far more users than one person
+    // would in an hour; registration-abuse tests set their own (lower) limit.
+    REGISTER_IP_MAX_PER_HOUR: '100000',
     ...options.env,
   });
   const proofgate = await createProofgate(config, {

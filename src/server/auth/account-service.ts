@@ -1,5 +1,6 @@
 import { AppError } from '../http/app-error';
 import type { AuditLog, EventOrigin, SecurityEventDetails, SecurityEventType } from '../audit/service';
+import { ipLimiterKey } from '../http/client-ip';
 import { hashSecret, verifySecret } from '../lib/argon2';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
@@ -157,7 +158,11 @@ export function createAccountService(deps: {
     async register(input, origin) {
       const policy = checkPasswordPolicy(input.password, { email: input.email });
       if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
-      const passwordHash = await hashSecret(normalizePassword(input.password));
+      // A taken email is answered before any argon2 work: the 409 says "exists" anyway (and the
+      // registration throttle bounds how often it can be asked), so hashing first only spent a
+      // core on it. The unique index still decides a race between two concurrent sign-ups.
+      if (await users.findByEmail(input.email)) throw new AppError('EMAIL_ALREADY_REGISTERED');
+      const passwordHash = await hashSecret(normalizePassword(input.password), ipLimiterKey(origin.ip));
       const user = await users.insert({ email: input.email, passwordHash, role: input.role ?? 'user' });
       if (!user) throw new AppError('EMAIL_ALREADY_REGISTERED');
       await audit.record('auth.registered', { userId: user.id, origin: toEventOrigin(origin) });

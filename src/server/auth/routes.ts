@@ -20,6 +20,15 @@ import {
 } from './schemas';
 import { meToView, securityEventToView, sessionToView, userToView } from './views';
 
+/**
+ * Registration throttle (implemented by the limits capability): takes a point per attempt,
+ * whatever its outcome, and throws RATE_LIMITED when over a limit. It sits here rather than in
+ * the account service because only HTTP sign-ups are anonymous; the CLI's user:create is not.
+ */
+export interface RegistrationThrottle {
+  beforeAttempt(origin: RequestOrigin): Promise<void>;
+}
+
 export function requestOrigin(req: Request): RequestOrigin {
   return { ip: req.context.ip, userAgent: req.context.userAgent, requestId: req.context.requestId };
 }
@@ -31,8 +40,10 @@ export function createAuthRoutes(deps: {
   cookie: SessionCookie;
   freshSeconds: number;
   deviceCookie: DeviceCookie | undefined;
+  /** Absent only in a build without the limits capability. */
+  registrationThrottle?: RegistrationThrottle;
 }): Router {
-  const { registry, accounts, audit, cookie, freshSeconds, deviceCookie } = deps;
+  const { registry, accounts, audit, cookie, freshSeconds, deviceCookie, registrationThrottle } = deps;
   const router = Router();
   const deviceIdReader =
     (req: Request): DeviceIdReader =>
@@ -50,11 +61,13 @@ export function createAuthRoutes(deps: {
       access: 'public',
       body: registerBody,
       responses: { 201: { description: 'Account created', schema: z.object({ user: userView }) } },
-      errorCodes: ['EMAIL_ALREADY_REGISTERED', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON'],
+      errorCodes: ['EMAIL_ALREADY_REGISTERED', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
     [],
     async ({ req, res, body }) => {
-      const user = await accounts.register(body, requestOrigin(req));
+      const origin = requestOrigin(req);
+      await registrationThrottle?.beforeAttempt(origin);
+      const user = await accounts.register(body, origin);
       res.status(201).json({ user: userToView(user) });
     },
   );

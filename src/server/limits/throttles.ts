@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/service';
 import type { LoginThrottle } from '../auth/account-service';
+import type { RegistrationThrottle } from '../auth/routes';
 import type { LimitsConfig } from '../config';
 import { ipLimiterKey } from '../http/client-ip';
 import type { Telemetry } from '../lib/telemetry';
@@ -110,7 +111,20 @@ export function createThrottles(deps: {
     ip: gate({ name: 'sms_test_ip', points: config.smsTestIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
   };
 
-  return { twoFactor, login, smsTest, store };
+  // Every registration attempt counts, the 409 answers too: "already registered" tells whether an
+  // email has an account, so unthrottled it is free enumeration. The global cap bounds what many
+  // addresses together can create or probe; the per-IP one is checked first, so one address's
+  // refused flood does not use up everyone's allowance.
+  const registerIp = gate({ name: 'register_ip', points: config.registerIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const registerGlobal = gate({ name: 'register_global', points: config.registerGlobalMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const register: RegistrationThrottle = {
+    async beforeAttempt(origin) {
+      await registerIp.reserve(ipLimiterKey(origin.ip), { origin });
+      await registerGlobal.reserve('all', { origin });
+    },
+  };
+
+  return { twoFactor, login, smsTest, register, store };
 }
 
 export type Throttles = ReturnType<typeof createThrottles>;
