@@ -27,9 +27,14 @@ export const ARGON2ID_OPTIONS = {
  */
 export const ARGON2_MAX_CONCURRENT = Math.max(1, os.availableParallelism());
 
-/** Waiting argon2 jobs one client (IP, IPv6 /64) may have, and in all; beyond, 503 + Retry-After. */
-export const ARGON2_MAX_QUEUED_PER_CLIENT = 8;
-export const ARGON2_MAX_QUEUED = 64;
+/**
+ * Waiting argon2 jobs one client (IP, IPv6 /64) may have, and in all; beyond, 503 + Retry-After.
+ * One address can be many people (an office or carrier NAT), so its lane holds 16 — about a
+ * quarter-second of hashing on two cores. The total bounds memory (19 MiB is allocated only
+ * while a job runs, but every waiting request holds its socket) and the worst wait.
+ */
+export const ARGON2_MAX_QUEUED_PER_CLIENT = 16;
+export const ARGON2_MAX_QUEUED = 128;
 
 export interface Argon2PoolOptions {
   maxConcurrent: number;
