@@ -13,7 +13,7 @@ import { renderReport, type Measurement, type Report, type ServerName } from './
 import { compileProbePreload, startServerProcess, type ServerProcess } from './lib/server-process';
 import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
-import { SCENARIO_IDS, SCENARIOS, type RunPlan, type ScenarioContext, type ScenarioId } from './scenarios';
+import { FLOOD_KINDS, runFlood, SCENARIO_IDS, SCENARIOS, type FloodPhase, type RunPlan, type ScenarioContext, type ScenarioId } from './scenarios';
 import { FULL, QUICK } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 
@@ -35,18 +35,23 @@ interface Args {
   quick: boolean;
   profile: boolean;
   only: ScenarioId[];
+  /** The flood scenario (Proofgate alone: a legitimate login's latency while one address floods). */
+  flood: boolean;
 }
 
+const ALL_IDS = [...SCENARIO_IDS, 'flood'];
+
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, profile: false, only: [...SCENARIO_IDS] };
+  const args: Args = { quick: false, profile: false, only: [...SCENARIO_IDS], flood: true };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--profile') args.profile = true;
     else if (arg.startsWith('--only=')) {
       const wanted = arg.slice('--only='.length).split(',');
-      for (const id of wanted) if (!SCENARIO_IDS.includes(id as ScenarioId)) throw new Error(`unknown scenario ${id} (${SCENARIO_IDS.join(', ')})`);
-      args.only = wanted as ScenarioId[];
-    } else throw new Error(`unknown argument ${arg}: use --quick, --only=${SCENARIO_IDS.join(',')}, --profile`);
+      for (const id of wanted) if (!ALL_IDS.includes(id)) throw new Error(`unknown scenario ${id} (${ALL_IDS.join(', ')})`);
+      args.only = wanted.filter((id): id is ScenarioId => SCENARIO_IDS.includes(id as ScenarioId));
+      args.flood = wanted.includes('flood');
+    } else throw new Error(`unknown argument ${arg}: use --quick, --only=${ALL_IDS.join(',')}, --profile`);
   }
   return args;
 }
@@ -118,11 +123,18 @@ async function main(): Promise<void> {
     // Every throttle stays on, at its default threshold: valid credentials refund their points
     // (or reset the counter), so one client with valid credentials only ever holds as many
     // points as it has requests in flight (≤ connections), below every per-IP limit.
+    // Except registration, which only the flood scenario uses: raised so that its flood reaches
+    // argon2 and the run measures the fair queue rather than the 429 the throttle would answer.
+    // TRUST_PROXY=loopback lets that scenario pick client addresses with X-Forwarded-For; the
+    // other scenarios send none, so they are all 127.0.0.1 as before.
     const proofgateEnv: Record<string, string> = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       SERVE_WEB: 'false',
       DATABASE_POOL_MAX: '20',
+      TRUST_PROXY: 'loopback',
+      REGISTER_IP_MAX_PER_HOUR: '1000000',
+      REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
     };
     const profileDir = args.profile ? path.join(RESULTS_DIR, 'profiles', runId) : undefined;
     // Proofgate runs as `npm start` runs it: the bundle of the current sources, no loader.
@@ -190,6 +202,22 @@ async function main(): Promise<void> {
       }
     }
 
+    const floods: FloodPhase[] = [];
+    if (args.flood) {
+      for (const kind of FLOOD_KINDS) {
+        console.error(`flood / ${kind}: measuring…`);
+        const phase = await runFlood(ctx, kind);
+        floods.push(phase);
+        for (const failure of phase.legitFailures) failures.push(`flood / ${kind}: the legitimate login got ${failure}`);
+        if (phase.flood.transportErrors > 0) failures.push(`flood / ${kind}: ${phase.flood.transportErrors} transport errors in the flood`);
+        console.error(
+          `  legitimate login p50 ${phase.quiet.p50.toFixed(0)} ms quiet, ${phase.flooded.p50.toFixed(0)} ms flooded ` +
+            `(${(phase.flooded.p50 / phase.quiet.p50).toFixed(1)}×, ${phase.flooded.samples} samples); flood answers ${JSON.stringify(phase.flood.statusCodes)}`,
+        );
+        await pause(500);
+      }
+    }
+
     const report: Report = {
       startedAt,
       command: commandLine(argv),
@@ -203,6 +231,7 @@ async function main(): Promise<void> {
         `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
       ],
       measurements,
+      floods,
     };
     const markdown = renderReport(report);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });

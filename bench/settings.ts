@@ -11,6 +11,8 @@ export interface BenchSettings {
   verify: { proofgateAmount: number; peerAmount: number; warmupAmount: number; peerUsers: number };
   login: { durationSeconds: number; warmupSeconds: number; users: number };
   backupCode: { amount: number; warmupAmount: number; users: number };
+  /** One address floods (`connections` at once) while another signs in `samples` times, one after another. */
+  flood: { connections: number; samples: number; maxSeconds: number };
 }
 
 export const FULL: BenchSettings = {
@@ -20,6 +22,7 @@ export const FULL: BenchSettings = {
   verify: { proofgateAmount: 5000, peerAmount: 1000, warmupAmount: 2000, peerUsers: 100 },
   login: { durationSeconds: 10, warmupSeconds: 2, users: 50 },
   backupCode: { amount: 300, warmupAmount: 20, users: 50 },
+  flood: { connections: 24, samples: 30, maxSeconds: 15 },
 };
 
 export const QUICK: BenchSettings = {
@@ -29,4 +32,5 @@ export const QUICK: BenchSettings = {
   verify: { proofgateAmount: 600, peerAmount: 150, warmupAmount: 30, peerUsers: 30 },
   login: { durationSeconds: 3, warmupSeconds: 1, users: 20 },
   backupCode: { amount: 60, warmupAmount: 10, users: 20 },
+  flood: { connections: 24, samples: 10, maxSeconds: 6 },
 };

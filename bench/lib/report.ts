@@ -1,6 +1,6 @@
 import type { Argon2Bound } from '../argon2-bound';
 import type { ProbeReply } from '../probe/protocol';
-import type { ScenarioId } from '../scenarios';
+import type { FloodPhase, ScenarioId } from '../scenarios';
 import type { BenchSettings } from '../settings';
 import type { CpuShares } from './cpu-accounting';
 import type { MachineFacts } from './environment';
@@ -30,6 +30,8 @@ export interface Report {
   proofgateEnv: Record<string, string>;
   peerNotes: string[];
   measurements: Measurement[];
+  /** The flood scenario's phases (Proofgate alone), when it ran. */
+  floods?: FloodPhase[];
 }
 
 /** The issue's targets (GitHub issue 10), as ratios from the same run. */
@@ -40,6 +42,8 @@ export const TARGETS = {
   loginBoundFraction: 0.9,
   loginEventLoopP99Ms: 20,
   peakRssMB: 250,
+  /** A legitimate login while one address floods, against its quiet latency in the same run (issue 2). */
+  floodLoginRatio: 5,
 } as const;
 
 const MB = 1e6;
@@ -104,6 +108,14 @@ export function evaluateTargets(report: Report): TargetRow[] {
   if (backup && backup.load.responses > 0) {
     const perAttempt = backup.probe.argon2Verify / backup.load.responses;
     rows.push({ target: 'backup code: one argon2 verification per attempt', measured: `${fmt(perAttempt, 2)} per attempt`, met: Math.abs(perAttempt - 1) < 0.01 });
+  }
+  for (const phase of report.floods ?? []) {
+    const ratio = phase.flooded.p50 / phase.quiet.p50;
+    rows.push({
+      target: `legitimate login p50 during a ${phase.kind} flood ≤ 5× quiet`,
+      measured: `${fmt(ratio, 1)}× (${fmt(phase.flooded.p50)} vs ${fmt(phase.quiet.p50)} ms)`,
+      met: phase.legitFailures.length === 0 && ratio <= TARGETS.floodLoginRatio,
+    });
   }
   return rows;
 }
@@ -172,6 +184,21 @@ export function renderReport(report: Report): string {
     lines.push(`| ${m.scenario} | ${m.server} | ${[p.rssBytes, p.heapTotalBytes, p.heapUsedBytes, p.externalBytes].map((n) => fmt(n / MB)).join(' | ')} |`);
   }
   lines.push('');
+  if (report.floods && report.floods.length > 0) {
+    lines.push('## Flood: a legitimate login while one address floods (Proofgate alone)', '');
+    lines.push(
+      '| flood | legit p50 quiet ms | legit p50 flooded ms | ratio | legit p90 flooded ms | legit max flooded ms | samples | legit failures | flood answers |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    );
+    for (const f of report.floods) {
+      const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
+      lines.push(
+        `| ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${fmt(f.flooded.max)} | ` +
+          `${f.flooded.samples} | ${f.legitFailures.length > 0 ? f.legitFailures.join(', ') : 'none'} | ${answers} |`,
+      );
+    }
+    lines.push('');
+  }
   lines.push('## Ratios and targets', '');
   lines.push('| ratio | Proofgate / better-auth |', '| --- | ---: |');
   for (const scenario of ['session', 'verify', 'login', 'backup-code'] as const) {
@@ -197,6 +224,7 @@ export function renderReport(report: Report): string {
   lines.push(
     `- Proofgate: \`node dist/server/main.js\` (the bundle \`npm start\` builds and runs) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
   );
+  for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   lines.push('');
   return lines.join('\n');
