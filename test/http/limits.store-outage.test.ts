@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, waitFor, type PrivateRedis } from '../support/processes';
-import { startTestServer, STRONG_PASSWORD, type TestServer } from '../support/test-server';
+import { startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '../support/test-server';
 import { testDatabaseKind } from '../support/test-database';
 import { createTwoFactorUser, startTwoFactorLogin, totpNextStep } from '../support/two-factor';
 
@@ -31,6 +31,10 @@ describe.skipIf(testDatabaseKind() !== 'pglite')('Redis limiter store outage', (
     const login = await server.client().post('/api/auth/login', { email: user.email, password: STRONG_PASSWORD });
     expect(login.status).toBe(503);
     expect(login.body.error_code).toBe('SERVICE_UNAVAILABLE');
+    // Registration is throttled too (enumeration), so it fails closed the same way.
+    const signUp = await server.client().post('/api/auth/register', { email: uniqueEmail('outage'), password: STRONG_PASSWORD });
+    expect(signUp.status).toBe(503);
+    expect(signUp.body.error_code).toBe('SERVICE_UNAVAILABLE');
     const ready = await server.client().get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body.checks.limiter_store.ok).toBe(false);
