@@ -47,6 +47,16 @@ describe('loadConfig', () => {
     expect(loadConfig({}).limits).toMatchObject({ smsTestAdminMaxPerHour: 10, smsTestIpMaxPerHour: 20 });
   });
 
+  it('registration limits: 20 per IP and 1000 in all per hour by default; zero or text is refused by name', () => {
+    expect(loadConfig({}).limits).toMatchObject({ registerIpMaxPerHour: 20, registerGlobalMaxPerHour: 1000 });
+    expect(loadConfig({ REGISTER_IP_MAX_PER_HOUR: '5', REGISTER_GLOBAL_MAX_PER_HOUR: '50' }).limits).toMatchObject({
+      registerIpMaxPerHour: 5,
+      registerGlobalMaxPerHour: 50,
+    });
+    expect(() => loadConfig({ REGISTER_IP_MAX_PER_HOUR: '0' })).toThrow(/REGISTER_IP_MAX_PER_HOUR must be at least 1/);
+    expect(() => loadConfig({ REGISTER_GLOBAL_MAX_PER_HOUR: 'many' })).toThrow(/REGISTER_GLOBAL_MAX_PER_HOUR/);
+  });
+
   it('parses TRUST_PROXY as Express does', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
