@@ -221,6 +221,8 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     limits: throttles.smsTest,
     statusCallbackUrl: statusCallbackUrl(config.publicUrl, twilio.settings?.authToken),
     providerTimeoutMs: config.twilio.timeoutMs,
+    allowedCountries: config.sms.allowedCountries,
+    issuer: config.twoFactor.issuer,
   });
   return {
     config,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { countryOfNumber, isCountryCode } from '../shared/phone';
 
 /**
  * Environment → typed Config, validated once at boot. Every variable is listed in
@@ -93,6 +94,15 @@ const trustProxy = z.preprocess(
     }),
 );
 
+const countryList = commaList.pipe(
+  z
+    .array(z.string())
+    .transform((codes) => codes.map((code) => code.toUpperCase()))
+    .refine((codes) => codes.every(isCountryCode), {
+      error: 'must be a comma-separated list of ISO 3166-1 alpha-2 country codes such as US,CA',
+    }),
+);
+
 /** Free text that only has to be present; its shape is judged where it is used (integrations report it). */
 const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
 
@@ -160,6 +170,7 @@ export const envSchema = z
     SMS_TEST_IP_MAX_PER_HOUR: integer(20, 1, 100_000),
     REGISTER_IP_MAX_PER_HOUR: integer(20, 1, 1_000_000),
     REGISTER_GLOBAL_MAX_PER_HOUR: integer(1000, 1, 10_000_000),
+    SMS_ALLOWED_COUNTRIES: countryList,
     // Twilio settings are read as text: a missing or malformed one does not stop the server,
     // it makes the integration "not configured" and system status names the variable.
     TWILIO_ACCOUNT_SID: optionalText,
@@ -220,6 +231,7 @@ export interface Config {
   serveWeb: boolean;
   limits: LimitsConfig;
   twilio: TwilioConfig;
+  sms: SmsConfig;
   integrations: { checkIntervalSeconds: number };
 }
 
@@ -234,6 +246,28 @@ export interface TwilioConfig {
   /** Test-only base URL replacing https://api.twilio.com (refused in production). */
   apiBaseUrl: string | undefined;
   timeoutMs: number;
+}
+
+/**
+ * Where SMS may go. `allowedCountriesFrom` says where the list came from, so status and docs can
+ * tell an operator's choice from a default.
+ */
+export interface SmsConfig {
+  allowedCountries: string[];
+  allowedCountriesFrom: 'SMS_ALLOWED_COUNTRIES' | 'TWILIO_FROM_NUMBER' | 'none';
+}
+
+/**
+ * Unset SMS_ALLOWED_COUNTRIES means the sender number's own country: alerts go to the team
+ * that runs the deployment, which is almost always where its number is. Without a usable sender
+ * number (a Messaging Service only, whose pool may span countries) nothing is allowed until
+ * the operator names the countries: guessing one would open a country nobody chose.
+ */
+export function resolveSmsAllowedCountries(configured: string[], fromNumber: string | undefined): SmsConfig {
+  if (configured.length > 0) return { allowedCountries: [...new Set(configured)], allowedCountriesFrom: 'SMS_ALLOWED_COUNTRIES' };
+  const fromCountry = fromNumber ? countryOfNumber(fromNumber) : undefined;
+  if (fromCountry) return { allowedCountries: [fromCountry], allowedCountriesFrom: 'TWILIO_FROM_NUMBER' };
+  return { allowedCountries: [], allowedCountriesFrom: 'none' };
 }
 
 /** Throttle thresholds; every one is an env variable documented in the README. */
@@ -327,6 +361,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiBaseUrl: e.TWILIO_API_BASE_URL?.replace(/\/+$/, ''),
       timeoutMs: e.TWILIO_TIMEOUT_MS,
     },
+    sms: resolveSmsAllowedCountries(e.SMS_ALLOWED_COUNTRIES, e.TWILIO_FROM_NUMBER),
     integrations: { checkIntervalSeconds: e.INTEGRATION_CHECK_INTERVAL_SECONDS },
   };
 }

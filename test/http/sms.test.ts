@@ -6,7 +6,7 @@ import { FAKE_API_KEY, FAKE_AUTH_TOKEN, startFake, startServerWithAdmin, twilioE
 
 const DESTINATION = '+14155550123';
 const MASKED = '+1*******0123';
-const CANARY_BODY = 'canary sms body 4b1d77 do not log';
+const CANARY_NOTE = 'canary sms note 4b1d77 do not log';
 
 let fake: TwilioFake;
 let server: TestServer;
@@ -39,7 +39,7 @@ function logLinesFor(traceId: string) {
 
 describe('POST /api/alerts/sms/test', () => {
   it('sends through the real SDK to the fake: 200, one success row, the same trace_id in answer, row and log line', async () => {
-    const response = await admin.post('/api/alerts/sms/test', { to: DESTINATION, message: CANARY_BODY });
+    const response = await admin.post('/api/alerts/sms/test', { to: DESTINATION, note: CANARY_NOTE });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
       ok: true,
@@ -69,14 +69,18 @@ describe('POST /api/alerts/sms/test', () => {
     expect(sendLine!.request_id).toBe(response.headers.get('x-request-id'));
 
     const sent = fake.received().at(-1)!;
-    expect(sent.params).toMatchObject({ To: DESTINATION, From: '+15005550006', Body: CANARY_BODY });
+    expect(sent.params).toMatchObject({
+      To: DESTINATION,
+      From: '+15005550006',
+      Body: `Proofgate test alert: SMS delivery works (trace ${traceId}). Note: ${CANARY_NOTE}`,
+    });
     expect(sent.params.StatusCallback).toBeUndefined();
   });
 
-  it('without a message, sends a default text that names the trace', async () => {
+  it('without a note, sends the fixed text that names the trace', async () => {
     const response = await admin.post('/api/alerts/sms/test', { to: DESTINATION });
     expect(response.status).toBe(200);
-    expect(fake.received().at(-1)!.params.Body).toContain(response.body.trace_id);
+    expect(fake.received().at(-1)!.params.Body).toBe(`Proofgate test alert: SMS delivery works (trace ${response.body.trace_id})`);
   });
 
   it('a magic rejected number → 502 SMS_PROVIDER_REJECTED with Twilio\'s code, one failed row', async () => {
@@ -124,7 +128,21 @@ describe('POST /api/alerts/sms/test', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.body.error_code).toBe('FORBIDDEN');
     expect((await server.client().post('/api/alerts/sms/test', { to: DESTINATION })).body.error_code).toBe('UNAUTHENTICATED');
-    for (const body of [{ to: '4155550123' }, { to: '+0123456789' }, { to: DESTINATION, message: 'x'.repeat(481) }, { to: DESTINATION, extra: 1 }, {}]) {
+    const invalidBodies = [
+      { to: '4155550123' },
+      { to: '+0123456789' },
+      { to: '+1 415 555 0123' },
+      { to: `+1${'4'.repeat(40)}` },
+      { to: 14155550123 },
+      { to: DESTINATION, note: 'x'.repeat(161) },
+      { to: DESTINATION, note: '' },
+      { to: DESTINATION, note: 'two\nlines' },
+      // The free-text body this route used to take is refused, not silently dropped.
+      { to: DESTINATION, message: 'hello' },
+      { to: DESTINATION, extra: 1 },
+      {},
+    ];
+    for (const body of invalidBodies) {
       const invalid = await admin.post('/api/alerts/sms/test', body);
       expect(invalid.status).toBe(400);
       expect(invalid.body.error_code).toBe('VALIDATION_FAILED');
@@ -154,6 +172,7 @@ describe('other configurations', () => {
       TWILIO_API_KEY_SECRET: FAKE_API_KEY.secret,
       TWILIO_FROM_NUMBER: undefined,
       TWILIO_MESSAGING_SERVICE_SID: `MG${'ef'.repeat(16)}`,
+      SMS_ALLOWED_COUNTRIES: 'US',
     });
     const { server: keyed, admin: keyedAdmin } = await startServerWithAdmin({ env });
     try {
@@ -204,7 +223,7 @@ describe('what is never written down', () => {
     const rows = await usageRows(server);
     const haystacks = { logs: server.logs.join('\n'), security_events: JSON.stringify(events), usage_events: JSON.stringify(rows) };
     for (const [where, text] of Object.entries(haystacks)) {
-      for (const needle of [DESTINATION, '4155550123', '+15005550001', FAKE_AUTH_TOKEN, FAKE_API_KEY.secret, CANARY_BODY]) {
+      for (const needle of [DESTINATION, '4155550123', '+15005550001', FAKE_AUTH_TOKEN, FAKE_API_KEY.secret, CANARY_NOTE]) {
         expect(text.includes(needle), `${needle} found in ${where}`).toBe(false);
       }
     }

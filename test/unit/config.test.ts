@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/server/config';
+import { ConfigError, envSchema, loadConfig } from '../../src/server/config';
 
 const run = promisify(execFile);
 
@@ -55,6 +57,31 @@ describe('loadConfig', () => {
     });
     expect(() => loadConfig({ REGISTER_IP_MAX_PER_HOUR: '0' })).toThrow(/REGISTER_IP_MAX_PER_HOUR must be at least 1/);
     expect(() => loadConfig({ REGISTER_GLOBAL_MAX_PER_HOUR: 'many' })).toThrow(/REGISTER_GLOBAL_MAX_PER_HOUR/);
+  });
+
+  it('SMS_ALLOWED_COUNTRIES: defaults to the sender number\'s country, to none without one, and refuses what is not ISO 3166-1 alpha-2', () => {
+    expect(loadConfig({ TWILIO_FROM_NUMBER: '+15005550006' }).sms).toEqual({ allowedCountries: ['US'], allowedCountriesFrom: 'TWILIO_FROM_NUMBER' });
+    expect(loadConfig({ TWILIO_FROM_NUMBER: '+447400123456' }).sms.allowedCountries).toEqual(['GB']);
+    expect(loadConfig({ TWILIO_MESSAGING_SERVICE_SID: `MG${'ef'.repeat(16)}` }).sms).toEqual({ allowedCountries: [], allowedCountriesFrom: 'none' });
+    expect(loadConfig({ TWILIO_FROM_NUMBER: '+8823900000001' }).sms.allowedCountries).toEqual([]);
+    expect(loadConfig({ SMS_ALLOWED_COUNTRIES: ' us, CA ,us', TWILIO_FROM_NUMBER: '+447400123456' }).sms).toEqual({
+      allowedCountries: ['US', 'CA'],
+      allowedCountriesFrom: 'SMS_ALLOWED_COUNTRIES',
+    });
+    expect(loadConfig({ SMS_ALLOWED_COUNTRIES: '' }).sms.allowedCountriesFrom).toBe('none');
+    for (const bad of ['UK', 'USA', 'US;CA', '*', '1', 'XX']) {
+      expect(() => loadConfig({ SMS_ALLOWED_COUNTRIES: bad }), bad).toThrow(/SMS_ALLOWED_COUNTRIES must be a comma-separated list of ISO 3166-1 alpha-2/);
+    }
+  });
+
+  it('the README table, .env.example and the schema name the same variables', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const variables = Object.keys(envSchema.shape);
+    expect(variables).toContain('SMS_ALLOWED_COUNTRIES');
+    expect(variables.filter((name) => !readme.includes(`| \`${name}\``) && !readme.includes(` / \`${name}\``))).toEqual([]);
+    expect(variables.filter((name) => !new RegExp(`^${name}=`, 'm').test(example))).toEqual([]);
   });
 
   it('parses TRUST_PROXY as Express does', () => {

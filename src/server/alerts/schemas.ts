@@ -1,17 +1,25 @@
 import { z } from 'zod';
+import { E164_EXAMPLE, E164_MAX_CHARS, isE164, hasControlCharacters, SMS_TEST_NOTE_MAX_CHARS, SMS_TEST_NOTE_ONE_LINE } from '../../shared/phone';
 
-/** E.164: `+`, a non-zero leading digit, 7 to 15 digits in all (ITU-T E.164 allows at most 15). */
-export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;
-/** Three concatenated SMS segments of 160 GSM-7 characters: a test alert never needs more. */
-export const SMS_TEST_MESSAGE_MAX_CHARS = 480;
-
+/**
+ * The text of a test SMS is fixed by the server (src/shared/phone.ts composeTestSmsBody); the
+ * admin adds at most a short note. The former free-text `message` is refused by the strict
+ * object rather than silently ignored, so an old client learns that its text was not sent.
+ */
 export const smsTestBody = z.strictObject({
-  to: z.string().regex(E164_PATTERN, { error: 'must be an E.164 phone number such as +15005550006' }),
-  message: z
+  to: z
     .string()
+    .max(E164_MAX_CHARS, { error: `must be an E.164 phone number such as ${E164_EXAMPLE}`, abort: true })
+    .refine(isE164, { error: `must be an E.164 phone number such as ${E164_EXAMPLE}` })
+    .describe('E.164 destination; it must also pass the SMS geo permissions (SMS_ALLOWED_COUNTRIES, no premium-rate, shared-cost or non-geographic numbers)'),
+  note: z
+    .string()
+    .trim()
     .min(1, { error: 'must not be empty' })
-    .max(SMS_TEST_MESSAGE_MAX_CHARS, { error: `must be at most ${SMS_TEST_MESSAGE_MAX_CHARS} characters` })
-    .optional(),
+    .max(SMS_TEST_NOTE_MAX_CHARS, { error: `must be at most ${SMS_TEST_NOTE_MAX_CHARS} characters`, abort: true })
+    .refine((note) => !hasControlCharacters(note), { error: SMS_TEST_NOTE_ONE_LINE })
+    .optional()
+    .describe(`Optional note appended to the fixed test text (at most ${SMS_TEST_NOTE_MAX_CHARS} characters)`),
 });
 
 export const smsTestView = z.object({

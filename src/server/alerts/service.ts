@@ -8,6 +8,7 @@ import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import { limiterKey, type LimitGate } from '../limits/limit-gate';
 import type { NewUsageEvent, UsageStatus } from '../integrations/store';
+import { checkSmsDestination, composeTestSmsBody, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../shared/phone';
 import { maskPhoneNumber } from './mask';
 import type { ProviderFailure, SmsProvider } from './sms-provider';
 
@@ -24,13 +25,19 @@ export interface SmsTestResult {
 }
 
 export interface SmsAlertService {
-  sendTestSms(input: { to: string; message: string | undefined; actorUserId: string }, origin: RequestOrigin): Promise<SmsTestResult>;
+  /** The text is fixed; `note` is the admin's only say in it (at most SMS_TEST_NOTE_MAX_CHARS, checked by the route's schema). */
+  sendTestSms(input: { to: string; note: string | undefined; actorUserId: string }, origin: RequestOrigin): Promise<SmsTestResult>;
 }
 
 type Attempt =
   | { status: 'success'; providerMessageId: string; providerStatus: string; latencyMs: number }
   | { status: 'failed'; failure: ProviderFailure; latencyMs: number }
+  /** Stopped by the geo permissions before the provider was called: recorded as a failed attempt. */
+  | { status: 'refused'; check: Extract<SmsDestinationCheck, { allowed: false }> }
   | { status: 'not_configured' };
+
+/** The provider_error_code of a refused destination's usage row: the same words as the answer's error_code. */
+export const DESTINATION_REFUSED_CODE = 'SMS_DESTINATION_NOT_ALLOWED';
 
 export const SMS_TEST_ACTION = 'sms.test';
 
@@ -62,13 +69,24 @@ export function createSmsAlertService(deps: {
   providerTimeoutMs: number;
   /** Monotonic milliseconds for latency (the wall clock may be a test's fake one). */
   monotonicMs?: () => number;
+  /** SMS geo permissions: ISO 3166-1 alpha-2 countries a destination may be in (config.sms). */
+  allowedCountries: readonly string[];
+  /** Names the sender in the fixed test text (TOTP_ISSUER). */
+  issuer: string;
 }): SmsAlertService {
   const { provider, usage, audit, telemetry, logger, clock, randomBytes, limits } = deps;
   const monotonicMs = deps.monotonicMs ?? (() => performance.now());
   const integration = provider?.integration ?? 'twilio';
 
+  /**
+   * Every SMS goes out through here, so no sender can skip the destination rule. Not
+   * configured comes first: with no provider nothing can be sent to any number, and saying
+   * so is the useful answer.
+   */
   async function attemptSend(to: string, body: string): Promise<Attempt> {
     if (!provider) return { status: 'not_configured' };
+    const destination = checkSmsDestination(to, deps.allowedCountries);
+    if (!destination.allowed) return { status: 'refused', check: destination };
     const started = monotonicMs();
     const latency = () => Math.max(0, Math.round(monotonicMs() - started));
     try {
@@ -88,10 +106,11 @@ export function createSmsAlertService(deps: {
    * trace_id and provider reference, so it can be reconstructed.
    */
   async function recordAttempt(attempt: Attempt, context: { traceId: string; createdAt: Date; maskedDestination: string; actorUserId: string; origin: RequestOrigin }) {
-    const status: UsageStatus = attempt.status;
+    const status: UsageStatus = attempt.status === 'refused' ? 'failed' : attempt.status;
     const providerReference = attempt.status === 'success' ? attempt.providerMessageId : null;
-    const providerErrorCode = attempt.status === 'failed' ? attempt.failure.providerErrorCode : null;
-    const latencyMs = attempt.status === 'not_configured' ? null : attempt.latencyMs;
+    const providerErrorCode =
+      attempt.status === 'failed' ? attempt.failure.providerErrorCode : attempt.status === 'refused' ? DESTINATION_REFUSED_CODE : null;
+    const latencyMs = attempt.status === 'success' || attempt.status === 'failed' ? attempt.latencyMs : null;
     let recorded = true;
     try {
       await usage.insertUsageEvent({
@@ -118,6 +137,7 @@ export function createSmsAlertService(deps: {
       status,
       provider_reference: providerReference,
       provider_error_code: providerErrorCode,
+      ...(attempt.status === 'refused' ? { refusal: attempt.check.reason, destination_country: attempt.check.country ?? null } : {}),
       latency_ms: latencyMs,
       destination: context.maskedDestination,
       actor_user_id: context.actorUserId,
@@ -151,7 +171,7 @@ export function createSmsAlertService(deps: {
 
       const traceId = randomBytes(16).toString('hex');
       const createdAt = new Date(clock.nowMs());
-      const body = input.message ?? `Proofgate test alert: SMS delivery works (trace ${traceId})`;
+      const body = composeTestSmsBody({ issuer: deps.issuer, traceId, note: input.note });
       const attempt = await attemptSend(input.to, body);
       await recordAttempt(attempt, { traceId, createdAt, maskedDestination: maskPhoneNumber(input.to), actorUserId: input.actorUserId, origin });
 
@@ -163,6 +183,11 @@ export function createSmsAlertService(deps: {
           throw new AppError('SMS_NOT_CONFIGURED', {
             detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
             extensions: trace,
+          });
+        case 'refused':
+          throw new AppError('SMS_DESTINATION_NOT_ALLOWED', {
+            detail: describeSmsDestinationRefusal(attempt.check, deps.allowedCountries),
+            extensions: { ...trace, reason: attempt.check.reason },
           });
         case 'failed': {
           const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };

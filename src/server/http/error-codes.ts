@@ -36,6 +36,7 @@ export const errorCatalog = {
   RATE_LIMITED: { status: 429, title: 'Too many attempts; try again later' },
   TWO_FACTOR_LOCKED: { status: 429, title: 'Two-factor authentication is temporarily locked after too many failures' },
 
+  SMS_DESTINATION_NOT_ALLOWED: { status: 422, title: 'SMS to this destination is not allowed' },
   SMS_NOT_CONFIGURED: { status: 503, title: 'SMS is not configured' },
   SMS_PROVIDER_REJECTED: { status: 502, title: 'The SMS provider rejected the message' },
   SMS_PROVIDER_UNAVAILABLE: { status: 503, title: 'The SMS provider could not be reached' },

@@ -40,6 +40,7 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   RATE_LIMITED: 'Too many attempts.',
   TWO_FACTOR_LOCKED: 'Two-factor sign-in is locked after too many wrong codes.',
 
+  SMS_DESTINATION_NOT_ALLOWED: 'SMS to this number is not allowed: only numbers in the allowed countries, and no premium-rate, shared-cost or satellite numbers.',
   SMS_NOT_CONFIGURED: 'SMS is not configured on this server (Twilio credentials are missing).',
   SMS_PROVIDER_REJECTED: 'Twilio rejected the message.',
   SMS_PROVIDER_UNAVAILABLE: 'Twilio could not be reached. Try again shortly.',

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isE164 } from '../../../shared/phone';
 import type { TwilioConfig } from '../../config';
 
 /**
@@ -26,7 +27,6 @@ export type TwilioSettingsResolution =
 const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
 const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
 const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 const NO_WHITESPACE = /^\S+$/;
 
 export function resolveTwilioSettings(config: TwilioConfig): TwilioSettingsResolution {
@@ -48,7 +48,7 @@ export function resolveTwilioSettings(config: TwilioConfig): TwilioSettingsResol
   }
 
   if (!fromNumber && !messagingServiceSid) problems.push('set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID');
-  if (fromNumber && !E164.test(fromNumber)) problems.push('TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006');
+  if (fromNumber && !isE164(fromNumber)) problems.push('TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006');
   if (messagingServiceSid && !MESSAGING_SERVICE_SID.test(messagingServiceSid)) {
     problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hexadecimal characters');
   }
