@@ -4,11 +4,10 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type 
  * The one rule for SMS destinations, imported by the server (request validation, the alert
  * service, config) and by the web UI (the OpsAlerts form), so the two cannot drift apart.
  * The `max` metadata is the one that knows number types: without it PREMIUM_RATE and
- * SHARED_COST numbers look like any other valid number.
+ * SHARED_COST numbers look like any other valid number. It weighs about 50 kB gzipped, so the
+ * web UI loads this module only when the OpsAlerts form is submitted; the test text's rules,
+ * which the form needs at once, live in sms-test-text.ts.
  */
-
-/** A short note an admin may add to the fixed test text: one GSM-7 segment, too short to carry a convincing phishing message. */
-export const SMS_TEST_NOTE_MAX_CHARS = 160;
 
 /** `+` and at most 15 digits (ITU-T E.164): anything longer is refused before it is parsed at all. */
 export const E164_MAX_CHARS = 16;
@@ -119,27 +118,4 @@ export function describeSmsDestinationRefusal(check: Extract<SmsDestinationCheck
         ? 'No destination country is allowed: set SMS_ALLOWED_COUNTRIES'
         : `Numbers in ${check.country ?? 'this country'} are refused; allowed: ${allowedCountries.join(', ')} (SMS_ALLOWED_COUNTRIES)`;
   }
-}
-
-/**
- * Why a note cannot be sent, or undefined when it can. Control characters (line breaks
- * included) are refused so the note stays on the line the fixed text gives it and cannot pose
- * as a message of its own.
- */
-export function smsTestNoteProblem(note: string): string | undefined {
-  if (note.length > SMS_TEST_NOTE_MAX_CHARS) return `must be at most ${SMS_TEST_NOTE_MAX_CHARS} characters`;
-  if (hasControlCharacters(note)) return SMS_TEST_NOTE_ONE_LINE;
-  return undefined;
-}
-
-export const SMS_TEST_NOTE_ONE_LINE = 'must be one line without control characters';
-
-export function hasControlCharacters(text: string): boolean {
-  return /\p{Cc}/u.test(text);
-}
-
-/** The fixed test text: the note is the only part an admin chooses, so a stolen admin account cannot send arbitrary text from the sender number. */
-export function composeTestSmsBody(input: { issuer: string; traceId: string; note: string | undefined }): string {
-  const head = `${input.issuer} test alert: SMS delivery works (trace ${input.traceId})`;
-  return input.note ? `${head}. Note: ${input.note}` : head;
 }

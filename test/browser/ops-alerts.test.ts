@@ -77,7 +77,7 @@ describe('admin pages in the browser', () => {
 
     it('sends a test SMS and shows success, the trace id, and the usage count before and after', async () => {
       await page.getByLabel('Phone number').fill('+15005550006');
-      await page.getByLabel('Message (optional)').fill('Proofgate browser test');
+      await page.getByLabel('Note (optional)').fill('Proofgate browser test');
       await page.getByRole('button', { name: 'Send test SMS' }).click();
       const result = page.locator('[data-testid="sms-result"][data-outcome="sent"]');
       await result.waitFor();
@@ -101,6 +101,23 @@ describe('admin pages in the browser', () => {
       expect(traceId).not.toBe('');
       expect(traceId).not.toBe('none returned');
       await snap(page, 'ops-alerts-failure');
+    });
+
+    it('shows a refused destination (premium rate) with its error code and trace id, and Twilio receives nothing', async () => {
+      // Counts message creations only: the page's status read may re-run the credential check.
+      const messagePosts = () => fakeTwilio.received().filter((r) => r.method === 'POST' && r.path.endsWith('/Messages.json')).length;
+      const postsBefore = messagePosts();
+      await page.getByLabel('Phone number').fill('+1 900 555 0100');
+      await page.getByRole('button', { name: 'Send test SMS' }).click();
+      await page.getByTestId('sms-error-code').getByText('SMS_DESTINATION_NOT_ALLOWED').waitFor();
+      expect(await page.getByTestId('sms-failure').textContent()).toContain('Premium-rate numbers are refused');
+      const traceId = ((await page.getByTestId('trace-id').textContent()) ?? '').trim();
+      expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(messagePosts()).toBe(postsBefore);
+    });
+
+    it('keeps the note to one line of at most 160 characters', async () => {
+      expect(await page.getByLabel('Note (optional)').getAttribute('maxlength')).toBe('160');
     });
   });
 

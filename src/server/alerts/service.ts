@@ -8,7 +8,8 @@ import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import { limiterKey, type LimitGate } from '../limits/limit-gate';
 import type { NewUsageEvent, UsageStatus } from '../integrations/store';
-import { checkSmsDestination, composeTestSmsBody, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../shared/phone';
+import { checkSmsDestination, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../shared/phone';
+import { composeTestSmsBody } from '../../shared/sms-test-text';
 import { maskPhoneNumber } from './mask';
 import type { ProviderFailure, SmsProvider } from './sms-provider';
 

@@ -116,8 +116,7 @@ export const api = {
   disableTwoFactor: (factor: SecondFactor) => post<{ enabled: false; session: SessionInfo }>('/api/auth/2fa/disable', factor),
   regenerateBackupCodes: (code: string) => post<BackupCodesResult>('/api/auth/2fa/backup-codes/regenerate', { code }),
 
-  sendTestSms: (to: string, message?: string) =>
-    post<SmsTestResult>('/api/alerts/sms/test', message ? { to, message } : { to }),
+  sendTestSms: (to: string, note?: string) => post<SmsTestResult>('/api/alerts/sms/test', note ? { to, note } : { to }),
   integrationsStatus: (refresh = false) =>
     get<{ integrations: IntegrationStatus[] }>(`/api/integrations/status${refresh ? '?refresh=1' : ''}`),
   systemStatus: () => get<SystemStatus>('/api/system/status'),

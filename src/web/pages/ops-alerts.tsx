@@ -14,14 +14,12 @@ import { useLockout } from '../hooks/use-lockout';
 import { api, ApiError, isApiError } from '../lib/api';
 import type { IntegrationStatus, SmsTestResult } from '../lib/api-types';
 import { messageForCode, messageForProviderError } from '../lib/error-messages';
+import { SMS_TEST_NOTE_MAX_CHARS, smsTestNoteProblem } from '../../shared/sms-test-text';
 import { formatDateTime } from '../lib/format';
 import { NotAllowed } from './not-allowed';
 
 export const integrationsKey = ['integrations'] as const;
 
-/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all (ITU-T E.164 §6). */
-const E164 = /^\+[1-9]\d{6,14}$/;
-const MESSAGE_MAX = 320;
 
 interface Attempt {
   to: string;
@@ -44,14 +42,16 @@ export function OpsAlertsPage() {
   const queryClient = useQueryClient();
   const integrations = useQuery({ queryKey: integrationsKey, queryFn: () => api.integrationsStatus() });
   const [to, setTo] = useState('');
-  const [message, setMessage] = useState('');
+  const [note, setNote] = useState('');
   const [toError, setToError] = useState<string | null>(null);
+  const [noteError, setNoteError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [checking, setChecking] = useState(false);
   const [attempt, setAttempt] = useState<Attempt | null>(null);
   const [error, setError] = useState<unknown>(null);
   const { lockout, secondsLeft, capture } = useLockout();
   const toRef = useRef<HTMLInputElement>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
   const resultRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -64,20 +64,38 @@ export function OpsAlertsPage() {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const number = to.replace(/[\s()-]/g, '');
-    if (!E164.test(number)) {
+    // Only the format is judged here; which countries and number types may be sent to is the
+    // server's call (SMS_ALLOWED_COUNTRIES), and its refusal is an audited attempt with a trace id.
+    // The rule module carries libphonenumber's metadata, so it is fetched on first use only.
+    let phone: typeof import('../../shared/phone');
+    try {
+      phone = await import('../../shared/phone');
+    } catch (failure) {
+      setError(failure);
+      return;
+    }
+    const number = phone.normalizePhoneInput(to);
+    if (!number) {
       setToError('Enter the number in international format: a + then the country code and number, e.g. +14155550123.');
       toRef.current?.focus();
       return;
     }
     setToError(null);
+    const trimmedNote = note.trim();
+    const problem = trimmedNote ? smsTestNoteProblem(trimmedNote) : undefined;
+    if (problem) {
+      setNoteError(`The note ${problem}.`);
+      noteRef.current?.focus();
+      return;
+    }
+    setNoteError(null);
     setError(null);
     setBusy(true);
     try {
       const before = await fetchTwilio();
       let outcome: Attempt['outcome'];
       try {
-        outcome = { ok: true, result: await api.sendTestSms(number, message.trim() || undefined) };
+        outcome = { ok: true, result: await api.sendTestSms(number, trimmedNote || undefined) };
       } catch (failure) {
         if (!(failure instanceof ApiError) || failure.errorCode === 'FORBIDDEN') throw failure;
         if (capture(failure) && !failure.traceId) return;
@@ -111,7 +129,10 @@ export function OpsAlertsPage() {
         <Card aria-labelledby="sms-test-title">
           <CardHeader>
             <CardTitle id="sms-test-title">Send a test SMS</CardTitle>
-            <CardDescription>The message is sent for real and counted as proof of use.</CardDescription>
+            <CardDescription>
+              The message is sent for real and counted as proof of use. Its text is fixed; you may add a short note. Only numbers in
+              the countries this server allows can receive it.
+            </CardDescription>
           </CardHeader>
           <CardContent>
             <form method="post" onSubmit={submit} className="grid gap-4" noValidate>
@@ -141,15 +162,27 @@ export function OpsAlertsPage() {
                 ) : null}
               </div>
               <div className="grid gap-2">
-                <Label htmlFor="sms-message">Message (optional)</Label>
+                <Label htmlFor="sms-note">Note (optional)</Label>
                 <Textarea
-                  id="sms-message"
-                  maxLength={MESSAGE_MAX}
-                  value={message}
-                  onChange={(e) => setMessage(e.target.value)}
-                  placeholder="Proofgate test alert"
-                  rows={3}
+                  ref={noteRef}
+                  id="sms-note"
+                  maxLength={SMS_TEST_NOTE_MAX_CHARS}
+                  value={note}
+                  onChange={(e) => setNote(e.target.value)}
+                  placeholder="Weekly on-call check"
+                  rows={2}
+                  aria-invalid={noteError ? true : undefined}
+                  aria-describedby={noteError ? 'sms-note-hint sms-note-error' : 'sms-note-hint'}
                 />
+                <p id="sms-note-hint" className="text-xs text-muted-foreground">
+                  Added after the fixed test text, which names the trace id. One line, at most {SMS_TEST_NOTE_MAX_CHARS} characters (
+                  {note.length}/{SMS_TEST_NOTE_MAX_CHARS}).
+                </p>
+                {noteError ? (
+                  <p id="sms-note-error" className="text-sm text-destructive">
+                    {noteError}
+                  </p>
+                ) : null}
               </div>
               <div>
                 <Button type="submit" disabled={busy || lockout !== null}>
@@ -212,6 +245,7 @@ function AttemptResult({ attempt, headingRef }: { attempt: Attempt; headingRef: 
           <p role="alert" className="text-sm text-destructive" data-testid="sms-failure">
             {messageForCode(outcome.error.errorCode)}
             {outcome.error.providerErrorCode ? ` ${messageForProviderError(outcome.error.providerErrorCode)}` : ''}
+            {outcome.error.errorCode === 'SMS_DESTINATION_NOT_ALLOWED' && outcome.error.detail ? ` ${outcome.error.detail}.` : ''}
           </p>
         )}
         <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-2">
