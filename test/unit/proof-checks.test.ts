@@ -10,7 +10,15 @@ import { checkGuardPassed } from '../../tools/proof/checks/guard';
 import { checkNoSecretInImages, checkScreenshotsMasked } from '../../tools/proof/checks/images';
 import { checkNoSecretInFiles, checkServerLogClean, findSecretLeaks, type RecordedSecret } from '../../tools/proof/checks/redaction';
 import { checkBrowserTestsPassed, checkScreenshotsFresh } from '../../tools/proof/checks/screenshots';
-import { checkDestinationMasked, checkProviderReceived, checkSmsAccepted, checkUsageEventHasTraceId } from '../../tools/proof/checks/sms';
+import {
+  checkDestinationMasked,
+  checkDestinationRefused,
+  checkProviderReceived,
+  checkProviderUntouched,
+  checkRefusalRecorded,
+  checkSmsAccepted,
+  checkUsageEventHasTraceId,
+} from '../../tools/proof/checks/sms';
 import {
   checkBlockersPresent,
   checkBlockersRemoved,
@@ -273,6 +281,20 @@ describe('B4 checks: test SMS and usage trail', () => {
     passed(checkProviderReceived([post], '+15555550100'));
     failed(checkProviderReceived([], '+15555550100'), /0 message POST/);
     failed(checkProviderReceived([{ ...post, status: 400 }], '+15555550100'), /0 accepted/);
+  });
+
+  it('a premium-rate destination: 422 SMS_DESTINATION_NOT_ALLOWED with a trace_id, one failed row, nothing sent to the provider', () => {
+    const refused = { error_code: 'SMS_DESTINATION_NOT_ALLOWED', reason: 'premium_rate', trace_id: traceId };
+    passed(checkDestinationRefused(exchange(422, refused)));
+    failed(checkDestinationRefused(exchange(200, { ok: true, trace_id: traceId, provider_message_id: sid })), /expected 422/);
+    failed(checkDestinationRefused(exchange(422, { ...refused, trace_id: undefined })), /no trace_id/);
+    const refusedRow = { trace_id: traceId, status: 'failed', provider_error_code: 'SMS_DESTINATION_NOT_ALLOWED', provider_reference: null };
+    passed(checkRefusalRecorded([refusedRow], traceId));
+    failed(checkRefusalRecorded([], traceId), /0 rows/);
+    failed(checkRefusalRecorded([{ ...refusedRow, provider_reference: sid }], traceId), /provider was called/);
+    failed(checkRefusalRecorded([{ ...refusedRow, status: 'success' }], traceId), /expected failed/);
+    passed(checkProviderUntouched([]));
+    failed(checkProviderUntouched([{ method: 'POST', path: '/2010-04-01/Accounts/AC1/Messages.json' }]), /1 request/);
   });
 });
 

@@ -188,10 +188,10 @@ describe('run plan', () => {
       TWILIO_ACCOUNT_SID: `AC${'0a'.repeat(16)}`,
       TWILIO_AUTH_TOKEN: 'token',
       TWILIO_FROM_NUMBER: '+15005550006',
-      PROOF_SMS_TO: '+15551230000',
+      PROOF_SMS_TO: '+14155550100',
     });
     expect(plan.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
-    expect(plan.twilio).toMatchObject({ kind: 'real', destination: '+15551230000' });
+    expect(plan.twilio).toMatchObject({ kind: 'real', destination: '+14155550100' });
   });
 
   it('real keys without a destination are still real (B4 then fails), incomplete keys never fall back to the fake', () => {
@@ -199,5 +199,16 @@ describe('run plan', () => {
     expect(planRun(keys).twilio).toMatchObject({ kind: 'real', destination: undefined });
     expect(planRun({ TWILIO_ACCOUNT_SID: keys.TWILIO_ACCOUNT_SID }).twilio).toMatchObject({ kind: 'incomplete' });
     expect(planRun({ ...keys, PROOF_SMS_TO: '555' }).twilio).toMatchObject({ kind: 'incomplete', problems: [expect.stringMatching(/PROOF_SMS_TO/)] });
+  });
+
+  it('a PROOF_SMS_TO the SMS geo permissions refuse is named before anything starts; SMS_ALLOWED_COUNTRIES travels to the server', () => {
+    const keys = { TWILIO_ACCOUNT_SID: `AC${'0a'.repeat(16)}`, TWILIO_AUTH_TOKEN: 'token', TWILIO_FROM_NUMBER: '+15005550006' };
+    expect(planRun({ ...keys, PROOF_SMS_TO: '+2347010000000' }).twilio).toMatchObject({
+      kind: 'incomplete',
+      problems: [expect.stringMatching(/PROOF_SMS_TO is refused by the SMS geo permissions: Numbers in NG are refused; allowed: US/)],
+    });
+    expect(planRun({ ...keys, PROOF_SMS_TO: '+19005550100', SMS_ALLOWED_COUNTRIES: 'US' }).twilio).toMatchObject({ kind: 'incomplete' });
+    const opened = planRun({ ...keys, PROOF_SMS_TO: '+2347010000000', SMS_ALLOWED_COUNTRIES: 'US,NG' }).twilio;
+    expect(opened).toMatchObject({ kind: 'real', env: { SMS_ALLOWED_COUNTRIES: 'US,NG' } });
   });
 });

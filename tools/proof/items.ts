@@ -3,7 +3,15 @@ import { checkEveryResponseHasRequestId, jsonObject } from './checks/http';
 import { checkGuardPassed } from './checks/guard';
 import { check, missingEvidence, statusOf } from './checks/result';
 import { checkBrowserTestsPassed, checkScreenshotsFresh, EXPECTED_SCREENSHOTS } from './checks/screenshots';
-import { checkDestinationMasked, checkProviderReceived, checkSmsAccepted, checkUsageEventHasTraceId } from './checks/sms';
+import {
+  checkDestinationMasked,
+  checkDestinationRefused,
+  checkProviderReceived,
+  checkProviderUntouched,
+  checkRefusalRecorded,
+  checkSmsAccepted,
+  checkUsageEventHasTraceId,
+} from './checks/sms';
 import {
   checkBlockersPresent,
   checkBlockersRemoved,
@@ -169,14 +177,22 @@ export function evaluateB4(ev: ProofEvidence): ProofItem {
       need(sqlRows(s.usage), 'the destination is stored masked', 'integration_usage_events row', (rows) => checkDestinationMasked(rows[0], s.destination ?? '')),
     );
     if (s.mode === 'fake') checks.push(need(s.providerReceived, 'the fake received the message', 'the fake\'s received()', (r) => checkProviderReceived(r, s.destination ?? '')));
+    const refusedTrace = s.refused ? jsonObject(s.refused).trace_id : undefined;
+    checks.push(
+      need(s.refused, 'a premium-rate destination is refused', 'POST /api/alerts/sms/test (premium rate)', checkDestinationRefused),
+      need(sqlRows(s.refusedUsage), 'the refusal is recorded', 'integration_usage_events row of the refusal', (rows) =>
+        checkRefusalRecorded(rows, typeof refusedTrace === 'string' ? refusedTrace : ''),
+      ),
+    );
+    if (s.mode === 'fake') checks.push(need(s.providerReceivedDuringRefusal, 'the fake saw nothing of the refusal', 'the fake\'s received()', checkProviderUntouched));
   }
   checks.push(...flowErrors(ev.errors.B4));
   return item(
     'B4',
     'Test SMS and its usage event',
-    'An admin\'s test SMS goes through the provider, and exactly one integration_usage_events row records it under the trace_id of the answer.',
+    'An admin\'s test SMS goes through the provider, and exactly one integration_usage_events row records it under the trace_id of the answer; a premium-rate destination is refused before the provider is called, and that refusal is recorded too.',
     checks,
-    [...http(s.adminLogin, s.send), ...sql(s.usage)],
+    [...http(s.adminLogin, s.send), ...sql(s.usage), ...http(s.refused), ...sql(s.refusedUsage)],
   );
 }
 

@@ -32,7 +32,8 @@ Environment (all optional):
   TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (or TWILIO_API_KEY_SID + TWILIO_API_KEY_SECRET)
     + TWILIO_FROM_NUMBER (or TWILIO_MESSAGING_SERVICE_SID)
                  real Twilio instead of the project's fake; then also:
-  PROOF_SMS_TO   the phone number (E.164) that receives the test SMS`;
+  PROOF_SMS_TO   the phone number (E.164) that receives the test SMS; it must pass the SMS geo
+                 permissions (SMS_ALLOWED_COUNTRIES, default the country of TWILIO_FROM_NUMBER)`;
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,5 +1,6 @@
-import type { TwilioConfig } from '../../src/server/config';
+import { resolveSmsAllowedCountries, type TwilioConfig } from '../../src/server/config';
 import { resolveTwilioSettings } from '../../src/server/integrations/twilio/settings';
+import { checkSmsDestination, describeSmsDestinationRefusal, isCountryCode, isE164 } from '../../src/shared/phone';
 
 /**
  * What this run will use, decided from the environment before anything starts: the embedded
@@ -15,6 +16,8 @@ export const TWILIO_VARIABLES = [
   'TWILIO_MESSAGING_SERVICE_SID',
   'TWILIO_API_BASE_URL',
   'TWILIO_TIMEOUT_MS',
+  // Not a TWILIO_ name, but it decides where the real test SMS may go, so it travels with them.
+  'SMS_ALLOWED_COUNTRIES',
 ] as const;
 
 export type TwilioPlan =
@@ -27,8 +30,6 @@ export interface RunPlan {
   redisUrl: string | undefined;
   twilio: TwilioPlan;
 }
-
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
@@ -56,10 +57,20 @@ export function planRun(env: Record<string, string | undefined>): RunPlan {
     const resolved = resolveTwilioSettings(config);
     const destination = nonEmpty(env.PROOF_SMS_TO);
     const problems = [...resolved.problems];
-    if (destination !== undefined && !E164.test(destination)) problems.push('PROOF_SMS_TO must be an E.164 number such as +15551234567');
+    if (destination !== undefined) problems.push(...destinationProblems(destination, twilioEnv.SMS_ALLOWED_COUNTRIES, config.fromNumber));
     twilio = resolved.configured && problems.length === 0
       ? { kind: 'real', env: twilioEnv, destination, baseUrl: twilioEnv.TWILIO_API_BASE_URL }
       : { kind: 'incomplete', env: twilioEnv, problems };
   }
   return { databaseUrl: nonEmpty(env.DATABASE_URL), redisUrl: nonEmpty(env.REDIS_URL), twilio };
+}
+
+/** PROOF_SMS_TO judged by the server's own rule before anything starts, so a refused number is named up front. */
+function destinationProblems(destination: string, allowedCountriesText: string | undefined, fromNumber: string | undefined): string[] {
+  if (!isE164(destination)) return ['PROOF_SMS_TO must be an E.164 number such as +14155550100'];
+  const codes = (allowedCountriesText ?? '').split(',').map((code) => code.trim().toUpperCase()).filter(Boolean);
+  if (!codes.every(isCountryCode)) return ['SMS_ALLOWED_COUNTRIES must be a comma-separated list of ISO 3166-1 alpha-2 country codes such as US,CA'];
+  const { allowedCountries } = resolveSmsAllowedCountries(codes, fromNumber);
+  const check = checkSmsDestination(destination, allowedCountries);
+  return check.allowed ? [] : [`PROOF_SMS_TO is refused by the SMS geo permissions: ${describeSmsDestinationRefusal(check, allowedCountries)}`];
 }

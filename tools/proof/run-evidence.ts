@@ -37,6 +37,11 @@ export interface ProofEvidence {
     usage?: SqlEvidence;
     destination?: string;
     providerReceived?: Array<{ method: string; path: string; params: Record<string, string>; status: number | 'reset' }>;
+    /** A premium-rate destination, refused by the SMS geo permissions before the provider is called. */
+    refused?: HttpExchange;
+    refusedUsage?: SqlEvidence;
+    /** With the fake: every request it received while the refused send ran (expected: none). */
+    providerReceivedDuringRefusal?: Array<{ method: string; path: string }>;
   };
   b5: {
     adminRegister?: HttpExchange;

@@ -45,7 +45,8 @@ export interface RunOutcome {
 
 /** TWO_FACTOR_TEMP_TOKEN_TTL's documented minimum: the shortest real-time wait that still exercises expiry. */
 export const SHORT_TEMP_TOKEN_TTL_SECONDS = 5;
-const FAKE_SMS_DESTINATION = '+15555550100';
+// A number the SMS geo permissions accept with the fake's US sender: valid (libphonenumber) and in the US. 555-0100…0199 are fictional.
+const FAKE_SMS_DESTINATION = '+14155550100';
 
 function user(label: string, jar: string, runId: string): ProofUser {
   return {

@@ -61,3 +61,44 @@ export function checkProviderReceived(received: ReadonlyArray<{ method: string; 
     `${sends.length} message POST(s), ${accepted.length} accepted for the destination`,
   );
 }
+
+/** The refused premium-rate send: 422 SMS_DESTINATION_NOT_ALLOWED with a trace_id, never a 2xx or a 5xx. */
+export function checkDestinationRefused(exchange: HttpExchange): CheckResult {
+  const body = jsonObject(exchange);
+  const failures: string[] = [];
+  if (exchange.status !== 422) failures.push(`status ${describeStatus(exchange)}, expected 422`);
+  if (body.error_code !== 'SMS_DESTINATION_NOT_ALLOWED') failures.push(`error_code ${JSON.stringify(body.error_code ?? null)}, expected SMS_DESTINATION_NOT_ALLOWED`);
+  if (typeof body.trace_id !== 'string' || body.trace_id.length === 0) failures.push('no trace_id');
+  return checkAll(
+    'a premium-rate destination is refused: 422 SMS_DESTINATION_NOT_ALLOWED with a trace_id',
+    failures,
+    `422 SMS_DESTINATION_NOT_ALLOWED, reason ${String(body.reason)}, trace_id ${String(body.trace_id)}`,
+  );
+}
+
+/** The refusal is still an audited attempt: one failed row under its trace_id, no provider reference. */
+export function checkRefusalRecorded(rows: readonly Record<string, unknown>[], traceId: string): CheckResult {
+  const failures: string[] = [];
+  if (!traceId) failures.push('the refusal had no trace_id to look up');
+  if (rows.length !== 1) failures.push(`${rows.length} rows for the trace_id, expected exactly 1`);
+  const row = rows[0];
+  if (row) {
+    if (row.status !== 'failed') failures.push(`status ${JSON.stringify(row.status)}, expected failed`);
+    if (row.provider_error_code !== 'SMS_DESTINATION_NOT_ALLOWED') failures.push(`provider_error_code ${JSON.stringify(row.provider_error_code)}, expected SMS_DESTINATION_NOT_ALLOWED`);
+    if (row.provider_reference !== null) failures.push('a provider reference is recorded, so the provider was called');
+  }
+  return checkAll(
+    'integration_usage_events records the refusal: one failed row with the answer\'s trace_id, provider_error_code SMS_DESTINATION_NOT_ALLOWED, no provider reference',
+    failures,
+    `1 row: status failed, provider_error_code SMS_DESTINATION_NOT_ALLOWED, trace_id ${traceId}`,
+  );
+}
+
+/** With the fake: the refused send made no request to the provider at all. */
+export function checkProviderUntouched(received: ReadonlyArray<{ method: string; path: string }>): CheckResult {
+  return check(
+    'the Twilio fake received no request for the refused destination',
+    received.length === 0,
+    received.length === 0 ? '0 requests' : `${received.length} request(s): ${received.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+  );
+}

@@ -31,7 +31,7 @@ export async function runSmsAndUsage(
   b4.send = await ctx.recorder.http(
     'b4-02-sms-test',
     'Send one test SMS',
-    post(server, '/api/alerts/sms/test', admin.jar, { to: options.destination, message: `Proofgate proof run ${new Date().toISOString()}` }),
+    post(server, '/api/alerts/sms/test', admin.jar, { to: options.destination, note: `Proofgate proof run ${new Date().toISOString()}` }),
   );
   if (options.fake) {
     b4.providerReceived = options.fake.received().map((r) => ({
@@ -53,7 +53,30 @@ export async function runSmsAndUsage(
     [typeof traceId === 'string' ? traceId : ''],
   );
   b5.after = await ctx.recorder.http('b5-06-integrations-after', 'Integrations status after the send', get(server, '/api/integrations/status', admin.jar));
+
+  // After B5's "after" read, so the refusal's error code does not stand in for the send's outcome there.
+  // Safe with real keys too: a refused destination never reaches the provider.
+  options.fake?.clearReceived();
+  b4.refused = await ctx.recorder.http(
+    'b4-04-sms-refused',
+    `Send a test SMS to the premium-rate number ${REFUSED_DESTINATION}: refused by the SMS geo permissions`,
+    post(server, '/api/alerts/sms/test', admin.jar, { to: REFUSED_DESTINATION }),
+  );
+  if (options.fake) b4.providerReceivedDuringRefusal = options.fake.received().map((r) => ({ method: r.method, path: r.path }));
+  const refusedTrace = jsonObject(b4.refused).trace_id;
+  b4.refusedUsage = await ctx.recorder.sql(
+    server.proofgate.database,
+    'b4-05-refused-usage-event',
+    'The usage event of the refused send, selected by the trace_id of its answer',
+    `select trace_id, integration, action, status, provider_reference, provider_error_code, masked_destination, latency_ms
+  from integration_usage_events
+ where trace_id = $1`,
+    [typeof refusedTrace === 'string' ? refusedTrace : ''],
+  );
 }
+
+/** A US premium-rate number (+1 900): refused whatever SMS_ALLOWED_COUNTRIES says, so the proof can show it with real keys. */
+export const REFUSED_DESTINATION = '+19005550100';
 
 export async function runFinalStatus(ctx: FlowContext, server: ProofServer, admin: ProofUser): Promise<void> {
   ctx.evidence.b5.blockersRemoved = await ctx.recorder.http(
