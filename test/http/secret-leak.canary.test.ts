@@ -17,6 +17,8 @@ const run = promisify(execFile);
 const CANARY_PASSWORD = 'canary-pass-9f4e2a71c0d3';
 const CANARY_PHONE = '+14155550187';
 const CANARY_SMS_BODY = 'canary body 77c1e0 never store me';
+/** A premium-rate number: refused before Twilio, and still never written down in full. */
+const CANARY_REFUSED_PHONE = '+19005550187';
 const ADMIN_EMAIL = `canary-admin.${process.pid}@example.test`;
 
 let fake: TwilioFake;
@@ -101,17 +103,21 @@ describe('secret-leak canary', () => {
     remember('full phone number', CANARY_PHONE);
     remember('phone number digits', CANARY_PHONE.slice(1));
     remember('sms body', CANARY_SMS_BODY);
+    remember('refused phone number digits', CANARY_REFUSED_PHONE.slice(1));
     const { client: admin } = await registerAdmin(server, ADMIN_EMAIL, CANARY_PASSWORD);
-    const sent = await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, message: CANARY_SMS_BODY });
+    const sent = await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, note: CANARY_SMS_BODY });
     expect(sent.status).toBe(200);
-    collect(await admin.post('/api/alerts/sms/test', { to: '+15005550001', message: CANARY_SMS_BODY }));
+    collect(await admin.post('/api/alerts/sms/test', { to: '+15005550001', note: CANARY_SMS_BODY }));
     fake.setFault({ kind: 'status', status: 500 });
-    collect(await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, message: CANARY_SMS_BODY }));
+    collect(await admin.post('/api/alerts/sms/test', { to: CANARY_PHONE, note: CANARY_SMS_BODY }));
     fake.setFault(null);
-    collect(await admin.post('/api/alerts/sms/test', { to: `${CANARY_PHONE}x`, message: CANARY_SMS_BODY }));
+    collect(await admin.post('/api/alerts/sms/test', { to: `${CANARY_PHONE}x`, note: CANARY_SMS_BODY }));
+    const refused = await admin.post('/api/alerts/sms/test', { to: CANARY_REFUSED_PHONE, note: CANARY_SMS_BODY });
+    expect(refused.body.error_code).toBe('SMS_DESTINATION_NOT_ALLOWED');
+    collect(refused);
     await admin.get('/api/integrations/status?refresh=1');
     await admin.get('/api/system/status');
-    expect(fake.received().some((m) => m.params.Body === CANARY_SMS_BODY && m.params.To === CANARY_PHONE), 'the fake did receive the real number and body').toBe(true);
+    expect(fake.received().some((m) => m.params.Body?.endsWith(`Note: ${CANARY_SMS_BODY}`) && m.params.To === CANARY_PHONE), 'the fake did receive the real number and body').toBe(true);
 
     const securityEvents = JSON.stringify(await server.proofgate.database.query('select * from security_events'));
     const usageEvents = JSON.stringify(await server.proofgate.database.query('select * from integration_usage_events'));

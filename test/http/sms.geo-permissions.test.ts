@@ -103,6 +103,17 @@ describe('SMS geo permissions: POST /api/alerts/sms/test', () => {
     expect(twilioRequests()).toBe(postsBefore + 1);
   });
 
+  it('the OpenAPI document shows the note (at most 160 characters), no free-text message, and SMS_DESTINATION_NOT_ALLOWED', async () => {
+    const openapi = await server.client().get('/api/openapi.json');
+    const operation = openapi.body.paths['/api/alerts/sms/test'].post;
+    const schema = operation.requestBody.content['application/json'].schema;
+    expect(Object.keys(schema.properties).sort()).toEqual(['note', 'to']);
+    expect(schema.properties.note).toMatchObject({ type: 'string', maxLength: 160 });
+    expect(schema.required).toEqual(['to']);
+    expect(operation['x-error-codes']).toContain('SMS_DESTINATION_NOT_ALLOWED');
+    expect(operation.responses['422']).toBeDefined();
+  });
+
   it('SMS_ALLOWED_COUNTRIES=US,NG opens Nigeria; premium-rate and satellite numbers stay refused', async () => {
     const { server: opened, admin: openedAdmin } = await startServerWithAdmin({ env: twilioEnv(fake, { SMS_ALLOWED_COUNTRIES: 'US,NG' }) });
     try {
