@@ -122,9 +122,10 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   code: fc.stringMatching(/^\d{6}$/),
   backup_code: fc.stringMatching(/^[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/),
   temp_token: fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
-  // Not the fake's magic failure numbers: those answer 502 by design, which is not what this hunts.
+  // Not the fake's magic failure numbers (502 by design), and valid US numbers the geo permissions
+  // accept with the fake's US sender: a refused destination is an audited attempt that writes a row.
   to: fc.stringMatching(/^\+1415555[0-9]{4}$/),
-  message: fc.string({ minLength: 1, maxLength: 100 }),
+  note: fc.string({ minLength: 1, maxLength: 100 }),
   limit: fc.integer({ min: 1, max: 200 }),
 };
 

@@ -74,7 +74,9 @@ describe('SMS geo permissions: POST /api/alerts/sms/test', () => {
     const events = await server.proofgate.database.query<{ details: { trace_id: string; status: string } }>(
       "select details from security_events where type = 'alerts.sms_test'",
     );
-    for (const response of refused) expect(events.map((e) => e.details)).toContainEqual({ trace_id: response.body.trace_id, status: 'failed' });
+    for (const response of refused) {
+      expect(events.map((e) => e.details)).toContainEqual({ trace_id: response.body.trace_id, status: 'failed', reason: response.body.reason });
+    }
   });
 
   it('an invalid number of an allowed country (+1 555 555 0100) is refused too, not guessed at', async () => {

@@ -150,7 +150,9 @@ export function createSmsAlertService(deps: {
       await audit.record('alerts.sms_test', {
         userId: context.actorUserId,
         origin: context.origin,
-        details: { trace_id: context.traceId, status },
+        // A refused destination is what a stolen admin account probing for toll fraud looks
+        // like: the reason stays visible in that account's security activity.
+        details: { trace_id: context.traceId, status, ...(attempt.status === 'refused' ? { reason: attempt.check.reason } : {}) },
       });
     } catch (error) {
       logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms test audit event could not be recorded');
