@@ -293,7 +293,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
 
   // System status: each check may report blockers; see system/status.ts for blocked vs degraded.
   const statusChecks: StatusCheck[] = [
-    twilioStatusCheck(services.integrations, config.twilio.timeoutMs),
+    twilioStatusCheck(services.integrations, config.twilio.timeoutMs, config.sms),
     encryptionKeyCheck(services.keys, config.isProduction),
     storedSecretsCheck(services.twoFactorStore, services.keys),
     adminTwoFactorCheck(services.users, config.adminRequire2fa),

@@ -143,7 +143,7 @@ describe('SMS geo permissions: POST /api/alerts/sms/test', () => {
     }
   });
 
-  it('a Messaging Service without a sender number and without SMS_ALLOWED_COUNTRIES allows no country, and says which variable to set', async () => {
+  it('a Messaging Service without a sender number and without SMS_ALLOWED_COUNTRIES allows no country, and says which variable to set, in the answer and in system status', async () => {
     const env = twilioEnv(fake, {
       TWILIO_AUTH_TOKEN: undefined,
       TWILIO_API_KEY_SID: FAKE_API_KEY.sid,
@@ -157,6 +157,10 @@ describe('SMS geo permissions: POST /api/alerts/sms/test', () => {
       const response = await expectRefused(pooledAdmin, pooled, ALLOWED, 'country_not_allowed');
       expect(response.body.detail).toContain('SMS_ALLOWED_COUNTRIES');
       expect(twilioRequests()).toBe(postsBefore);
+      const status = await pooledAdmin.get('/api/system/status?refresh=1');
+      expect(status.body.blockers).toContainEqual(
+        expect.objectContaining({ code: 'SMS_NO_ALLOWED_COUNTRY', severity: 'degraded', fix: expect.stringContaining('SMS_ALLOWED_COUNTRIES') }),
+      );
     } finally {
       await pooled.close();
     }

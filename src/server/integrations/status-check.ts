@@ -1,3 +1,4 @@
+import type { SmsConfig } from '../config';
 import type { StatusCheck } from '../system/status';
 import type { IntegrationsService } from './service';
 
@@ -8,7 +9,7 @@ const CONFIGURE_TWILIO =
  * Twilio's place in system status: degraded, not blocked, when SMS alerts are unavailable:
  * sign-in and 2FA do not depend on them. Uses the cached credential check.
  */
-export function twilioStatusCheck(integrations: IntegrationsService, providerTimeoutMs: number): StatusCheck {
+export function twilioStatusCheck(integrations: IntegrationsService, providerTimeoutMs: number, sms: SmsConfig): StatusCheck {
   const notConnected = {
     code: 'TWILIO_NOT_CONNECTED',
     severity: 'degraded' as const,
@@ -50,7 +51,23 @@ export function twilioStatusCheck(integrations: IntegrationsService, providerTim
           ],
         };
       }
-      return { ok: true, detail: `connected (checked ${status.lastCheckedAt?.toISOString() ?? 'now'})` };
+      // Connected but allowed to text no one (a Messaging Service without SMS_ALLOWED_COUNTRIES):
+      // every send would be refused, which the operator should learn here rather than from a 422.
+      if (sms.allowedCountries.length === 0) {
+        return {
+          ok: false,
+          detail: 'connected, but the SMS geo permissions allow no country',
+          blockers: [
+            {
+              code: 'SMS_NO_ALLOWED_COUNTRY',
+              severity: 'degraded',
+              message: 'SMS alerts cannot be sent: no destination country is allowed (no TWILIO_FROM_NUMBER to take the default from)',
+              fix: 'Set SMS_ALLOWED_COUNTRIES to the ISO 3166-1 alpha-2 codes alerts may go to (e.g. US,CA), then restart; see docs/sms.md',
+            },
+          ],
+        };
+      }
+      return { ok: true, detail: `connected (checked ${status.lastCheckedAt?.toISOString() ?? 'now'}); SMS allowed to ${sms.allowedCountries.join(', ')}` };
     },
   };
 }
