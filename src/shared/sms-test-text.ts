@@ -7,9 +7,9 @@
 export const SMS_TEST_NOTE_MAX_CHARS = 160;
 
 /**
- * Why a note cannot be sent, or undefined when it can. Control characters (line breaks
- * included) are refused so the note stays on the line the fixed text gives it and cannot pose
- * as a message of its own.
+ * Why a note cannot be sent, or undefined when it can. Control characters, Unicode line and
+ * paragraph separators and bidirectional overrides are refused, so the note stays on the line
+ * the fixed text gives it, reads in the order it was typed, and cannot pose as a message of its own.
  */
 export function smsTestNoteProblem(note: string): string | undefined {
   if (note.length > SMS_TEST_NOTE_MAX_CHARS) return `must be at most ${SMS_TEST_NOTE_MAX_CHARS} characters`;
@@ -20,7 +20,7 @@ export function smsTestNoteProblem(note: string): string | undefined {
 export const SMS_TEST_NOTE_ONE_LINE = 'must be one line without control characters';
 
 export function hasControlCharacters(text: string): boolean {
-  return /\p{Cc}/u.test(text);
+  return /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u.test(text);
 }
 
 /** The fixed test text: the note is the only part an admin chooses, so a stolen admin account cannot send arbitrary text from the sender number. */

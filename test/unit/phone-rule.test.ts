@@ -84,7 +84,10 @@ describe('SMS destination rule (src/shared/phone.ts) and test text (src/shared/s
     expect(SMS_TEST_NOTE_MAX_CHARS).toBe(160);
     expect(smsTestNoteProblem('x'.repeat(160))).toBeUndefined();
     expect(smsTestNoteProblem('x'.repeat(161))).toMatch(/at most 160/);
-    expect(smsTestNoteProblem('line one\nYour account is locked')).toMatch(/one line/);
+    for (const spoof of ['line one\nYour account is locked', 'a\rb', 'a\u2028b', 'a\u2029b', 'pay \u202Eevil', 'x\u2066y', 'nul\u0000']) {
+      expect(smsTestNoteProblem(spoof), JSON.stringify(spoof)).toMatch(/one line/);
+    }
+    expect(smsTestNoteProblem('on-call check ✅ 👩‍💻 café')).toBeUndefined();
     expect(composeTestSmsBody({ issuer: 'Proofgate', traceId: 't1', note: undefined })).toBe('Proofgate test alert: SMS delivery works (trace t1)');
     expect(composeTestSmsBody({ issuer: 'Proofgate', traceId: 't1', note: 'hi' })).toBe('Proofgate test alert: SMS delivery works (trace t1). Note: hi');
   });
