@@ -2,7 +2,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode, type 
 
 /**
  * The one rule for SMS destinations, imported by the server (request validation, the alert
- * service, config) and by the web UI (the OpsAlerts form), so the two cannot drift apart.
+ * service, config), the proof and the web UI (the OpsAlerts form), so they cannot drift apart.
  * The `max` metadata is the one that knows number types: without it PREMIUM_RATE and
  * SHARED_COST numbers look like any other valid number. It weighs about 50 kB gzipped, so the
  * web UI loads this module only when the OpsAlerts form is submitted; the test text's rules,
@@ -75,8 +75,8 @@ export type SmsDestinationCheck =
 /**
  * Twilio's "SMS geo permissions", enforced before the provider is called: the destination must
  * be a valid number of an allowed country and of a type nobody earns money by receiving. The
- * type is judged before the country so the answer names the sharper reason (a US premium-rate
- * number is refused as premium_rate even where US is allowed).
+ * type is judged before the country so the answer names the sharper reason: a premium-rate
+ * number abroad is reported as premium_rate, not merely as a country that is not allowed.
  */
 export function checkSmsDestination(to: string, allowedCountries: readonly string[]): SmsDestinationCheck {
   const parsed = parseE164(to);
