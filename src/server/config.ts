@@ -125,14 +125,6 @@ export const envSchema = z
     ),
     ALLOWED_ORIGINS: originList,
     TRUST_PROXY: trustProxy,
-    // Emails are never verified, so a list of them cannot grant privilege: whoever registered a
-    // listed address first became an admin. Refused loudly so a deployment relying on it notices.
-    ADMIN_EMAILS: z.preprocess(
-      emptyToUndefined,
-      z.undefined({
-        error: 'no longer grants admin rights (anyone who registers a listed address would get them); remove it and grant admins with npm run cli -- user:grant-admin --email <email>',
-      }),
-    ),
     ADMIN_REQUIRE_2FA: z.preprocess(
       emptyToUndefined,
       z
@@ -301,11 +293,26 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Variables that no longer exist but whose silent disappearance would mislead: a deployment
+ * that still sets one is refused with what to do instead.
+ */
+const REMOVED_VARIABLES: Record<string, string> = {
+  // Emails are never verified, so a list of them cannot grant privilege: whoever registered a
+  // listed address first became an admin.
+  ADMIN_EMAILS:
+    'no longer grants admin rights (anyone who registers a listed address would get them); remove it and grant admins with npm run cli -- user:grant-admin --email <email>',
+};
+
 /** Parses the environment; throws ConfigError naming every bad variable (never its value: it may be a secret). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const removed = Object.entries(REMOVED_VARIABLES)
+    .filter(([name]) => (env[name] ?? '').trim() !== '')
+    .map(([name, message]) => `${name} ${message}`);
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
+  if (!parsed.success || removed.length > 0) {
+    const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+    throw new ConfigError([...removed, ...issues]);
   }
   const e = parsed.data;
   return {
