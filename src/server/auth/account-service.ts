@@ -106,13 +106,15 @@ export function createAccountService(deps: {
     requestId: origin.requestId,
   });
 
-  async function checkPassword(user: UserRow | undefined, password: string): Promise<boolean> {
+  /** One argon2 verification in the client's own lane of the hash queue, known email or not. */
+  async function checkPassword(user: UserRow | undefined, password: string, origin: RequestOrigin): Promise<boolean> {
     const candidate = normalizePassword(password);
+    const lane = ipLimiterKey(origin.ip);
     if (!user) {
-      await verifySecret(await getDummyHash(), candidate);
+      await verifySecret(await getDummyHash(), candidate, lane);
       return false;
     }
-    return verifySecret(user.passwordHash, candidate);
+    return verifySecret(user.passwordHash, candidate, lane);
   }
 
   /**
@@ -132,7 +134,7 @@ export function createAccountService(deps: {
       deviceId: input.deviceIdFor(auth.user.email, auth.session.credentialEpoch),
     };
     await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
-    if (!user || !(await checkPassword(user, input.password))) {
+    if (!user || !(await checkPassword(user, input.password, origin))) {
       await audit.record(failure.type, { userId: auth.user.id, origin: toEventOrigin(origin), ...(failure.details ? { details: failure.details } : {}) });
       throw new AppError('INVALID_CREDENTIALS');
     }
@@ -179,7 +181,7 @@ export function createAccountService(deps: {
       };
       await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
       for (let round = 1; ; round += 1) {
-        const passwordOk = await checkPassword(user, input.password);
+        const passwordOk = await checkPassword(user, input.password, origin);
         if (!user || !passwordOk) {
           await audit.record('auth.login.failed', {
             userId: user?.id ?? null,
@@ -241,7 +243,7 @@ export function createAccountService(deps: {
       });
       const policy = checkPasswordPolicy(input.newPassword, { email: user.email });
       if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
-      const passwordHash = await hashSecret(normalizePassword(input.newPassword));
+      const passwordHash = await hashSecret(normalizePassword(input.newPassword), ipLimiterKey(origin.ip));
       return deps.transaction(async (tx) => {
         const result = await sessions.afterCredentialChange(tx, input.auth, { authenticated: true, passwordHash });
         await audit.record(
