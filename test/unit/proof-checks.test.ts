@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckResult, CommandRun, HttpExchange, ScreenshotFile } from '../../tools/proof/evidence';
 import { checkEveryResponseHasRequestId } from '../../tools/proof/checks/http';
 import { checkGuardPassed } from '../../tools/proof/checks/guard';
+import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from '../../tools/proof/checks/trust';
 import { checkNoSecretInImages, checkScreenshotsMasked } from '../../tools/proof/checks/images';
 import { checkNoSecretInFiles, checkServerLogClean, findSecretLeaks, type RecordedSecret } from '../../tools/proof/checks/redaction';
 import { checkBrowserTestsPassed, checkScreenshotsFresh } from '../../tools/proof/checks/screenshots';
@@ -598,5 +599,38 @@ describe('items: missing evidence fails, skipped browser is NOT RUN', () => {
 
   it('a browser run that did not happen is FAIL', () => {
     expect(evaluateScreenshots(emptyEvidence(0, 5, 10)).status).toBe('FAIL');
+  });
+});
+
+describe('ADMIN and RACE checks', () => {
+  const registered = (isAdmin: boolean) => exchange(201, { user: { role: isAdmin ? 'admin' : 'user', is_admin: isAdmin } });
+  const forbidden = exchange(403, { error_code: 'FORBIDDEN' });
+
+  it('a self-registered account passes only as role=user refused with FORBIDDEN', () => {
+    expect(checkSelfRegisteredIsNotAdmin(registered(false), forbidden).passed).toBe(true);
+    expect(checkSelfRegisteredIsNotAdmin(registered(true), forbidden).passed).toBe(false);
+    expect(checkSelfRegisteredIsNotAdmin(registered(false), exchange(200, { status: 'ok' })).passed).toBe(false);
+  });
+
+  it('the CLI grant needs the stored role, its audited event and an open status', () => {
+    const ok = exchange(200, { status: 'ok' });
+    expect(checkGrantedByCli([{ role: 'admin', event: 'admin.role_granted', via: 'cli' }], 'granted admin to x', ok).passed).toBe(true);
+    expect(checkGrantedByCli([{ role: 'admin', event: null, via: null }], 'granted', ok).passed).toBe(false);
+    expect(checkGrantedByCli([{ role: 'user', event: 'admin.role_granted', via: 'cli' }], 'granted', ok).passed).toBe(false);
+  });
+
+  it('one session still alive after the change, or an error answer, fails the race', () => {
+    const won = { exchange: exchange(200, { requires_2fa: false }, [], 'race-03-login-01') };
+    const refused = { exchange: exchange(401, { error_code: 'INVALID_CREDENTIALS' }, [], 'race-03-login-02') };
+    const throttled = { exchange: exchange(429, { error_code: 'RATE_LIMITED' }, [], 'race-03-login-03') };
+    const change = exchange(200, { sessions_revoked: 1 });
+    const dead = exchange(401, { error_code: 'UNAUTHENTICATED' }, [], 'race-05-01-me');
+    const alive = exchange(200, { user: {} }, [], 'race-05-01-me');
+    const all = (checks: CheckResult[]) => checks.every((c) => c.passed);
+    expect(all(checkNoOldPasswordSessionSurvives([won, refused, throttled], [dead], change, 1))).toBe(true);
+    expect(all(checkNoOldPasswordSessionSurvives([won, refused], [alive], change, 1))).toBe(false);
+    expect(all(checkNoOldPasswordSessionSurvives([won, refused], [], change, 1))).toBe(false);
+    expect(all(checkNoOldPasswordSessionSurvives([won, { exchange: exchange(500, {}) }], [dead], change, 1))).toBe(false);
+    expect(all(checkNoOldPasswordSessionSurvives([won], [dead], change, 2))).toBe(false);
   });
 });

@@ -37,6 +37,7 @@ import {
   checkVerifySetsSessionCookie,
 } from './checks/two-factor';
 import type { ProofEvidence } from './run-evidence';
+import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from './checks/trust';
 
 /**
  * Evidence → PASS/FAIL items. Pure: the same evidence always gives the same verdict, and a
@@ -196,7 +197,7 @@ export function evaluateB4(ev: ProofEvidence): ProofItem {
   );
 }
 
-export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED'];
+export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED', 'ADMIN_WITHOUT_2FA'];
 
 export function evaluateB5(ev: ProofEvidence): ProofItem {
   const s = ev.b5;
@@ -215,6 +216,44 @@ export function evaluateB5(ev: ProofEvidence): ProofItem {
     'Without keys the control plane says so and system status lists the blockers; with keys Twilio is configured and connected, a send moves last_used_at and proof_of_use_count_24h, and the blockers are gone.',
     checks,
     http(s.adminRegister, s.adminLoginBare, s.notConfigured, s.blockersPresent, s.before, s.after, s.blockersRemoved),
+  );
+}
+
+export function evaluateAdmin(ev: ProofEvidence): ProofItem {
+  const s = ev.admin;
+  const checks = [
+    s.register && s.statusBeforeGrant
+      ? checkSelfRegisteredIsNotAdmin(s.register, s.statusBeforeGrant)
+      : missingEvidence('a self-registered account is not an admin', 'register and the refused status read'),
+    need(sqlRows(s.roleAfterGrant), 'the CLI grant is stored and audited', 'users.role and security_events', (rows) =>
+      s.statusAfterGrant ? checkGrantedByCli(rows, s.cliOutput, s.statusAfterGrant) : missingEvidence('System status opens after the grant', 'status after the grant'),
+    ),
+    ...flowErrors(ev.errors.ADMIN),
+  ];
+  return item(
+    'ADMIN',
+    'Admins are made, never self-made',
+    'Registering cannot make an admin, whatever the address; the role comes only from the operator (npm run cli -- user:grant-admin), stored in the database and audited.',
+    checks,
+    [...http(s.register, s.login, s.statusBeforeGrant), ...sql(s.roleAfterGrant), ...http(s.statusAfterGrant)],
+  );
+}
+
+export function evaluateRace(ev: ProofEvidence): ProofItem {
+  const s = ev.race;
+  const live = sqlRows(s.liveSessions)?.[0]?.live_sessions;
+  const checks = [
+    ...(s.change
+      ? checkNoOldPasswordSessionSurvives(s.logins, s.probes, s.change, typeof live === 'number' ? live : undefined)
+      : [missingEvidence('the password change answers 200', 'the password change')]),
+    ...flowErrors(ev.errors.RACE),
+  ];
+  return item(
+    'RACE',
+    'Password change vs logins in flight',
+    'Logins with the old password streamed across a password change: every session they won is dead once the change answered (the credential epoch), checked with curl and in SQL.',
+    checks,
+    [...http(s.register, s.ownerLogin, ...s.logins.map((l) => l.exchange), s.change, ...s.probes), ...sql(s.liveSessions)],
   );
 }
 
@@ -262,6 +301,8 @@ export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchan
     evaluateB3(ev, allExchanges),
     evaluateB4(ev),
     evaluateB5(ev),
+    evaluateAdmin(ev),
+    evaluateRace(ev),
     evaluateHttpContract(ev, allExchanges),
     evaluateGuard(ev),
     evaluateScreenshots(ev),

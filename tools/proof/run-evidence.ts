@@ -52,13 +52,29 @@ export interface ProofEvidence {
     after?: HttpExchange;
     blockersRemoved?: HttpExchange;
   };
+  admin: {
+    register?: HttpExchange;
+    login?: HttpExchange;
+    statusBeforeGrant?: HttpExchange;
+    cliOutput?: string;
+    roleAfterGrant?: SqlEvidence;
+    statusAfterGrant?: HttpExchange;
+  };
+  race: {
+    register?: HttpExchange;
+    ownerLogin?: HttpExchange;
+    logins: Array<{ jar: string; exchange: HttpExchange }>;
+    change?: HttpExchange;
+    probes: HttpExchange[];
+    liveSessions?: SqlEvidence;
+  };
   guard?: CommandRun;
   browser: { run?: CommandRun; skipped: boolean; screenshots: ScreenshotFile[] };
   errors: Record<ItemKey, FlowError[]>;
   serverLogLines: string[];
 }
 
-export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'guard' | 'screenshots' | 'setup';
+export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'guard' | 'screenshots' | 'setup';
 
 export type B2Step =
   | 'register'
@@ -81,8 +97,10 @@ export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailur
     b3: { setup: [], logins: [], wrong: [], maxFailures, ttlSeconds },
     b4: { mode: 'fake', problems: [] },
     b5: {},
+    admin: {},
+    race: { logins: [], probes: [] },
     browser: { skipped: false, screenshots: [] },
-    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], guard: [], screenshots: [], setup: [] },
+    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], guard: [], screenshots: [], setup: [] },
     serverLogLines: [],
   };
 }

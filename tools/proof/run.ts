@@ -11,6 +11,7 @@ import { CURL_PATH } from './curl';
 import type { CommandRun } from './evidence';
 import { step, type FlowContext, type ProofUser } from './flows/context';
 import { runBareStatus, runFinalStatus, runSmsAndUsage } from './flows/operations';
+import { enrolAdminSecondFactor, runAdminGrant, runPasswordChangeRace } from './flows/trust';
 import { enrolLockoutUser, runLockout, runTempTokenExpiry } from './flows/throttling';
 import { readStoredSecrets, readStoredTokens, runTwoFactorDisable, runTwoFactorEnrolment, runTwoFactorSignIn } from './flows/two-factor';
 import { collectGitChanges, type GitChanges } from './git-changes';
@@ -102,7 +103,10 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
   const ada = user('Ada (the B2 user)', 'b2-ada', runId);
   const mallory = user('the lockout user', 'b3-lockout', runId);
   const admin = user('the admin', 'admin', runId);
-  for (const u of [ada, mallory, admin]) secrets.add('password', `password of ${u.label}`, u.password);
+  const raceOwner = user('the race owner', 'race-owner', runId);
+  const raceNewPassword = `proof-new-${randomBytes(18).toString('base64url')}`;
+  for (const u of [ada, mallory, admin, raceOwner]) secrets.add('password', `password of ${u.label}`, u.password);
+  secrets.add('password', 'new password of the race owner', raceNewPassword);
 
   const appEncKey = randomBytes(32).toString('base64');
   secrets.add('encryption_key', 'APP_ENC_KEY generated for this run', appEncKey);
@@ -164,7 +168,6 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       DATA_DIR: dataDir,
       LOG_LEVEL: 'info',
       SERVE_WEB: 'false',
-      ADMIN_EMAILS: admin.email,
       ...(database?.env ?? {}),
       ...(plan.redisUrl ? { REDIS_URL: plan.redisUrl, REDIS_KEY_PREFIX: redisPrefix } : {}),
     };
@@ -183,7 +186,8 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       });
       if (serverA) {
         const a = serverA;
-        await step(ctx, 'B5', 'status without keys', () => runBareStatus(ctx, a, admin));
+        const granted = await step(ctx, 'ADMIN', 'self-registration, then the CLI grant', () => runAdminGrant(ctx, a, admin));
+        if (granted) await step(ctx, 'B5', 'status without keys', () => runBareStatus(ctx, a, admin));
         await a.close();
         servers.splice(servers.indexOf(a), 1);
         const generated = path.join(dataDir, GENERATED_KEY_FILE);
@@ -220,7 +224,9 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
           await step(ctx, 'B1', 'read stored tokens', () => readStoredTokens(ctx, b));
           await step(ctx, 'B2', 'disable 2FA', () => runTwoFactorDisable(ctx, b, ada));
         }
-        await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
+        await step(ctx, 'RACE', 'password change vs logins in flight', () => runPasswordChangeRace(ctx, b, raceOwner, raceNewPassword));
+        const adminEnrolled = await step(ctx, 'B5', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
+        if (adminEnrolled) await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
         notes.push(
           `Servers A, B and C share one database (the run's): A ran first and was stopped; B and C ran together. Temp-token expiry was shown on C (TWO_FACTOR_TEMP_TOKEN_TTL=${evidence.b3.ttlSeconds}, the documented minimum) by waiting in real time; no clock was injected and no server has a test-only switch.`,
           `Throttling used the defaults: TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES=${limits.tempTokenMaxFailures}, TWO_FACTOR_USER_MAX_FAILURES=${limits.twoFactorUserMaxFailures}, TWO_FACTOR_USER_LOCK_SECONDS=${limits.twoFactorUserLockSeconds}.`,

@@ -8,8 +8,8 @@ import { FlowStop, get, post, type FlowContext, type ProofUser } from './context
 /** On the server without Twilio keys or APP_ENC_KEY: what is missing shows as blockers. */
 export async function runBareStatus(ctx: FlowContext, server: ProofServer, admin: ProofUser): Promise<void> {
   const b5 = ctx.evidence.b5;
-  b5.adminRegister = await ctx.recorder.http('b5-01-register-admin', 'Register the admin (named in ADMIN_EMAILS)', post(server, '/api/auth/register', admin.jar, { email: admin.email, password: admin.password }));
-  b5.adminLoginBare = await ctx.recorder.http('b5-02-login-admin', 'Sign in as the admin', post(server, '/api/auth/login', admin.jar, { email: admin.email, password: admin.password }));
+  // The admin registered and was granted the role by the operator's CLI in the ADMIN item.
+  b5.adminLoginBare = await ctx.recorder.http('b5-02-login-admin', 'Sign in as the admin (granted by npm run cli -- user:grant-admin)', post(server, '/api/auth/login', admin.jar, { email: admin.email, password: admin.password }));
   if (b5.adminLoginBare.status !== 200) throw new FlowStop(`admin login answered ${b5.adminLoginBare.status}`);
   b5.notConfigured = await ctx.recorder.http('b5-03-integrations-no-keys', 'Integrations status with no Twilio keys', get(server, '/api/integrations/status', admin.jar));
   b5.blockersPresent = await ctx.recorder.http('b5-04-system-status-blockers', 'System status with no Twilio keys and no APP_ENC_KEY', get(server, '/api/system/status', admin.jar));
