@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { countryOfNumber, isCountryCode } from '../shared/phone';
+import { countryOfNumber, isCountryCode } from '../common/phone';
 
 /**
  * Environment → typed Config, validated once at boot. Every variable is listed in

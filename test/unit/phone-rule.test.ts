@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkSmsDestination, countryOfNumber, describeSmsDestinationRefusal, isCountryCode, isE164, normalizePhoneInput } from '../../src/shared/phone';
-import { composeTestSmsBody, SMS_TEST_NOTE_MAX_CHARS, smsTestNoteProblem } from '../../src/shared/sms-test-text';
+import { checkSmsDestination, countryOfNumber, describeSmsDestinationRefusal, isCountryCode, isE164, normalizePhoneInput } from '../../src/common/phone';
+import { composeTestSmsBody, SMS_TEST_NOTE_MAX_CHARS, smsTestNoteProblem } from '../../src/common/sms-test-text';
 
 const US = ['US'];
 
@@ -9,7 +9,7 @@ function reasonOf(to: string, allowed: readonly string[] = US): string {
   return check.allowed ? 'allowed' : check.reason;
 }
 
-describe('SMS destination rule (src/shared/phone.ts) and test text (src/shared/sms-test-text.ts)', () => {
+describe('SMS destination rule (src/common/phone.ts) and test text (src/common/sms-test-text.ts)', () => {
   it('refuses the issue\'s toll-fraud numbers: satellite +882, premium-rate +1 900, a Nigerian mobile where only US is allowed', () => {
     expect(reasonOf('+8823900000001')).toBe('non_geographic');
     expect(reasonOf('+19005550100')).toBe('premium_rate');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 /**
- * Changed files and commit hashes grouped by Conventional Commit scope (DESIGN.md, "Commits"),
+ * Changed files and commit hashes grouped by Conventional Commit scope (docs/proof.md),
  * from `git log --name-only`. Parsing and grouping are pure; only collectGitChanges runs git.
  */
 export const SCOPE_ORDER = ['auth', '2fa', 'limits', 'sms', 'integrations', 'system', 'ui', 'proof', 'guard', 'db', 'ci', 'docs', 'bench'];

@@ -1,6 +1,6 @@
 import { resolveSmsAllowedCountries, type TwilioConfig } from '../../src/server/config';
 import { resolveTwilioSettings } from '../../src/server/integrations/twilio/settings';
-import { checkSmsDestination, describeSmsDestinationRefusal, isCountryCode, isE164 } from '../../src/shared/phone';
+import { checkSmsDestination, describeSmsDestinationRefusal, isCountryCode, isE164 } from '../../src/common/phone';
 
 /**
  * What this run will use, decided from the environment before anything starts: the embedded

@@ -8,8 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  */
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const webDistIndex = path.join(repoRoot, 'dist', 'web', 'index.html');
-// The UI also bundles src/shared (the phone-number rule it shares with the server).
-const sourceRoots = [path.join(repoRoot, 'src', 'web'), path.join(repoRoot, 'src', 'shared'), path.join(repoRoot, 'vite.config.ts')];
+// The UI also bundles src/common (the phone-number rule it shares with the server).
+const sourceRoots = [path.join(repoRoot, 'src', 'web'), path.join(repoRoot, 'src', 'common'), path.join(repoRoot, 'vite.config.ts')];
 
 function newestMtimeMs(entry: string): number {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { requestOrigin } from '../auth/routes';
-import { SMS_TEST_NOTE_MAX_CHARS } from '../../shared/sms-test-text';
+import { SMS_TEST_NOTE_MAX_CHARS } from '../../common/sms-test-text';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { smsTestBody, smsTestView } from './schemas';
 import type { SmsAlertService } from './service';

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { E164_EXAMPLE, E164_MAX_CHARS, isE164 } from '../../shared/phone';
-import { hasControlCharacters, SMS_TEST_NOTE_MAX_CHARS, SMS_TEST_NOTE_ONE_LINE } from '../../shared/sms-test-text';
+import { E164_EXAMPLE, E164_MAX_CHARS, isE164 } from '../../common/phone';
+import { hasControlCharacters, SMS_TEST_NOTE_MAX_CHARS, SMS_TEST_NOTE_ONE_LINE } from '../../common/sms-test-text';
 
 /**
- * The text of a test SMS is fixed by the server (composeTestSmsBody in src/shared/sms-test-text.ts); the
+ * The text of a test SMS is fixed by the server (composeTestSmsBody in src/common/sms-test-text.ts); the
  * admin adds at most a short note. The former free-text `message` is refused by the strict
  * object rather than silently ignored, so an old client learns that its text was not sent.
  */

@@ -8,8 +8,8 @@ import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import { limiterKey, type LimitGate } from '../limits/limit-gate';
 import type { NewUsageEvent, UsageStatus } from '../integrations/store';
-import { checkSmsDestination, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../shared/phone';
-import { composeTestSmsBody } from '../../shared/sms-test-text';
+import { checkSmsDestination, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../common/phone';
+import { composeTestSmsBody } from '../../common/sms-test-text';
 import { maskPhoneNumber } from './mask';
 import type { ProviderFailure, SmsProvider } from './sms-provider';
 

@@ -14,7 +14,7 @@ import { useLockout } from '../hooks/use-lockout';
 import { api, ApiError, isApiError } from '../lib/api';
 import type { IntegrationStatus, SmsTestResult } from '../lib/api-types';
 import { messageForCode, messageForProviderError } from '../lib/error-messages';
-import { SMS_TEST_NOTE_MAX_CHARS, smsTestNoteProblem } from '../../shared/sms-test-text';
+import { SMS_TEST_NOTE_MAX_CHARS, smsTestNoteProblem } from '../../common/sms-test-text';
 import { formatDateTime } from '../lib/format';
 import { NotAllowed } from './not-allowed';
 
@@ -67,9 +67,9 @@ export function OpsAlertsPage() {
     // Only the format is judged here; which countries and number types may be sent to is the
     // server's call (SMS_ALLOWED_COUNTRIES), and its refusal is an audited attempt with a trace id.
     // The rule module carries libphonenumber's metadata, so it is fetched on first use only.
-    let phone: typeof import('../../shared/phone');
+    let phone: typeof import('../../common/phone');
     try {
-      phone = await import('../../shared/phone');
+      phone = await import('../../common/phone');
     } catch (failure) {
       setError(failure);
       return;

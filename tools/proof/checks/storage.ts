@@ -1,7 +1,7 @@
 import type { CheckResult } from '../evidence';
 import { checkAll } from './result';
 
-/** B1: what the database holds for two-factor authentication (DESIGN.md, "Storage"). */
+/** B1: what the database holds for two-factor authentication (docs/security.md, "Stolen database dump"). */
 
 type Row = Record<string, unknown>;
 

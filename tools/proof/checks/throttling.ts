@@ -2,7 +2,7 @@ import type { CheckResult, HttpExchange } from '../evidence';
 import { check, checkAll } from './result';
 import { checkRefusal, describeStatus, headerValue, isProblemJson, jsonObject, sessionCookieSet } from './http';
 
-/** B3: throttling and temp-token expiry, as the HTTP contract states them (DESIGN.md, "HTTP contract"). */
+/** B3: throttling and temp-token expiry, as the HTTP contract states them (docs/security.md, "Throttling"). */
 
 export const THROTTLE_CODES = ['RATE_LIMITED', 'TWO_FACTOR_LOCKED'] as const;
 

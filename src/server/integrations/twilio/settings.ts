@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isE164 } from '../../../shared/phone';
+import { isE164 } from '../../../common/phone';
 import type { TwilioConfig } from '../../config';
 
 /**
