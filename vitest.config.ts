@@ -49,7 +49,10 @@ export default defineConfig({
   test: {
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
+    // Generous on purpose: the HTTP suites run real argon2 and real servers on two shared cores,
+    // next to race tests that stream hundreds of logins. A timeout is a hang detector, never a
+    // speed assertion (those live in npm run bench).
+    testTimeout: 90_000,
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/guard/**/*.test.ts'] } },
