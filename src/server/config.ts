@@ -1,6 +1,8 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { countryOfNumber, isCountryCode } from '../common/phone';
+import { TWILIO_FORMATS, type TwilioVariable } from './integrations/twilio/formats';
 
 /**
  * Environment → typed Config, validated once at boot. Every variable is listed in
@@ -77,20 +79,61 @@ const originList = commaList.pipe(
 );
 
 /**
+ * One entry of a TRUST_PROXY list, judged as Express's proxy-addr will compile it, so a typo is
+ * refused here by name instead of surfacing as proxy-addr's "TypeError: invalid IP address"
+ * with no variable named. Stricter than proxy-addr in one way: IPv4 must be four decimal parts,
+ * because ipaddr.js would also read "2" or "0x7f.1" as an address, which is never what was meant.
+ */
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isAddress(text: string): boolean {
+  return ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text);
+}
+
+export function isTrustProxyEntry(entry: string): boolean {
+  if (TRUST_PROXY_NAMES.has(entry)) return true;
+  const slash = entry.lastIndexOf('/');
+  if (slash === -1) return isAddress(entry);
+  const address = entry.slice(0, slash);
+  const range = entry.slice(slash + 1);
+  if (!isAddress(address)) return false;
+  const kind = ipaddr.parse(address).kind();
+  const max = kind === 'ipv6' ? 128 : 32;
+  // proxy-addr refuses a prefix of 0 (it would trust every address): so do we.
+  if (/^\d+$/.test(range)) return Number(range) >= 1 && Number(range) <= max;
+  // An IPv4 netmask (10.0.0.0/255.0.0.0) is accepted by Express too; it must be contiguous and not 0.0.0.0.
+  if (kind === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(range)) {
+    const prefix = ipaddr.IPv4.parse(range).prefixLengthFromSubnetMask();
+    return prefix !== null && prefix >= 1;
+  }
+  return false;
+}
+
+/**
  * TRUST_PROXY follows Express's `trust proxy`: unset/false trusts no proxy, so a client
  * cannot spoof X-Forwarded-For to dodge per-IP limits; a number trusts that many hops;
  * anything else is a comma list of addresses, subnets or the names loopback/linklocal/uniquelocal.
  */
+const TRUST_PROXY_RULE =
+  'must be false, true, a hop count such as 1, or a comma-separated list of IP addresses, subnets (10.0.0.0/8, fd00::/8) and the names loopback, linklocal, uniquelocal';
+
 const trustProxy = z.preprocess(
   emptyToUndefined,
   z
     .string()
     .default('false')
-    .transform((v): boolean | number | string[] => {
+    .transform((v, ctx): boolean | number | string[] => {
       if (v === 'false' || v === '0') return false;
       if (v === 'true') return true;
       if (/^\d+$/.test(v)) return Number(v);
-      return v.split(',').map((s) => s.trim()).filter(Boolean);
+      const entries = v.split(',').map((s) => s.trim());
+      // The entry's position, not its text: the message never repeats a value.
+      const bad = entries.findIndex((entry) => !isTrustProxyEntry(entry));
+      if (bad !== -1) {
+        ctx.addIssue({ code: 'custom', message: `${TRUST_PROXY_RULE}; entry ${bad + 1} of ${entries.length} is none of these` });
+        return z.NEVER;
+      }
+      return entries;
     }),
 );
 
@@ -103,13 +146,57 @@ const countryList = commaList.pipe(
     }),
 );
 
-/** Free text that only has to be present; its shape is judged where it is used (integrations report it). */
-const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
+/**
+ * A TWILIO_* setting: optional (a missing one makes SMS "not configured", reported by System
+ * status), but when set it must have its shape, or the server refuses to start naming it.
+ * The rule is formats.ts's, shared with integrations/twilio/settings.ts.
+ */
+const twilioSetting = (variable: TwilioVariable) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .trim()
+      .refine((v) => TWILIO_FORMATS[variable].test(v), { error: TWILIO_FORMATS[variable].message })
+      .optional(),
+  );
+
+/** A listen address: an IP address or a host name (RFC 1123 labels), nothing Node would have to guess about. */
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A base URL: credentials, a query or a fragment in it would be copied into every link and callback signature. */
+const publicUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proofgate.example.com' })
+    .refine(
+      (v) => {
+        const url = new URL(v);
+        return !url.username && !url.password && !url.search && !url.hash;
+      },
+      { error: 'must be a base URL such as https://proofgate.example.com, without user:password@, ?query or #fragment' },
+    )
+    .optional(),
+);
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
-    HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+    NODE_ENV: z.preprocess(
+      emptyToUndefined,
+      z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }).default('development'),
+    ),
+    HOST: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .trim()
+        .refine((v) => isAddress(v) || HOSTNAME.test(v), {
+          error: 'must be an IP address (127.0.0.1, 0.0.0.0, ::, without brackets) or a host name such as localhost',
+        })
+        .default('127.0.0.1'),
+    ),
     PORT: integer(3000, 0, 65535),
     DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
     DATABASE_URL: postgresUrl,
@@ -117,12 +204,13 @@ export const envSchema = z
     REDIS_URL: redisUrl,
     LOG_LEVEL: z.preprocess(
       emptyToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      z
+        .enum(LOG_LEVELS, {
+          error: `must be one of ${LOG_LEVELS.join(', ')} (from least to most detail; silent logs nothing, info is the default)`,
+        })
+        .default('info'),
     ),
-    PUBLIC_URL: z.preprocess(
-      emptyToUndefined,
-      z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proofgate.example.com' }).optional(),
-    ),
+    PUBLIC_URL: publicUrl,
     ALLOWED_ORIGINS: originList,
     TRUST_PROXY: trustProxy,
     ADMIN_REQUIRE_2FA: z.preprocess(
@@ -138,7 +226,14 @@ export const envSchema = z
     SESSION_ABSOLUTE_SECONDS: integer(12 * 3600, 300, 365 * 24 * 3600),
     TWO_FACTOR_FRESH_SECONDS: integer(600, 30, 24 * 3600),
     TWO_FACTOR_TEMP_TOKEN_TTL: integer(300, 5, 3600),
-    TOTP_ISSUER: z.preprocess(emptyToUndefined, z.string().min(1).max(64).default('Proofgate')),
+    TOTP_ISSUER: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .min(1, { error: 'must be 1-64 characters' })
+        .max(64, { error: 'must be 1-64 characters (authenticator apps show it beside each code)' })
+        .default('Proofgate'),
+    ),
     SERVE_WEB: booleanFlag(true),
     REDIS_KEY_PREFIX: z.preprocess(
       emptyToUndefined,
@@ -163,14 +258,15 @@ export const envSchema = z
     REGISTER_IP_MAX_PER_HOUR: integer(20, 1, 1_000_000),
     REGISTER_GLOBAL_MAX_PER_HOUR: integer(1000, 1, 10_000_000),
     SMS_ALLOWED_COUNTRIES: countryList,
-    // Twilio settings are read as text: a missing or malformed one does not stop the server,
-    // it makes the integration "not configured" and system status names the variable.
-    TWILIO_ACCOUNT_SID: optionalText,
-    TWILIO_AUTH_TOKEN: optionalText,
-    TWILIO_API_KEY_SID: optionalText,
-    TWILIO_API_KEY_SECRET: optionalText,
-    TWILIO_FROM_NUMBER: optionalText,
-    TWILIO_MESSAGING_SERVICE_SID: optionalText,
+    // A missing Twilio setting does not stop the server (SMS is "not configured" and System
+    // status names what to set); a malformed one does, naming the variable, so a typo is
+    // found at deploy time rather than on the status page.
+    TWILIO_ACCOUNT_SID: twilioSetting('TWILIO_ACCOUNT_SID'),
+    TWILIO_AUTH_TOKEN: twilioSetting('TWILIO_AUTH_TOKEN'),
+    TWILIO_API_KEY_SID: twilioSetting('TWILIO_API_KEY_SID'),
+    TWILIO_API_KEY_SECRET: twilioSetting('TWILIO_API_KEY_SECRET'),
+    TWILIO_FROM_NUMBER: twilioSetting('TWILIO_FROM_NUMBER'),
+    TWILIO_MESSAGING_SERVICE_SID: twilioSetting('TWILIO_MESSAGING_SERVICE_SID'),
     TWILIO_API_BASE_URL: z.preprocess(
       emptyToUndefined,
       z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://127.0.0.1:4010 (the Twilio fake)' }).optional(),
@@ -297,7 +393,7 @@ export class ConfigError extends Error {
  * Variables that no longer exist but whose silent disappearance would mislead: a deployment
  * that still sets one is refused with what to do instead.
  */
-const REMOVED_VARIABLES: Record<string, string> = {
+export const REMOVED_VARIABLES: Readonly<Record<string, string>> = {
   // Emails are never verified, so a list of them cannot grant privilege: whoever registered a
   // listed address first became an admin.
   ADMIN_EMAILS:

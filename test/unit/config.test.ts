@@ -3,9 +3,30 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, envSchema, loadConfig } from '../../src/server/config';
+import type { z } from 'zod';
+import { ConfigError, envSchema, loadConfig, REMOVED_VARIABLES } from '../../src/server/config';
 
 const run = promisify(execFile);
+
+/**
+ * The environment is refused with a message that names `variable` in the project's words (not
+ * a library's "Invalid option" or a TypeError) and contains none of the values given: they may
+ * be secrets, and the message goes to logs.
+ */
+function expectRefused(env: Record<string, string>, variable: string, wording: RegExp): void {
+  let message = '';
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    message = (error as Error).message;
+  }
+  const label = `${variable}=${JSON.stringify(env[variable])}`;
+  expect(message, label).toContain(variable);
+  expect(message, label).toMatch(wording);
+  expect(message, label).not.toMatch(/Invalid (option|input)|TypeError|expected/);
+  for (const value of Object.values(env)) expect(message, label).not.toContain(value);
+}
 
 describe('loadConfig', () => {
   it('has working defaults with an empty environment', () => {
@@ -82,11 +103,121 @@ describe('loadConfig', () => {
     expect(variables).toContain('SMS_ALLOWED_COUNTRIES');
     expect(variables.filter((name) => !readme.includes(`| \`${name}\``) && !readme.includes(` / \`${name}\``))).toEqual([]);
     expect(variables.filter((name) => !new RegExp(`^${name}=`, 'm').test(example))).toEqual([]);
+    // A removed variable is refused at start (outside the schema): the README says so, .env.example must not set it.
+    for (const name of Object.keys(REMOVED_VARIABLES)) {
+      expect(Object.keys(envSchema.shape)).not.toContain(name);
+      expect(() => loadConfig({ [name]: 'anything' })).toThrow(new RegExp(`^Invalid configuration:\\n  - ${name} `));
+      expect(readme).toContain(`\`${name}\``);
+      expect(example).not.toMatch(new RegExp(`^${name}=`, 'm'));
+    }
+  });
+
+  it('the README\'s Default column and .env.example\'s values are the schema\'s defaults', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+    const shape = envSchema.shape as Record<string, z.ZodType>;
+    const parse = (name: string, value: string | undefined) => {
+      const result = shape[name]!.safeParse(value);
+      return result.success ? { value: result.data } : { invalid: true };
+    };
+    // Defaults the README describes rather than states, because loadConfig computes them from
+    // other settings: the schema leaves them unset and the README must not show a literal.
+    const computed: Record<string, string> = {
+      ADMIN_REQUIRE_2FA: '`true` in production, else `false`',
+      SMS_ALLOWED_COUNTRIES: 'country of `TWILIO_FROM_NUMBER`; none without one',
+    };
+
+    // | `A` / `B` | `1` / `2` | … : one default per name, or one for all of them.
+    const rows = [...readme.matchAll(/^\| (`[A-Z0-9_]+`(?: \/ `[A-Z0-9_]+`)*) \| ([^|]+) \|/gm)];
+    const readmeDefaults = new Map<string, string>();
+    for (const [, names, defaults] of rows) {
+      const nameList = names!.split(' / ').map((n) => n.replaceAll('`', ''));
+      const defaultList = defaults!.trim().split(' / ');
+      nameList.forEach((name, i) => readmeDefaults.set(name, (defaultList.length === nameList.length ? defaultList[i] : defaults!.trim())!));
+    }
+    const mismatches: string[] = [];
+    for (const name of Object.keys(shape)) {
+      const unset = parse(name, undefined);
+      const documented = readmeDefaults.get(name);
+      if (documented === undefined) {
+        mismatches.push(`${name}: no README row`);
+      } else if (name in computed) {
+        if (documented !== computed[name]) mismatches.push(`${name}: README default "${documented}", expected "${computed[name]}"`);
+        const v = (unset as { value: unknown }).value;
+        if (!(v === undefined || (Array.isArray(v) && v.length === 0))) mismatches.push(`${name}: the schema sets a default loadConfig should compute`);
+      } else if (documented === 'unset') {
+        if (!('value' in unset) || unset.value !== undefined) mismatches.push(`${name}: README says unset, the schema defaults it`);
+      } else if (documented === 'empty') {
+        if (!('value' in unset) || !Array.isArray(unset.value) || unset.value.length > 0) mismatches.push(`${name}: README says empty, the schema disagrees`);
+      } else {
+        const literal = /^`([^`]*)`$/.exec(documented)?.[1];
+        if (literal === undefined) mismatches.push(`${name}: README default "${documented}" is neither unset, empty nor a \`literal\``);
+        else expect(parse(name, literal), `${name}: README default ${documented}`).toEqual(unset);
+      }
+
+      const line = new RegExp(`^${name}=(.*)$`, 'm').exec(example);
+      const exampleValue = line?.[1]?.trim();
+      if (exampleValue === undefined) {
+        mismatches.push(`${name}: no .env.example line`);
+      } else if (exampleValue === '') {
+        // An empty line means "leave it unset", which is only honest when the README says so too.
+        if (documented !== 'unset' && documented !== 'empty' && !(name in computed)) mismatches.push(`${name}: .env.example leaves empty what the README defaults to ${documented}`);
+      } else {
+        expect(parse(name, exampleValue), `${name}: .env.example value`).toEqual(unset);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 
   it('parses TRUST_PROXY as Express does', () => {
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+  });
+
+  it('refuses a TRUST_PROXY that Express would not compile (or would read as something else), by name', () => {
+    for (const good of ['loopback, 10.0.0.0/8', 'fd00::/8', '10.0.0.0/255.0.0.0', '::1', '192.0.2.7', 'linklocal,uniquelocal']) {
+      expect(() => loadConfig({ TRUST_PROXY: good }), good).not.toThrow();
+    }
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    // '2' inside a list would be read by ipaddr.js as the address 0.0.0.2, and /0 would trust everyone.
+    for (const bad of ['maybe', '10.0.0.0/33', '10.0.0.0/0', 'loopback,2', '1.2.3', '10.0.0.0/255.0.255.0', 'fd00::/129', 'loopback,,linklocal', 'yes']) {
+      expectRefused({ TRUST_PROXY: bad }, 'TRUST_PROXY', /TRUST_PROXY must be false, true, a hop count/);
+    }
+  });
+
+  it('names the allowed LOG_LEVEL values in its own words', () => {
+    expectRefused({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+
+  it('refuses a malformed TWILIO_* setting at start, naming it and never echoing it', () => {
+    const hex = 'ab'.repeat(16);
+    const cases: [string, string][] = [
+      ['TWILIO_ACCOUNT_SID', `SK${hex}`],
+      ['TWILIO_ACCOUNT_SID', `AC${hex}0`],
+      ['TWILIO_API_KEY_SID', `AC${hex}`],
+      ['TWILIO_MESSAGING_SERVICE_SID', `MGzz${hex.slice(2)}`],
+      ['TWILIO_FROM_NUMBER', '4155550100'],
+      ['TWILIO_FROM_NUMBER', '+1 415 555 0100'],
+      ['TWILIO_AUTH_TOKEN', 'secret token-with-a-space'],
+      ['TWILIO_API_KEY_SECRET', 'another secret\twith-a-tab'],
+    ];
+    for (const [name, value] of cases) expectRefused({ [name]: value }, name, new RegExp(`${name} must`));
+    // Well-formed but incomplete settings still start: SMS is "not configured" and System status names what to set.
+    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: `AC${hex}` })).not.toThrow();
+    expect(() => loadConfig({ TWILIO_API_KEY_SID: `SK${hex}`, TWILIO_MESSAGING_SERVICE_SID: `MG${hex}`, TWILIO_FROM_NUMBER: '+15005550006' })).not.toThrow();
+  });
+
+  it('refuses a HOST, PUBLIC_URL, NODE_ENV or TOTP_ISSUER it cannot use, by name', () => {
+    for (const good of ['0.0.0.0', '::', '::1', 'localhost', 'proofgate-1.internal']) expect(() => loadConfig({ HOST: good }), good).not.toThrow();
+    for (const bad of ['not a host', '[::1]', 'http://127.0.0.1', 'host_name', '-leading.example']) expectRefused({ HOST: bad }, 'HOST', /HOST must be an IP address/);
+    expectRefused({ PUBLIC_URL: 'ftp://proofgate.example.com' }, 'PUBLIC_URL', /PUBLIC_URL must be an http\(s\) URL/);
+    expectRefused({ PUBLIC_URL: 'https://admin:hunter2@proofgate.example.com' }, 'PUBLIC_URL', /PUBLIC_URL must be a base URL/);
+    expectRefused({ PUBLIC_URL: 'https://proofgate.example.com/?token=abc' }, 'PUBLIC_URL', /PUBLIC_URL must be a base URL/);
+    expect(loadConfig({ PUBLIC_URL: 'https://example.com/auth/' }).publicUrl).toBe('https://example.com/auth');
+    expectRefused({ NODE_ENV: 'staging' }, 'NODE_ENV', /NODE_ENV must be development, production or test/);
+    expectRefused({ TOTP_ISSUER: 'x'.repeat(65) }, 'TOTP_ISSUER', /TOTP_ISSUER must be 1-64 characters/);
   });
 
   it('refuses an idle timeout longer than the absolute lifetime', () => {
@@ -97,12 +228,14 @@ describe('loadConfig', () => {
 describe('server start-up with a bad environment', () => {
   it('prints one clear error naming the variable, no stack trace, exit code 1', async () => {
     const result = await run('npx', ['tsx', 'src/server/main.ts'], {
-      env: { ...process.env, PORT: 'not-a-port', DATA_DIR: '/nonexistent' },
+      env: { ...process.env, PORT: 'not-a-port', TRUST_PROXY: 'maybe', DATA_DIR: '/nonexistent' },
     }).catch((error: { code: number; stderr: string; stdout: string }) => error);
     expect((result as { code: number }).code).toBe(1);
     const stderr = (result as { stderr: string }).stderr;
     expect(stderr).toContain('Invalid configuration');
     expect(stderr).toContain('PORT');
+    expect(stderr).toContain('TRUST_PROXY must be');
+    expect(stderr).not.toContain('maybe');
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { isE164 } from '../../../common/phone';
 import type { TwilioConfig } from '../../config';
+import { twilioFormatProblem } from './formats';
 
 /**
- * Whether the TWILIO_* settings are usable, and if not, which variable to fix. The server
- * starts either way: a missing or malformed setting makes SMS "not configured", which
+ * Whether the TWILIO_* settings are usable, and if not, which variable to fix. A malformed
+ * value never gets this far from the environment: config.ts refuses it at start, naming the
+ * variable, because a typo in a SID found only on the System status page is found too late.
+ * What reaches here from the environment is therefore well-formed but perhaps incomplete (no
+ * sender, no credential): the server starts and SMS is "not configured", which
  * /api/integrations/status and /api/system/status report by variable name (never value).
+ * The format rules still run here, from the same source (formats.ts), for a Config built by hand.
  */
 export interface TwilioSettings {
   accountSid: string;
@@ -23,35 +27,31 @@ export type TwilioSettingsResolution =
   | { configured: true; settings: TwilioSettings; problems: [] }
   | { configured: false; settings: undefined; problems: string[] };
 
-// SID shapes from Twilio's OpenAPI (AccountSid ^AC…, API key ^SK…, Messaging Service ^MG…).
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
-const MESSAGING_SERVICE_SID = /^MG[0-9a-fA-F]{32}$/;
-const NO_WHITESPACE = /^\S+$/;
-
 export function resolveTwilioSettings(config: TwilioConfig): TwilioSettingsResolution {
   const problems: string[] = [];
   const { accountSid, authToken, apiKeySid, apiKeySecret, fromNumber, messagingServiceSid } = config;
 
-  if (!accountSid) problems.push('TWILIO_ACCOUNT_SID is not set');
-  else if (!ACCOUNT_SID.test(accountSid)) problems.push('TWILIO_ACCOUNT_SID must be AC followed by 32 hexadecimal characters');
+  const malformed = (problem: string | undefined) => {
+    if (problem) problems.push(problem);
+  };
 
-  if (authToken !== undefined && !NO_WHITESPACE.test(authToken)) problems.push('TWILIO_AUTH_TOKEN must not contain spaces');
+  if (!accountSid) problems.push('TWILIO_ACCOUNT_SID is not set');
+  else malformed(twilioFormatProblem('TWILIO_ACCOUNT_SID', accountSid));
+
+  malformed(twilioFormatProblem('TWILIO_AUTH_TOKEN', authToken));
   const hasApiKey = apiKeySid !== undefined || apiKeySecret !== undefined;
   if (hasApiKey) {
     if (!apiKeySid) problems.push('TWILIO_API_KEY_SID is not set (TWILIO_API_KEY_SECRET is)');
-    else if (!API_KEY_SID.test(apiKeySid)) problems.push('TWILIO_API_KEY_SID must be SK followed by 32 hexadecimal characters');
+    else malformed(twilioFormatProblem('TWILIO_API_KEY_SID', apiKeySid));
     if (!apiKeySecret) problems.push('TWILIO_API_KEY_SECRET is not set (TWILIO_API_KEY_SID is)');
-    else if (!NO_WHITESPACE.test(apiKeySecret)) problems.push('TWILIO_API_KEY_SECRET must not contain spaces');
+    else malformed(twilioFormatProblem('TWILIO_API_KEY_SECRET', apiKeySecret));
   } else if (!authToken) {
     problems.push('set TWILIO_AUTH_TOKEN, or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET');
   }
 
   if (!fromNumber && !messagingServiceSid) problems.push('set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID');
-  if (fromNumber && !isE164(fromNumber)) problems.push('TWILIO_FROM_NUMBER must be an E.164 number such as +15005550006');
-  if (messagingServiceSid && !MESSAGING_SERVICE_SID.test(messagingServiceSid)) {
-    problems.push('TWILIO_MESSAGING_SERVICE_SID must be MG followed by 32 hexadecimal characters');
-  }
+  if (fromNumber) malformed(twilioFormatProblem('TWILIO_FROM_NUMBER', fromNumber));
+  if (messagingServiceSid) malformed(twilioFormatProblem('TWILIO_MESSAGING_SERVICE_SID', messagingServiceSid));
 
   if (problems.length > 0) return { configured: false, settings: undefined, problems };
   // An API key is preferred when both are given: it can be revoked without rotating the account's token.
