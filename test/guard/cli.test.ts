@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edgeSnippets, pemHeader, pemPrivateKey } from './support/fixtures';
 import { createScratchRepo, projectRoot, removeScratchDirs } from './support/scratch-repo';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS } from '../support/timeouts';
 
 afterAll(removeScratchDirs);
 
@@ -16,7 +17,7 @@ function runGuardCli(cwd: string, args: string[], input?: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('npm run guard (command line)', () => {
+describe('npm run guard (command line)', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it('passes on this project itself, exit code 0', () => {
     const result = spawnSync('npm', ['run', '--silent', 'guard'], { cwd: projectRoot, encoding: 'utf8' });
     expect(result.stderr).toBe('');

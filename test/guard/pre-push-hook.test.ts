@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { edgeSnippets } from './support/fixtures';
 import { makeScratchDir, openRepo, projectRoot, removeScratchDirs } from './support/scratch-repo';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS } from '../support/timeouts';
 
 afterAll(removeScratchDirs);
 
@@ -18,7 +19,7 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe('pre-push hook in a fresh clone', () => {
+describe('pre-push hook in a fresh clone', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, () => {
   it("is installed by package.json's prepare script, and that script cannot fail outside a git checkout", () => {
     expect(packageJson.scripts.prepare).toBe('git config core.hooksPath .githooks || true');
     expect(statSync(join(projectRoot, '.githooks/pre-push')).mode & 0o111).not.toBe(0);

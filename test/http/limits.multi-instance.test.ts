@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { HttpClient } from '../support/http-client';
-import { startChildServer, type ChildServer } from '../support/processes';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS, startChildServer, type ChildServer } from '../support/processes';
 import { createTestDatabase, testDatabaseKind, type TestDatabase } from '../support/test-database';
 import { STRONG_PASSWORD, TEST_APP_ENC_KEY, uniqueEmail } from '../support/test-server';
 
@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!isPostgres).each(variants)('two instances, $name', ({ redis }) => {
-  it('alternating wrong guesses lock the user at exactly 10 failures across both', async () => {
+  it('alternating wrong guesses lock the user at exactly 10 failures across both', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, async () => {
     const env: Record<string, string> = {
       DATABASE_URL: database!.databaseUrl!,
       APP_ENC_KEY: TEST_APP_ENC_KEY,

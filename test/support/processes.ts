@@ -2,6 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { serverBundle } from '../../tools/build/server-bundle';
 
+export { CHILD_PROCESS_TEST_TIMEOUT_MS } from './timeouts';
+
+/** How long a started server process may take to answer /healthz (see timeouts.ts: a loaded machine is slow). */
+const CHILD_START_TIMEOUT_MS = 120_000;
+
 /** A free TCP port on loopback (for child servers and private Redis instances). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -42,7 +47,7 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
   child.stderr!.on('data', (d) => output.push(String(d)));
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 30_000, `server on ${port}: ${output.join('')}`);
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, CHILD_START_TIMEOUT_MS, `server on ${port}: ${output.join('')}`);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

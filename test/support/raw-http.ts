@@ -10,7 +10,9 @@ export interface RawResponse {
  * Sends bytes exactly as given: fetch and node:http refuse CR/LF, NUL or non-ASCII in
  * header values, which is precisely what a hostile client sends.
  */
-export function sendRawRequest(port: number, request: Buffer, timeoutMs = 5_000): Promise<RawResponse> {
+// 30 s, not 5: an in-process server on a loaded 2-core machine can take seconds to answer, and
+// this timer only exists to turn a hung request into a failure.
+export function sendRawRequest(port: number, request: Buffer, timeoutMs = 30_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { commands, main } from '../../src/server/cli/main';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS } from '../support/timeouts';
 
 const run = promisify(execFile);
 
@@ -58,10 +59,10 @@ describe('CLI help', () => {
   });
 
   // The real entry point, as `npm run cli` runs it: main() runs there and only there.
-  it('npm run cli -- --help exits 0; an unknown command exits 2', { timeout: 120_000 }, async () => {
-    const help = await run('npx', ['tsx', 'src/server/cli/main.ts', '--help'], { timeout: 90_000 });
+  it('npm run cli -- --help exits 0; an unknown command exits 2', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, async () => {
+    const help = await run('npx', ['tsx', 'src/server/cli/main.ts', '--help'], { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS / 2 });
     expect(help.stdout).toContain('Commands:');
-    const unknown = await run('npx', ['tsx', 'src/server/cli/main.ts', 'nope'], { timeout: 90_000 }).catch((error: { code: number; stderr: string }) => error);
+    const unknown = await run('npx', ['tsx', 'src/server/cli/main.ts', 'nope'], { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS / 2 }).catch((error: { code: number; stderr: string }) => error);
     expect((unknown as { code: number }).code).toBe(2);
     expect((unknown as { stderr: string }).stderr).toContain('Unknown command: nope');
   });

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ConfigError, envSchema, loadConfig, REMOVED_VARIABLES } from '../../src/server/config';
+import { CHILD_PROCESS_TEST_TIMEOUT_MS } from '../support/timeouts';
 
 const run = promisify(execFile);
 
@@ -226,7 +227,7 @@ describe('loadConfig', () => {
 });
 
 describe('server start-up with a bad environment', () => {
-  it('prints one clear error naming the variable, no stack trace, exit code 1', async () => {
+  it('prints one clear error naming the variable, no stack trace, exit code 1', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, async () => {
     const result = await run('npx', ['tsx', 'src/server/main.ts'], {
       env: { ...process.env, PORT: 'not-a-port', TRUST_PROXY: 'maybe', DATA_DIR: '/nonexistent' },
     }).catch((error: { code: number; stderr: string; stdout: string }) => error);
