@@ -34,7 +34,15 @@ import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { createHealthRoutes } from './system/health-routes';
 import type { StatusCheck } from './system/status';
-import { adminTwoFactorCheck, cookieSecurityCheck, encryptionKeyCheck, limiterStoreCheck, migrationsCheck, storedSecretsCheck } from './system/status-checks';
+import {
+  adminTwoFactorCheck,
+  cookieSecurityCheck,
+  encryptionKeyCheck,
+  limiterPersistenceCheck,
+  limiterStoreCheck,
+  migrationsCheck,
+  storedSecretsCheck,
+} from './system/status-checks';
 import { createSystemStatusRoutes } from './system/status-routes';
 import { twilioStatusCheck } from './integrations/status-check';
 import type { ReadinessCheck } from './system/readiness';
@@ -159,6 +167,14 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   // Give the limiter store its first connection before serving; if it is down, credential
   // routes fail closed (503) and readiness says so, but the server still starts.
   await limiterStore.ping().catch(() => logger.warn({ store: limiterStore.kind }, 'limiter store unreachable at start-up'));
+  // Said once in the log as well as on System status: an operator reading only the log should
+  // learn that a Redis restart would unlock every locked account.
+  if (limiterStore.kind === 'redis') {
+    const persistence = await limiterStore.persistence().catch(() => undefined);
+    if (persistence && persistence.state !== 'durable') {
+      logger.warn({ store: 'redis', persistence: persistence.state }, 'redis limiter store may forget lockouts on restart: see GET /api/system/status');
+    }
+  }
 
   const audit = createAuditLog(createSecurityEventStore(db), clock);
   const users = createUserStore(db);
@@ -299,6 +315,7 @@ export async function createProofgate(config: Config, deps: ProofgateDeps = {}):
     adminTwoFactorCheck(services.users, config.adminRequire2fa),
     migrationsCheck(database),
     limiterStoreCheck(limiterStore),
+    limiterPersistenceCheck(limiterStore, config.isProduction),
     cookieSecurityCheck({ isProduction: config.isProduction, publicUrl: config.publicUrl }),
   ];
 

@@ -57,11 +57,11 @@ export async function startChildServer(env: Record<string, string>): Promise<Chi
     process: child,
     output,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
 }
@@ -73,12 +73,15 @@ export interface PrivateRedis {
   start(): Promise<void>;
 }
 
-/** A throwaway redis-server the test may stop and restart without touching the shared one. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/**
+ * A throwaway redis-server the test may stop and restart without touching the shared one.
+ * Without persistence, as CI's shared Redis runs; `extraArgs` are further redis-server options.
+ */
+export async function startPrivateRedis(extraArgs: string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const up = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs], { stdio: 'ignore' });
     await waitFor(
       () =>
         new Promise<boolean>((resolve) => {
@@ -98,7 +101,9 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     port,
     start: up,
     async stop() {
-      if (!child || child.exitCode !== null) return;
+      // A process killed by a signal keeps exitCode null (signalCode says why): both mean gone,
+      // and waiting for an 'exit' that already happened would hang.
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGKILL');
       await exited;

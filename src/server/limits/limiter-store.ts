@@ -19,11 +19,23 @@ export interface LimitSpec {
   blockDurationSeconds?: number;
 }
 
+/**
+ * Whether the counters outlive a restart of the store. Lockouts are counters: a store that
+ * forgets them on restart hands every locked account and throttled address a fresh set of
+ * guesses. `unverifiable`: the store would not say (a managed Redis that disables CONFIG).
+ */
+export type LimiterPersistence =
+  | { state: 'durable'; detail: string }
+  | { state: 'volatile'; detail: string }
+  | { state: 'unverifiable'; detail: string };
+
 export interface LimiterStore {
   kind: LimiterStoreKind;
   create(spec: LimitSpec): RateLimiterAbstract;
   /** Throws when the store cannot be reached (readiness, system status). */
   ping(): Promise<void>;
+  /** Throws when the store cannot be reached; system status reports the answer. */
+  persistence(): Promise<LimiterPersistence>;
   close(): Promise<void>;
 }
 
@@ -52,6 +64,9 @@ function openMemoryStore(): LimiterStore {
         blockDuration: spec.blockDurationSeconds ?? 0,
       }),
     ping: async () => undefined,
+    // Lost with the process, but so is everything else of an embedded single-process deployment;
+    // a restart of this process is not something an attacker outside it can trigger cheaply.
+    persistence: async () => ({ state: 'durable', detail: 'counters live in this process (lost when it restarts)' }),
     close: async () => undefined,
   };
 }
@@ -74,6 +89,7 @@ function openPostgresStore(pool: pg.Pool): LimiterStore {
     async ping() {
       await pool.query('select 1 from rate_limits limit 1');
     },
+    persistence: async () => ({ state: 'durable', detail: 'counters are rows of the rate_limits table' }),
     close: async () => undefined,
   };
 }
@@ -127,8 +143,33 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
       if (client.status !== 'ready') await waitForReady(client, 1_000);
       await client.ping();
     },
+    async persistence() {
+      if (client.status !== 'ready') await waitForReady(client, 1_000);
+      return redisPersistence(client);
+    },
     async close() {
       client.disconnect();
     },
   };
+}
+
+/**
+ * Redis persists with an append-only file (`appendonly yes`) or snapshots (`save` rules); with
+ * neither, a restart starts empty. Managed Redis services often refuse CONFIG (unknown command,
+ * or an ACL denies it): that reply is "cannot tell", while a connection failure throws.
+ */
+export async function redisPersistence(client: Pick<Redis, 'config'>): Promise<LimiterPersistence> {
+  let appendonly: string | undefined;
+  let save: string | undefined;
+  try {
+    appendonly = ((await client.config('GET', 'appendonly')) as string[])[1];
+    save = ((await client.config('GET', 'save')) as string[])[1];
+  } catch (error) {
+    if ((error as Error).name === 'ReplyError') return { state: 'unverifiable', detail: 'Redis refused CONFIG GET' };
+    throw error;
+  }
+  if (appendonly === undefined || save === undefined) return { state: 'unverifiable', detail: 'Redis did not report appendonly and save' };
+  if (appendonly === 'yes') return { state: 'durable', detail: 'Redis with an append-only file (appendonly yes)' };
+  if (save.trim() !== '') return { state: 'durable', detail: `Redis with snapshots (save ${save}; a restart loses what changed since the last one)` };
+  return { state: 'volatile', detail: 'Redis without persistence (appendonly no, save "")' };
 }

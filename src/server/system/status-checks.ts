@@ -134,6 +134,57 @@ export function limiterStoreCheck(store: LimiterStore): StatusCheck {
   };
 }
 
+const REDIS_PERSISTENCE_FIX =
+  'Turn on persistence in the Redis that REDIS_URL names: appendonly yes (redis-server --appendonly yes, or CONFIG SET appendonly yes then CONFIG REWRITE), or at least snapshots (save 60 1); on a managed Redis, enable its persistence (AOF or snapshot) option. See docs/security.md, "Lockouts and a Redis restart"';
+
+/**
+ * Lockouts are counters in the limiter store. A Redis without persistence forgets them all on a
+ * restart: every locked account and throttled address gets a fresh set of guesses, and nothing
+ * else would say so. Blocked in production, degraded elsewhere (a development Redis may well be
+ * throwaway). When Redis will not tell (managed services disable CONFIG), degraded: unknown.
+ */
+export function limiterPersistenceCheck(store: Pick<LimiterStore, 'kind' | 'persistence'>, isProduction: boolean): StatusCheck {
+  return {
+    name: 'limiter_persistence',
+    onFailure: {
+      code: 'REDIS_PERSISTENCE_UNVERIFIED',
+      severity: 'degraded',
+      message: `The ${store.kind} throttling store did not answer, so whether lockouts survive its restart could not be verified`,
+      fix: store.kind === 'redis' ? `Check REDIS_URL and that Redis is up. ${REDIS_PERSISTENCE_FIX}` : 'Check the database (GET /readyz)',
+    },
+    async run() {
+      const persistence = await store.persistence();
+      if (persistence.state === 'durable') return { ok: true, detail: persistence.detail };
+      if (persistence.state === 'unverifiable') {
+        return {
+          ok: false,
+          detail: persistence.detail,
+          blockers: [
+            {
+              code: 'REDIS_PERSISTENCE_UNVERIFIED',
+              severity: 'degraded',
+              message: 'Redis refuses CONFIG GET (usual on managed Redis), so it could not be verified that lockout and throttle counters survive a Redis restart; without persistence a restart unlocks every locked account',
+              fix: `Check in your Redis provider's settings that persistence (AOF or snapshots) is on. ${REDIS_PERSISTENCE_FIX}`,
+            },
+          ],
+        };
+      }
+      return {
+        ok: false,
+        detail: persistence.detail,
+        blockers: [
+          {
+            code: 'REDIS_NOT_PERSISTENT',
+            severity: isProduction ? 'blocked' : 'degraded',
+            message: 'Redis keeps the lockout and throttle counters in memory only (appendonly no, no save rules): a Redis restart unlocks every locked account and resets every failure count, giving attackers a fresh set of guesses',
+            fix: REDIS_PERSISTENCE_FIX,
+          },
+        ],
+      };
+    },
+  };
+}
+
 const NON_PUBLIC_SUFFIXES = ['.localhost', '.local', '.internal', '.test', '.example', '.invalid', '.lan', '.home.arpa'];
 
 /** A host browsers on the Internet could reach: not loopback, private, link-local or a reserved name. */
