@@ -35,7 +35,9 @@ const postgresUrl = z.preprocess(
   emptyToUndefined,
   z
     .string()
-    .refine((v) => /^postgres(ql)?:\/\//.test(v), { error: 'must be a postgres:// or postgresql:// URL' })
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), {
+      error: 'must be a postgres:// or postgresql:// URL (percent-encode special characters in the password)',
+    })
     .optional(),
 );
 
@@ -43,7 +45,9 @@ const redisUrl = z.preprocess(
   emptyToUndefined,
   z
     .string()
-    .refine((v) => /^rediss?:\/\//.test(v), { error: 'must be a redis:// or rediss:// URL' })
+    .refine((v) => /^rediss?:\/\//.test(v) && URL.canParse(v), {
+      error: 'must be a redis:// or rediss:// URL (percent-encode special characters in the password)',
+    })
     .optional(),
 );
 
@@ -173,6 +177,8 @@ const publicUrl = z.preprocess(
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://proofgate.example.com' })
     .refine(
       (v) => {
+        // zod runs this even after the URL check above failed; that failure is already reported.
+        if (!URL.canParse(v)) return true;
         const url = new URL(v);
         return !url.username && !url.password && !url.search && !url.hash;
       },
@@ -400,6 +406,13 @@ export const REMOVED_VARIABLES: Readonly<Record<string, string>> = {
     'no longer grants admin rights (anyone who registers a listed address would get them); remove it and grant admins with npm run cli -- user:grant-admin --email <email>',
 };
 
+/** "ALLOWED_ORIGINS (entry 2) must …": the variable first, a list entry by its position (never its text). */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const [variable, ...rest] = issue.path;
+  const entry = rest.length > 0 && typeof rest[0] === 'number' ? ` (entry ${rest[0] + 1})` : '';
+  return `${variable === undefined ? 'environment' : String(variable)}${entry} ${issue.message}`;
+}
+
 /** Parses the environment; throws ConfigError naming every bad variable (never its value: it may be a secret). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const removed = Object.entries(REMOVED_VARIABLES)
@@ -407,7 +420,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     .map(([name, message]) => `${name} ${message}`);
   const parsed = envSchema.safeParse(env);
   if (!parsed.success || removed.length > 0) {
-    const issues = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`);
+    const issues = parsed.success ? [] : parsed.error.issues.map(describeIssue);
     throw new ConfigError([...removed, ...issues]);
   }
   const e = parsed.data;

@@ -221,6 +221,52 @@ describe('loadConfig', () => {
     expectRefused({ TOTP_ISSUER: 'x'.repeat(65) }, 'TOTP_ISSUER', /TOTP_ISSUER must be 1-64 characters/);
   });
 
+  it('every variable that can be wrong is refused by name, in our words, without its value', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    // One bad value per variable; a new variable must be added here (or to the free-form list).
+    const bad: Record<string, string> = {
+      NODE_ENV: 'staging',
+      HOST: 'two words',
+      PORT: '70000',
+      DATABASE_URL: 'mysql://root:pw-7f3a@db/x',
+      DATABASE_POOL_MAX: '0',
+      REDIS_URL: 'redis://:pw 9c1e@[bad',
+      LOG_LEVEL: 'loud',
+      PUBLIC_URL: 'not a url',
+      ALLOWED_ORIGINS: 'https://app.example.com/path',
+      TRUST_PROXY: 'maybe',
+      ADMIN_EMAILS: 'boss@example.com',
+      ADMIN_REQUIRE_2FA: 'sometimes',
+      APP_ENC_KEY: 'c2VjcmV0LW5vdC0zMi1ieXRlcw==',
+      APP_ENC_KEYS_OLD: `${key},c2hvcnQta2V5LXNlY3JldA==`,
+      SESSION_IDLE_SECONDS: '59',
+      SESSION_ABSOLUTE_SECONDS: 'forever',
+      TWO_FACTOR_FRESH_SECONDS: '1.5',
+      TWO_FACTOR_TEMP_TOKEN_TTL: '-1',
+      TOTP_ISSUER: 'y'.repeat(65),
+      SERVE_WEB: 'perhaps',
+      REDIS_KEY_PREFIX: 'has space',
+      TWILIO_ACCOUNT_SID: 'ACnot-a-sid-4b1d',
+      TWILIO_AUTH_TOKEN: 'tok en-5e6f',
+      TWILIO_API_KEY_SID: 'SKshort-8d2c',
+      TWILIO_API_KEY_SECRET: 'sec ret-0a9b',
+      TWILIO_FROM_NUMBER: '555-0100',
+      TWILIO_MESSAGING_SERVICE_SID: 'MGshort-3c4d',
+      TWILIO_API_BASE_URL: 'file:///etc/passwd',
+      TWILIO_TIMEOUT_MS: '10',
+      INTEGRATION_CHECK_INTERVAL_SECONDS: '0',
+      SMS_ALLOWED_COUNTRIES: 'UK',
+    };
+    const limitVariables = Object.keys(envSchema.shape).filter((name) => /_(MAX_FAILURES|WINDOW_SECONDS|LOCK_SECONDS|MAX_PER_HOUR)$/.test(name));
+    for (const name of limitVariables) bad[name] = '0';
+    // Free-form: any non-empty path is a valid DATA_DIR (a missing one is created at start).
+    const freeForm = ['DATA_DIR'];
+    expect(Object.keys(envSchema.shape).filter((name) => !(name in bad) && !freeForm.includes(name))).toEqual([]);
+    for (const [name, value] of Object.entries(bad)) {
+      expectRefused({ [name]: value }, name, new RegExp(`${name}( \\(entry \\d+\\))? (must|no longer|is )`));
+    }
+  });
+
   it('refuses an idle timeout longer than the absolute lifetime', () => {
     expect(() => loadConfig({ SESSION_IDLE_SECONDS: '7200', SESSION_ABSOLUTE_SECONDS: '3600' })).toThrow(/SESSION_IDLE_SECONDS/);
   });
