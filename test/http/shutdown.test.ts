@@ -27,6 +27,8 @@ function requestInFlight(url: string, body: string): Promise<{ send(): void; res
     });
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
       request.on('response', (res) => {
+        // A final answer before 100 Continue means the server refused the headers: fail now, not at the timeout.
+        rejectStarted(new Error(`answered ${res.statusCode} before 100 Continue`));
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
