@@ -113,18 +113,19 @@ export function isTrustProxyEntry(entry: string): boolean {
   return false;
 }
 
+const TRUST_PROXY_RULE =
+  'must be false, true, a hop count such as 1, or a comma-separated list of IP addresses, subnets (10.0.0.0/8, fd00::/8) and the names loopback, linklocal, uniquelocal';
+
 /**
  * TRUST_PROXY follows Express's `trust proxy`: unset/false trusts no proxy, so a client
  * cannot spoof X-Forwarded-For to dodge per-IP limits; a number trusts that many hops;
  * anything else is a comma list of addresses, subnets or the names loopback/linklocal/uniquelocal.
  */
-const TRUST_PROXY_RULE =
-  'must be false, true, a hop count such as 1, or a comma-separated list of IP addresses, subnets (10.0.0.0/8, fd00::/8) and the names loopback, linklocal, uniquelocal';
-
 const trustProxy = z.preprocess(
   emptyToUndefined,
   z
     .string()
+    .trim()
     .default('false')
     .transform((v, ctx): boolean | number | string[] => {
       if (v === 'false' || v === '0') return false;

@@ -182,6 +182,7 @@ describe('loadConfig', () => {
     }
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: ' false ' }).trustProxy).toBe(false);
     // '2' inside a list would be read by ipaddr.js as the address 0.0.0.2, and /0 would trust everyone.
     for (const bad of ['maybe', '10.0.0.0/33', '10.0.0.0/0', 'loopback,2', '1.2.3', '10.0.0.0/255.0.255.0', 'fd00::/129', 'loopback,,linklocal', 'yes']) {
       expectRefused({ TRUST_PROXY: bad }, 'TRUST_PROXY', /TRUST_PROXY must be false, true, a hop count/);
