@@ -91,7 +91,8 @@ export async function startPrivateRedis(extraArgs: string[] = []): Promise<Priva
           });
           socket.on('error', () => resolve(false));
         }),
-      10_000,
+      // A bound on a hang, not a pace (redis-server starts in milliseconds when the machine is idle).
+      30_000,
       'redis-server',
     );
   };
