@@ -74,6 +74,8 @@ export interface ProofgateDeps {
   pglite?: PGlite;
   /** A limiter store to use instead of the one Config selects (tests share one between instances). */
   limiterStore?: LimiterStore;
+  /** Who holds DATA_DIR's lock for the embedded database ('server' unless the CLI opens it). */
+  lockRole?: string;
 }
 
 export interface Proofgate {
@@ -150,6 +152,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
     ...(deps.pglite ? { pglite: deps.pglite } : {}),
+    ...(deps.lockRole ? { lockRole: deps.lockRole } : {}),
     onPoolError: (error) => logger.warn({ cause_code: (error as { code?: unknown }).code }, 'database connection lost'),
   });
   await runMigrations(database);

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import { createProofgate } from './app';
 import { ConfigError, loadConfig } from './config';
 import { attachServerGuards } from './http/server-guards';
+import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
+import { adminChannelCommands } from './ops/admin-commands';
+import { DataDirLockedError, describeOwner } from './ops/data-dir-lock';
 
 /** config → createProofgate → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
@@ -16,8 +19,32 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const proofgate = await createProofgate(config);
+  let proofgate;
+  try {
+    proofgate = await createProofgate(config);
+  } catch (error) {
+    if (error instanceof DataDirLockedError) {
+      // PGlite has a single owner: a second server on the folder would lose and damage data.
+      console.error(
+        `Proofgate cannot start: the embedded database in ${config.dataDir} is already in use by ${describeOwner(error.owner)}.\n` +
+          `Stop that process first, or give this server its own DATA_DIR (or a DATABASE_URL). The lock is ${error.lockPath}.`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
   const { logger } = proofgate;
+
+  // The embedded database's owner serves the CLI (ops/admin-channel.ts): `npm run cli` works beside it.
+  let adminChannel: AdminChannel | undefined;
+  if (proofgate.database.driver === 'pglite') {
+    try {
+      adminChannel = await startAdminChannel({ dataDir: config.dataDir, services: proofgate.services, commands: adminChannelCommands, logger });
+    } catch (error) {
+      logger.warn({ reason: (error as Error).message }, 'admin channel unavailable');
+      console.error(`Admin channel unavailable (${(error as Error).message}): \`npm run cli\` will refuse while this server runs.`);
+    }
+  }
 
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ name: (reason as Error | undefined)?.name, cause_code: (reason as { code?: unknown } | undefined)?.code }, 'unhandled rejection');
@@ -44,6 +71,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     // Stop accepting, let in-flight requests finish, then release the database.
     server.close(async () => {
+      await adminChannel?.close().catch(() => undefined);
       await proofgate.close().catch(() => undefined);
       logger.flush?.();
       process.exit(0);

@@ -13,7 +13,11 @@ export function parseFlags(argv: string[]): Record<string, string | true> {
 }
 
 export class CliError extends Error {
-  constructor(message: string) {
+  /** 1: the command failed; 2: refused before anything was written (DATA_DIR is owned by another process). */
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'CliError';
   }

@@ -1,9 +1,9 @@
 import { pathToFileURL } from 'node:url';
-import { createServices, type ProofgateServices } from '../app';
 import { ConfigError, loadConfig } from '../config';
-import { createLogger } from '../lib/logger';
 import { CliError } from './args';
-import type { Command } from './command';
+import type { CommandSpec } from './command';
+import { dbBackup, dbRestore } from './db-commands';
+import { dispatchCommand } from './dispatch';
 import { keysCheck, keysRotate } from './key-commands';
 import { userCreate, userGrantAdmin, userResetTwoFactor, userRevokeAdmin } from './user-commands';
 
@@ -13,7 +13,7 @@ import { userCreate, userGrantAdmin, userResetTwoFactor, userRevokeAdmin } from 
  * is optional in the type so a branch adding a command still compiles, but
  * test/unit/cli-help.test.ts requires one naming each of the command's flags.
  */
-export const commands: Record<string, { run: Command; usage: string; help?: string }> = {
+export const commands: Record<string, CommandSpec & { help?: string }> = {
   'user:create': {
     run: userCreate,
     usage: 'user:create --email <email> [--admin]   create (password from stdin or prompt) or promote',
@@ -74,6 +74,27 @@ Exit codes: 0 done, 1 some secrets could not be rotated (each is listed).`,
 Options: none.
 
 Exit codes: 0 every secret decrypts, 1 some do not (each is listed).`,
+  },
+  'db:backup': {
+    run: dbBackup,
+    usage: 'db:backup FILE [--force]                back up the embedded database (also while the server runs)',
+    help: `Writes a consistent copy of the embedded database (DATA_DIR) to FILE, mode 0600. While a server
+runs on DATA_DIR, the server takes the copy and this command writes it. The copy does not hold
+APP_ENC_KEY: keep the key apart from the backup. With DATABASE_URL set, use pg_dump (docs/operations.md).
+
+Options:
+  FILE     where to write the backup (relative to the current directory)
+  --force  overwrite FILE if it exists`,
+  },
+  'db:restore': {
+    offline: dbRestore,
+    usage: 'db:restore FILE [--force]               restore a db:backup file (server stopped; --force replaces a database)',
+    help: `Replaces the embedded database with a db:backup file. Refused (exit 2) while a server runs on
+DATA_DIR: stop it first. The file is loaded and checked in a separate folder before anything is replaced.
+
+Options:
+  FILE     the backup to restore
+  --force  replace an existing database (it is kept beside, renamed)`,
   },
 };
 
@@ -137,23 +158,20 @@ export async function main(args: string[], io: CliIo = consoleIo): Promise<numbe
     io.out(commandHelp(name));
     return 0;
   }
-  let services: ProofgateServices | undefined;
   try {
     const config = loadConfig(process.env);
-    services = await createServices(config, { logger: createLogger('warn', process.stderr) });
-    const result = await command.run(services, argv);
+    // Embedded database: in this process, or in the running server that owns it (cli/dispatch.ts).
+    const result = await dispatchCommand(config, name, command, argv);
     io.out(result.output);
     return result.exitCode ?? 0;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof CliError) {
       io.err(error.message);
-      return 1;
+      return error instanceof CliError ? error.exitCode : 1;
     }
     const e = error as { name?: string; code?: string };
     io.err(`failed: ${e.name ?? 'Error'}${e.code ? ` (${e.code})` : ''}`);
     return 1;
-  } finally {
-    await services?.close();
   }
 }
 

@@ -3,8 +3,7 @@ import { emailSchema } from '../auth/email';
 import type { Role, UserRow } from '../auth/user-store';
 import { isAppError } from '../http/app-error';
 import { CliError, onlyFlags, parseFlags, requireFlag } from './args';
-import type { CommandResult } from './command';
-import { readSecret } from './read-secret';
+import { terminalIo, type CommandIo, type CommandResult } from './command';
 
 const CLI_ORIGIN = { ip: 'cli', userAgent: 'proofgate-cli', requestId: 'cli' };
 
@@ -12,7 +11,7 @@ const CLI_ORIGIN = { ip: 'cli', userAgent: 'proofgate-cli', requestId: 'cli' };
  * user:create --email E [--admin]: creates the user (password from stdin or a hidden prompt),
  * or, when the email exists and --admin is given, promotes it.
  */
-export async function userCreate(services: ProofgateServices, argv: string[]): Promise<CommandResult> {
+export async function userCreate(services: ProofgateServices, argv: string[], io: CommandIo = terminalIo): Promise<CommandResult> {
   const flags = parseFlags(argv);
   onlyFlags(flags, ['email', 'admin']);
   const parsedEmail = emailSchema.safeParse(requireFlag(flags, 'email'));
@@ -26,7 +25,7 @@ export async function userCreate(services: ProofgateServices, argv: string[]): P
     return setRole(services, existing, 'admin');
   }
 
-  const password = await readSecret(`Password for ${email}: `);
+  const password = await io.readSecret(`Password for ${email}: `);
   try {
     const user = await services.accounts.register({ email, password, role: admin ? 'admin' : 'user' }, CLI_ORIGIN);
     await services.audit.record('admin.user_created', { userId: user.id, origin: CLI_ORIGIN, details: { via: 'cli' } });

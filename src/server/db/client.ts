@@ -4,6 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { acquireDataDirLock, type DataDirLock } from '../ops/data-dir-lock';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -29,6 +30,8 @@ export interface DatabaseHandle {
    * connection). Only stores use it, and only for their own SQL.
    */
   prepare<Row = Record<string, unknown>>(name: string, text: string): PreparedStatement<Row>;
+  /** The embedded database itself (pglite driver only): backups dump its folder. */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,8 @@ export interface DatabaseOptions {
   pglite?: PGlite;
   /** Called with pool-level errors (a killed connection) so they are logged instead of crashing the process. */
   onPoolError?: (error: Error) => void;
+  /** Who opens DATA_DIR ('server', 'cli user:create'): written into its lock, named when another opener is refused. */
+  lockRole?: string;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -59,10 +64,18 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
   // A PGlite handed in is owned by the caller (tests share one between servers): do not close it.
   const owned = !options.pglite;
   let client = options.pglite;
+  let lock: DataDirLock | undefined;
   if (!client) {
-    const folder = path.join(options.dataDir, 'pglite');
-    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-    client = await PGliteClass.create(folder);
+    // One owner per folder (ops/data-dir-lock.ts): taken before PGlite reads a single file.
+    lock = acquireDataDirLock(options.dataDir, options.lockRole ?? 'server');
+    try {
+      const folder = path.join(options.dataDir, 'pglite');
+      fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+      client = await PGliteClass.create(folder);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
   const pglite = client;
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
@@ -78,8 +91,13 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     prepare<Row>(_name: string, text: string): PreparedStatement<Row> {
       return async (params) => (await pglite.query<Row>(text, params)).rows;
     },
+    pglite,
     async close() {
-      if (owned && !pglite.closed) await pglite.close();
+      try {
+        if (owned && !pglite.closed) await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
