@@ -6,7 +6,7 @@ import { userCreate, userGrantAdmin, userResetTwoFactor, userRevokeAdmin } from 
 /**
  * The commands a running server runs for the CLI over the admin channel: every CLI command
  * that works on the services. Kept apart from cli/main.ts (which runs the CLI when imported);
- * test/unit/admin-commands.test.ts checks that the two lists agree. db:restore is not here:
+ * test/http/embedded-ops.test.ts checks that the two lists agree. db:restore is not here:
  * it replaces the database folder, so it runs only with no server.
  */
 export const adminChannelCommands: Record<string, Command> = {
