@@ -30,10 +30,10 @@ interface CliRun {
 }
 
 /** `npm run cli -- …` as a child process; bounded so a hung CLI fails the test instead of the run. */
-function cli(dataDir: string, args: string[], stdin = ''): Promise<CliRun> {
+function cli(dataDir: string, args: string[], stdin = '', env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliBundle, ...args], {
-      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, APP_ENC_KEY: TEST_APP_ENC_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '' },
+      env: { ...process.env, NODE_ENV: 'test', DATA_DIR: dataDir, APP_ENC_KEY: TEST_APP_ENC_KEY, LOG_LEVEL: 'warn', DATABASE_URL: '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -123,6 +123,12 @@ describe.skipIf(testDatabaseKind() !== 'pglite')('embedded database: one owner, 
     const bad = await cli(dataDir, ['user:grant-admin', '--email', 'not-an-email']);
     expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe('--email must be a valid email address');
+
+    // keys:rotate runs with the server's keys: a different APP_ENC_KEY in the shell is refused, not silently ignored.
+    const otherKey = Buffer.alloc(32, 9).toString('base64');
+    const rotate = await cli(dataDir, ['keys:rotate'], '', { APP_ENC_KEY: otherKey, APP_ENC_KEYS_OLD: TEST_APP_ENC_KEY });
+    expect(rotate.code).toBe(1);
+    expect(rotate.stderr).toContain('restart the server with the new APP_ENC_KEY');
 
     // db:restore never runs beside a server: refused with the next step, exit 2.
     const restore = await cli(dataDir, ['db:restore', path.join(dataDir, 'nothing.tar.gz')]);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createServices, type ProofgateServices } from '../app';
 import type { Config } from '../config';
 import { createLogger } from '../lib/logger';
+import { keyFromBase64 } from '../lib/secret-box';
 import { adminSocketPath, connectAdminChannel, runOverChannel } from '../ops/admin-channel';
 import { DataDirLockedError, describeOwner, lockHolder, type LockOwner } from '../ops/data-dir-lock';
 import { CliError } from './args';
@@ -27,7 +28,8 @@ export async function dispatchCommand(config: Config, name: string, spec: Comman
       const owner = lockHolder(config.dataDir);
       throw new CliError(`${name} needs DATA_DIR to itself, and a Proofgate server is running on it${owner ? ` (${describeOwner(owner)})` : ''}: stop the server, run ${name} again, then start the server. Nothing was changed.`, 2);
     }
-    return runOverChannel(channel, name, argv, terminalIo);
+    const keyBase64 = config.encryption.currentKeyBase64;
+    return runOverChannel(channel, name, argv, terminalIo, keyBase64 ? keyFromBase64(keyBase64).id : undefined);
   }
 
   const owner = lockHolder(config.dataDir);

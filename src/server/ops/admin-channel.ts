@@ -16,7 +16,7 @@ import type { Command, CommandIo, CommandResult } from '../cli/command';
  * can connect. Nothing listens on the network.
  *
  * Protocol: one JSON object per line.
- *   CLI → server   {"type":"run","command":"user:create","argv":[...]}
+ *   CLI → server   {"type":"run","command":"user:create","argv":[...],"key_id":"…"}   (key_id: the CLI's APP_ENC_KEY, when set)
  *   server → CLI   {"type":"prompt","prompt":"Password for …"}   CLI → server {"type":"secret","value":"…"}
  *   server → CLI   {"type":"write","path":"…","data":"<base64>","overwrite":false}
  *                                                                  CLI → server {"type":"written","path":"/abs"} | {"type":"write_failed","message":"…"}
@@ -178,6 +178,19 @@ async function runRequested(
     socket.end();
     return;
   }
+  // keys:* work with the server's keys, not the ones in the operator's shell: if the operator set
+  // a new APP_ENC_KEY there but the server still runs with another, rotating now would re-encrypt
+  // under the server's key, not the intended one. Refuse and say what to do.
+  const serverKeyId = options.services.keys.ring.current.id;
+  if (name.startsWith('keys:') && typeof message.key_id === 'string' && message.key_id !== serverKeyId) {
+    send(socket, {
+      type: 'error',
+      message: `the running server encrypts with key ${serverKeyId}, but APP_ENC_KEY in this shell is key ${message.key_id}: restart the server with the new APP_ENC_KEY (and the previous key in APP_ENC_KEYS_OLD), then run ${name} again. Nothing was changed.`,
+      exitCode: 1,
+    });
+    socket.end();
+    return;
+  }
   try {
     const result: CommandResult = await command(options.services, argv, io);
     send(socket, { type: 'done', output: result.output, exitCode: result.exitCode ?? 0 });
@@ -206,7 +219,13 @@ export async function connectAdminChannel(dataDir: string): Promise<net.Socket |
 }
 
 /** Runs a command in the server over an open channel, answering its prompts and writes from this terminal. */
-export async function runOverChannel(socket: net.Socket, command: string, argv: string[], io: CommandIo): Promise<CommandResult> {
+export async function runOverChannel(
+  socket: net.Socket,
+  command: string,
+  argv: string[],
+  io: CommandIo,
+  keyId: string | undefined,
+): Promise<CommandResult> {
   return new Promise<CommandResult>((resolve, reject) => {
     let settled = false;
     const settle = (outcome: () => void) => {
@@ -244,6 +263,6 @@ export async function runOverChannel(socket: net.Socket, command: string, argv: 
       },
       (error) => settle(() => reject(new CliError(error.message))),
     );
-    send(socket, { type: 'run', command, argv });
+    send(socket, { type: 'run', command, argv, ...(keyId ? { key_id: keyId } : {}) });
   });
 }
