@@ -51,7 +51,8 @@ function refusal(config: Config, name: string, owner: LockOwner | undefined): Cl
       `DATA_DIR ${dataDir} is in use by ${describeOwner(owner)}, and its admin channel (${adminSocketPath(dataDir)}) does not answer. Nothing was written.`,
       `Next step: if that server is still starting, wait until it prints "Proofgate is listening" and run \`npm run cli -- ${name} …\` again;`,
       'if it is an older Proofgate without the admin channel, stop it, run the command, then start it again;',
-      'if it is another CLI command, let it finish first.',
+      'if it is another CLI command, let it finish first;',
+      'if the server runs under another account, run the CLI as that account (the channel is open to it alone).',
     ].join('\n'),
     2,
   );
