@@ -37,7 +37,7 @@ describe('DATA_DIR lock', () => {
     expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), role: 'server' });
     expect(fs.statSync(path.join(dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
     expect(refused(dir)).toMatchObject({ pid: process.pid, role: 'server' });
-    expect(lockHolder(dir)).toMatchObject({ pid: process.pid });
+    expect(lockHolder(dir)).toMatchObject({ owner: { pid: process.pid } });
     lock.release();
     expect(fs.existsSync(path.join(dir, LOCK_FILE))).toBe(false);
     expect(lockHolder(dir)).toBeUndefined();
@@ -74,6 +74,7 @@ describe('DATA_DIR lock', () => {
     const dir = dataDir();
     fs.writeFileSync(path.join(dir, LOCK_FILE), 'garbage');
     expect(refused(dir)).toBeUndefined();
+    expect(lockHolder(dir)).toEqual({ owner: undefined });
     const old = new Date(Date.now() - 5 * 60_000);
     fs.utimesSync(path.join(dir, LOCK_FILE), old, old);
     acquireDataDirLock(dir, 'server').release();

@@ -25,15 +25,15 @@ export async function dispatchCommand(config: Config, name: string, spec: Comman
   if (channel) {
     if (spec.offline) {
       channel.destroy();
-      const owner = lockHolder(config.dataDir);
-      throw new CliError(`${name} needs DATA_DIR to itself, and a Proofgate server is running on it${owner ? ` (${describeOwner(owner)})` : ''}: stop the server, run ${name} again, then start the server. Nothing was changed.`, 2);
+      const holder = lockHolder(config.dataDir);
+      throw new CliError(`${name} needs DATA_DIR to itself, and a Proofgate server is running on it${holder ? ` (${describeOwner(holder.owner)})` : ''}: stop the server, run ${name} again, then start the server. Nothing was changed.`, 2);
     }
     const keyBase64 = config.encryption.currentKeyBase64;
     return runOverChannel(channel, name, argv, terminalIo, keyBase64 ? keyFromBase64(keyBase64).id : undefined);
   }
 
-  const owner = lockHolder(config.dataDir);
-  if (owner) throw refusal(config, name, owner);
+  const holder = lockHolder(config.dataDir);
+  if (holder) throw refusal(config, name, holder.owner);
   if (spec.offline) return spec.offline(config, argv, terminalIo);
   try {
     return await runHere(config, name, spec.run, argv);

@@ -155,11 +155,11 @@ export function acquireDataDirLock(dataDir: string, role: string): DataDirLock {
   return { path: lockPath, owner, release };
 }
 
-/** The current holder of DATA_DIR's lock, or undefined when it is free or stale. */
-export function lockHolder(dataDir: string): LockOwner | undefined {
+/** Undefined when DATA_DIR's lock is free or stale; else its holder (owner undefined: the lock file is unreadable). */
+export function lockHolder(dataDir: string): { owner: LockOwner | undefined } | undefined {
   const lockPath = path.resolve(dataDir, LOCK_FILE);
   if (!fs.existsSync(lockPath)) return undefined;
   const owner = readOwner(lockPath);
   if (isStale(lockPath, owner)) return undefined;
-  return owner ?? { pid: 0, host: '?', started_at: '?', role: 'another process' };
+  return { owner };
 }
