@@ -6,7 +6,7 @@ import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
 import { DataDirLockedError, describeOwner } from './ops/data-dir-lock';
 
-/** config → createProofgate → listen → graceful shutdown. Nothing else lives here. */
+/** config → createProofgate (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
   let config;
   try {
