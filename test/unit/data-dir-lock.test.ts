@@ -34,7 +34,9 @@ describe('DATA_DIR lock', () => {
   it('records pid, host and role; a second taker, even in the same process, is refused; release frees it', () => {
     const dir = dataDir();
     const lock = acquireDataDirLock(dir, 'server');
-    expect(JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8'))).toMatchObject({ pid: process.pid, host: os.hostname(), role: 'server' });
+    const written = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as Record<string, unknown>;
+    expect(written).toMatchObject({ pid: process.pid, host: os.hostname(), role: 'server' });
+    if (fs.existsSync('/proc/self/stat')) expect(written.proc_start).toMatch(/^\d+$/);
     expect(fs.statSync(path.join(dir, LOCK_FILE)).mode & 0o777).toBe(0o600);
     expect(refused(dir)).toMatchObject({ pid: process.pid, role: 'server' });
     expect(lockHolder(dir)).toMatchObject({ owner: { pid: process.pid } });
@@ -52,6 +54,16 @@ describe('DATA_DIR lock', () => {
     acquireDataDirLock(dir, 'cli').release();
     // After a container restart the new server often has its predecessor's pid.
     writeLock(dir, { pid: process.pid, host: os.hostname(), started_at: 'x', role: 'server' });
+    acquireDataDirLock(dir, 'server').release();
+  });
+
+  it.skipIf(!fs.existsSync('/proc/self/stat'))('breaks a lock whose pid now belongs to a process that started at another time', () => {
+    const dir = dataDir();
+    const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]!;
+    writeLock(dir, { pid: process.ppid, host: os.hostname(), started_at: 'x', role: 'server', proc_start: start });
+    expect(refused(dir)).toMatchObject({ pid: process.ppid });
+    writeLock(dir, { pid: process.ppid, host: os.hostname(), started_at: 'x', role: 'server', proc_start: `${start}1` });
     acquireDataDirLock(dir, 'server').release();
   });
 

@@ -21,6 +21,8 @@ export interface LockOwner {
   started_at: string;
   /** What holds it: 'server' or 'cli <command>', for the refusal message. */
   role: string;
+  /** Linux: when the process started (clock ticks since boot), so a pid reused by another process is told apart. */
+  proc_start?: string;
 }
 
 export class DataDirLockedError extends Error {
@@ -51,7 +53,24 @@ function readOwner(lockPath: string): LockOwner | undefined {
   try {
     const parsed = JSON.parse(fs.readFileSync(lockPath, 'utf8')) as Partial<LockOwner>;
     if (typeof parsed.pid !== 'number' || typeof parsed.host !== 'string') return undefined;
-    return { pid: parsed.pid, host: parsed.host, started_at: String(parsed.started_at ?? '?'), role: String(parsed.role ?? 'a process') };
+    return {
+      pid: parsed.pid,
+      host: parsed.host,
+      started_at: String(parsed.started_at ?? '?'),
+      role: String(parsed.role ?? 'a process'),
+      ...(typeof parsed.proc_start === 'string' ? { proc_start: parsed.proc_start } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Field 22 of /proc/PID/stat; undefined where there is no /proc (macOS) or no such process. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
   } catch {
     return undefined;
   }
@@ -68,9 +87,10 @@ function pidAlive(pid: number): boolean {
 }
 
 /**
- * Whether a lock whose owner is `owner` may be broken. Same host: the pid must be gone (our own
- * pid counts as gone unless this process really holds the lock: after a container restart the
- * server often gets the same pid as its predecessor). Another host: its pid cannot be checked,
+ * Whether a lock whose owner is `owner` may be broken. Same host: the pid must be gone, or now
+ * belong to a process that started at another time (our own pid counts as gone unless this
+ * process really holds the lock: after a container restart the server often gets the same pid
+ * as its predecessor). Another host: its pid cannot be checked,
  * so only a lock its holder stopped refreshing counts as stale.
  */
 function isStale(lockPath: string, owner: LockOwner | undefined): boolean {
@@ -87,7 +107,10 @@ function isStale(lockPath: string, owner: LockOwner | undefined): boolean {
   }
   if (owner.host === os.hostname()) {
     if (owner.pid === process.pid) return !heldHere.has(lockPath);
-    return !pidAlive(owner.pid);
+    if (!pidAlive(owner.pid)) return true;
+    // Alive, but is it the same process? After a reboot or a container restart the pid may belong to another.
+    const start = owner.proc_start === undefined ? undefined : processStart(owner.pid);
+    return start !== undefined && start !== owner.proc_start;
   }
   return ageMs > FOREIGN_STALE_MS;
 }
@@ -100,7 +123,14 @@ function isStale(lockPath: string, owner: LockOwner | undefined): boolean {
 export function acquireDataDirLock(dataDir: string, role: string): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lockPath = path.resolve(dataDir, LOCK_FILE);
-  const owner: LockOwner = { pid: process.pid, host: os.hostname(), started_at: new Date().toISOString(), role };
+  const procStart = processStart(process.pid);
+  const owner: LockOwner = {
+    pid: process.pid,
+    host: os.hostname(),
+    started_at: new Date().toISOString(),
+    role,
+    ...(procStart ? { proc_start: procStart } : {}),
+  };
   const temporary = `${lockPath}.${process.pid}.${Math.random().toString(36).slice(2)}`;
   fs.writeFileSync(temporary, `${JSON.stringify(owner)}\n`, { mode: 0o600 });
   try {
