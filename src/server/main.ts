@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       // PGlite has a single owner: a second server on the folder would lose and damage data.
       console.error(
         `Proofgate cannot start: the embedded database in ${config.dataDir} is already in use by ${describeOwner(error.owner)}.\n` +
-          `Stop that process first, or give this server its own DATA_DIR (or a DATABASE_URL). The lock is ${error.lockPath}.`,
+          `${error.owner?.role.startsWith('cli') ? 'Let that command finish, then start again' : 'Stop that process first'}, or give this server its own DATA_DIR (or a DATABASE_URL). The lock is ${error.lockPath}.`,
       );
       process.exit(1);
     }
