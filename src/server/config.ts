@@ -306,7 +306,6 @@ export const envSchema = z
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
-  nodeEnv: Env['NODE_ENV'];
   isProduction: boolean;
   host: string;
   port: number;
@@ -426,7 +425,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    nodeEnv: e.NODE_ENV,
     isProduction: e.NODE_ENV === 'production',
     host: e.HOST,
     port: e.PORT,

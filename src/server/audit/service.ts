@@ -68,9 +68,7 @@ export interface AuditEntry {
 
 export interface AuditLog {
   record(type: SecurityEventType, input: AuditEntry, executor?: Pick<Database, 'insert'>): Promise<void>;
-  /** Several events of one request in one round trip (e.g. second factor accepted + signed in). */
-  recordAll(entries: Array<AuditEntry & { type: SecurityEventType }>, executor?: Pick<Database, 'insert'>): Promise<void>;
-  /** The rows `recordAll` would write, for a capability that writes them within a larger statement. */
+  /** The rows `record` would write, for a capability that writes them within a larger statement. */
   toRows(entries: Array<AuditEntry & { type: SecurityEventType }>): NewSecurityEvent[];
   listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;
 }
@@ -97,12 +95,6 @@ export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLo
   return {
     async record(type, input, executor) {
       await store.insert(toRow(type, input), executor);
-    },
-    async recordAll(entries, executor) {
-      await store.insert(
-        entries.map(({ type, ...input }) => toRow(type, input)),
-        executor,
-      );
     },
     toRows: (entries) => entries.map(({ type, ...input }) => toRow(type, input)),
     listForUser(userId, limit = 50) {

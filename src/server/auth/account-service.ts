@@ -76,24 +76,13 @@ export function createAccountService(deps: {
   audit: AuditLog;
   telemetry: Telemetry;
   randomBytes: RandomBytes;
-  /** Absent only in a build without the twofactor capability: then no login asks for a second factor. */
-  secondFactor?: SecondFactorGate;
-  /** Absent only in a build without the limits capability. */
-  loginThrottle?: LoginThrottle;
+  // Both required: a wiring mistake must fail at start, never turn into "no second factor" or "no throttle".
+  secondFactor: SecondFactorGate;
+  loginThrottle: LoginThrottle;
   /** Runs `work` in one transaction (the database handle's runner). */
   transaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>;
 }): AccountService {
-  const { users, sessions, audit, telemetry } = deps;
-  const secondFactor: SecondFactorGate = deps.secondFactor ?? {
-    isRequired: async () => false,
-    startChallenge: async () => {
-      throw new Error('no second factor is configured');
-    },
-  };
-  const loginThrottle: LoginThrottle = deps.loginThrottle ?? {
-    beforeAttempt: async () => undefined,
-    onSuccess: async () => undefined,
-  };
+  const { users, sessions, audit, telemetry, secondFactor, loginThrottle } = deps;
 
   // Unknown emails are verified against this hash so they cost exactly one argon2id
   // verification, like known ones: response time must not reveal which emails exist.

@@ -6,7 +6,3 @@ export interface Clock {
 export const systemClock: Clock = {
   nowMs: () => Date.now(),
 };
-
-export function clockDate(clock: Clock): Date {
-  return new Date(clock.nowMs());
-}

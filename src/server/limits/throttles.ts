@@ -126,5 +126,3 @@ export function createThrottles(deps: {
 
   return { twoFactor, login, smsTest, register, store };
 }
-
-export type Throttles = ReturnType<typeof createThrottles>;
