@@ -204,15 +204,16 @@ export function createSessionService(deps: {
 
     rotate,
 
-    async afterCredentialChange(executor, auth, change) {
+    async afterCredentialChange(executor, auth, { passwordHash, ...sessionChange }) {
       const epoch = await deps.users.advanceCredentialEpoch(
         auth.user.id,
-        { expectedEpoch: auth.session.credentialEpoch, ...(change.passwordHash !== undefined ? { passwordHash: change.passwordHash } : {}) },
+        { expectedEpoch: auth.session.credentialEpoch, ...(passwordHash !== undefined ? { passwordHash } : {}) },
         executor,
       );
       if (epoch === undefined) throw new AppError('UNAUTHENTICATED');
       const sessionsRevoked = await store.deleteOthersForUser(auth.user.id, auth.session.id, executor);
-      const issued = await rotate(auth.session, { ...change, credentialEpoch: epoch }, executor);
+      // The password hash belongs to the user row; the session only takes its new AAL, freshness and epoch.
+      const issued = await rotate(auth.session, { ...sessionChange, credentialEpoch: epoch }, executor);
       if (!issued) throw new AppError('UNAUTHENTICATED');
       return { issued, sessionsRevoked };
     },
