@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TwilioFake } from '../../tools/twilio-fake';
 import type { HttpClient } from '../support/http-client';
 import type { TestServer } from '../support/test-server';
-import { FAKE_API_KEY, startFake, startServerWithAdmin, twilioEnv, usageRowByTrace, usageRows } from '../support/twilio';
+import { messagingServiceEnv, startFake, startServerWithAdmin, twilioEnv, usageRowByTrace, usageRows } from '../support/twilio';
 
 /**
  * Threat: a stolen admin account uses the test SMS for toll fraud (satellite, premium-rate and
@@ -144,13 +144,7 @@ describe('SMS geo permissions: POST /api/alerts/sms/test', () => {
   });
 
   it('a Messaging Service without a sender number and without SMS_ALLOWED_COUNTRIES allows no country, and says which variable to set, in the answer and in system status', async () => {
-    const env = twilioEnv(fake, {
-      TWILIO_AUTH_TOKEN: undefined,
-      TWILIO_API_KEY_SID: FAKE_API_KEY.sid,
-      TWILIO_API_KEY_SECRET: FAKE_API_KEY.secret,
-      TWILIO_FROM_NUMBER: undefined,
-      TWILIO_MESSAGING_SERVICE_SID: `MG${'ef'.repeat(16)}`,
-    });
+    const env = messagingServiceEnv(fake);
     const { server: pooled, admin: pooledAdmin } = await startServerWithAdmin({ env });
     try {
       const postsBefore = twilioRequests();

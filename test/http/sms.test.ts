@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TwilioFake } from '../../tools/twilio-fake';
 import type { HttpClient } from '../support/http-client';
 import { registerAndLogin, type TestServer } from '../support/test-server';
-import { FAKE_API_KEY, FAKE_AUTH_TOKEN, startFake, startServerWithAdmin, twilioEnv, usageRowByTrace, usageRows } from '../support/twilio';
+import { FAKE_API_KEY, FAKE_AUTH_TOKEN, FAKE_MESSAGING_SERVICE_SID, messagingServiceEnv, startFake, startServerWithAdmin, twilioEnv, usageRowByTrace, usageRows } from '../support/twilio';
 
 const DESTINATION = '+14155550123';
 const MASKED = '+1*******0123';
@@ -166,19 +166,12 @@ describe('other configurations', () => {
   });
 
   it('API key credentials with a Messaging Service send as well', async () => {
-    const env = twilioEnv(fake, {
-      TWILIO_AUTH_TOKEN: undefined,
-      TWILIO_API_KEY_SID: FAKE_API_KEY.sid,
-      TWILIO_API_KEY_SECRET: FAKE_API_KEY.secret,
-      TWILIO_FROM_NUMBER: undefined,
-      TWILIO_MESSAGING_SERVICE_SID: `MG${'ef'.repeat(16)}`,
-      SMS_ALLOWED_COUNTRIES: 'US',
-    });
+    const env = messagingServiceEnv(fake, { SMS_ALLOWED_COUNTRIES: 'US' });
     const { server: keyed, admin: keyedAdmin } = await startServerWithAdmin({ env });
     try {
       const response = await keyedAdmin.post('/api/alerts/sms/test', { to: DESTINATION });
       expect(response.status).toBe(200);
-      expect(fake.received().at(-1)).toMatchObject({ authUser: FAKE_API_KEY.sid, params: { MessagingServiceSid: `MG${'ef'.repeat(16)}` } });
+      expect(fake.received().at(-1)).toMatchObject({ authUser: FAKE_API_KEY.sid, params: { MessagingServiceSid: FAKE_MESSAGING_SERVICE_SID } });
     } finally {
       await keyed.close();
     }

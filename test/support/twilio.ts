@@ -1,11 +1,12 @@
 import { startTwilioFake, type TwilioFake } from '../../tools/twilio-fake';
 import { enableTwoFactor } from './two-factor';
-import { grantAdmin, startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer, type TestServerOptions } from './test-server';
+import { grantAdmin, registerAndLogin, startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer, type TestServerOptions } from './test-server';
 
 /** Credentials of the in-process Twilio fake. The token doubles as a canary: it must never appear in logs or rows. */
 export const FAKE_ACCOUNT_SID = `AC${'ab'.repeat(16)}`;
 export const FAKE_AUTH_TOKEN = 'canary-twilio-auth-token-5d1e9b07';
 export const FAKE_API_KEY = { sid: `SK${'cd'.repeat(16)}`, secret: 'canary-twilio-api-secret-88f2c1' };
+export const FAKE_MESSAGING_SERVICE_SID = `MG${'ef'.repeat(16)}`;
 
 export function startFake(): Promise<TwilioFake> {
   return startTwilioFake({ accountSid: FAKE_ACCOUNT_SID, authToken: FAKE_AUTH_TOKEN, apiKeys: [FAKE_API_KEY] });
@@ -40,14 +41,23 @@ export async function registerAdmin(
   password = STRONG_PASSWORD,
   options: { twoFactor?: boolean } = {},
 ) {
-  const client = server.client();
-  const registered = await client.post('/api/auth/register', { email, password });
-  if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
+  // Roles are read on every request, so granting after the sign-in takes effect at once.
+  const { client, userId } = await registerAndLogin(server, email, password);
   await grantAdmin(server, email);
-  const login = await client.post('/api/auth/login', { email, password });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
   const secret = options.twoFactor === false ? undefined : (await enableTwoFactor(server, client)).secret;
-  return { client, email, userId: registered.body.user.id as string, secret };
+  return { client, email, userId, secret };
+}
+
+/** Sends through a Messaging Service with an API key pair: no auth token, no sender number. */
+export function messagingServiceEnv(fake: TwilioFake, overrides: Record<string, string | undefined> = {}) {
+  return twilioEnv(fake, {
+    TWILIO_AUTH_TOKEN: undefined,
+    TWILIO_API_KEY_SID: FAKE_API_KEY.sid,
+    TWILIO_API_KEY_SECRET: FAKE_API_KEY.secret,
+    TWILIO_FROM_NUMBER: undefined,
+    TWILIO_MESSAGING_SERVICE_SID: FAKE_MESSAGING_SERVICE_SID,
+    ...overrides,
+  });
 }
 
 export interface UsageRow {
