@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorCodes } from '../../src/server/http/error-codes';
+import { errorCodes } from '../../src/server/core/error-codes';
 import type { TwilioFake } from '../../tools/twilio-fake';
 import type { HttpClient } from '../support/http-client';
 import { registerAdmin, startFake, twilioEnv } from '../support/twilio';

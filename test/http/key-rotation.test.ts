@@ -94,7 +94,7 @@ describe('user:reset-2fa', () => {
   it('removes the factor and all sessions of the user, and audits it', async () => {
     const services = await servicesWith({ APP_ENC_KEY: KEY_B });
     const user = await services.users.findByEmail('rotate-7@example.test');
-    await services.sessions.issue(user!, 2, { ip: '127.0.0.1', userAgent: 'test' });
+    await services.sessions.issue(user!, 2, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' });
     const result = await userResetTwoFactor(services, ['--email', 'ROTATE-7@example.test']);
     expect(result.output).toContain('removed two-factor credential');
     expect(result.output).toContain('revoked 1 session');

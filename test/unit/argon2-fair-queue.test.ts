@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError } from '../../src/server/http/app-error';
+import { isAppError } from '../../src/server/core/app-error';
 import { createArgon2Pool } from '../../src/server/lib/argon2';
 import { createFairQueue, type FairQueue } from '../../src/server/lib/fair-queue';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ipLimiterKey, normalizeIp } from '../../src/server/http/client-ip';
+import { ipLimiterKey, normalizeIp } from '../../src/server/core/client-address';
 
 describe('limiter keys for client addresses', () => {
   it('keys IPv4 by the full address and unwraps IPv4-mapped IPv6', () => {

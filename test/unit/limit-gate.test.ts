@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppError } from '../../src/server/http/app-error';
+import { AppError } from '../../src/server/core/app-error';
 import { createLimitGate, type LimitHit } from '../../src/server/limits/limit-gate';
 import { openLimiterStore } from '../../src/server/limits/limiter-store';
 

@@ -5,7 +5,7 @@ import { maskPhoneNumber } from '../../src/server/alerts/mask';
 import { createSmsAlertService } from '../../src/server/alerts/service';
 import type { SendSmsInput, SmsProvider } from '../../src/server/alerts/sms-provider';
 import type { NewUsageEvent } from '../../src/server/integrations/store';
-import { isAppError } from '../../src/server/http/app-error';
+import { isAppError } from '../../src/server/core/app-error';
 import { createLogger } from '../../src/server/lib/logger';
 import { createTelemetry } from '../../src/server/lib/telemetry';
 import { createLimitGate } from '../../src/server/limits/limit-gate';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCodes } from '../../src/server/http/error-codes';
+import { errorCodes } from '../../src/server/core/error-codes';
 import { errorMessages, messageForCode, messageForError, messageForProviderError } from '../../src/web/lib/error-messages';
 
 describe('web UI error messages', () => {

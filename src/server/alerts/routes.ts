@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import { requestOrigin } from '../auth/routes';
 import { SMS_TEST_NOTE_MAX_CHARS } from '../../common/sms-test-text';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { smsTestBody, smsTestView } from './schemas';
@@ -26,7 +25,7 @@ export function createAlertRoutes(deps: { registry: RouteRegistry; requireAdmin:
     },
     [deps.requireAdmin],
     async ({ req, res, body }) => {
-      const result = await deps.alerts.sendTestSms({ to: body.to, note: body.note, actorUserId: req.auth!.user.id }, requestOrigin(req));
+      const result = await deps.alerts.sendTestSms({ to: body.to, note: body.note, actorUserId: req.auth!.user.id }, req.context);
       res.json({ ok: true, trace_id: result.traceId, provider_message_id: result.providerMessageId, status: result.status });
     },
   );

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/service';
-import type { RequestOrigin } from '../auth/account-service';
-import { AppError } from '../http/app-error';
-import { ipLimiterKey } from '../http/client-ip';
+import type { RequestOrigin } from '../core/request-origin';
+import { AppError } from '../core/app-error';
+import { ipLimiterKey } from '../core/client-address';
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client';
 import type { Clock } from '../lib/clock';
+import type { RequestOrigin } from '../core/request-origin';
 import type { NewSecurityEvent, SecurityEventRow, SecurityEventStore } from './store';
 
 /**
@@ -54,11 +55,8 @@ const ALLOWED_DETAIL_KEYS = new Set([
 
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;
 
-export interface EventOrigin {
-  ip?: string | undefined;
-  userAgent?: string | undefined;
-  requestId?: string | undefined;
-}
+/** Events recorded outside a request (CLI, start-up) carry no origin or only part of one. */
+export type EventOrigin = Partial<RequestOrigin>;
 
 export interface AuditEntry {
   userId?: string | null;

@@ -1,13 +1,14 @@
-import { AppError } from '../http/app-error';
-import type { AuditLog, EventOrigin, SecurityEventDetails, SecurityEventType } from '../audit/service';
-import { ipLimiterKey } from '../http/client-ip';
+import { AppError } from '../core/app-error';
+import type { AuditLog, SecurityEventDetails, SecurityEventType } from '../audit/service';
+import type { RequestOrigin } from '../core/request-origin';
+import { ipLimiterKey } from '../core/client-address';
 import { hashSecret, verifySecret } from '../lib/argon2';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import type { Database } from '../db/client';
 import { checkPasswordPolicy, normalizePassword } from './password-policy';
-import type { AuthContext } from '../http/types';
-import type { ClientOrigin, IssuedSession, SessionService, SessionSubject } from './session-service';
+import type { AuthContext } from '../core/auth-context';
+import type { IssuedSession, SessionService, SessionSubject } from './session-service';
 import type { Role, UserRow, UserStore } from './user-store';
 
 /** The second factor, as the password step sees it (implemented by the twofactor capability). */
@@ -17,7 +18,7 @@ export interface SecondFactorGate {
    * Issues a temp token bound to `subject.credentialEpoch`; undefined (nothing stored) when a
    * password or factor change moved the epoch after the caller read the user.
    */
-  startChallenge(subject: SessionSubject, origin: ClientOrigin): Promise<{ tempToken: string; expiresInSeconds: number } | undefined>;
+  startChallenge(subject: SessionSubject, origin: RequestOrigin): Promise<{ tempToken: string; expiresInSeconds: number } | undefined>;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface SecondFactorGate {
  * gives points back, so only failures accumulate.
  */
 export interface LoginThrottle {
-  beforeAttempt(key: LoginThrottleKey, origin: EventOrigin): Promise<void>;
+  beforeAttempt(key: LoginThrottleKey, origin: RequestOrigin): Promise<void>;
   onSuccess(key: LoginThrottleKey): Promise<void>;
 }
 
@@ -49,8 +50,6 @@ export type DeviceIdReader = (email: string, credentialEpoch: number) => string 
  * running out means the account is being changed continuously; the client is told to retry.
  */
 const LOGIN_ROUNDS = 3;
-
-export type RequestOrigin = ClientOrigin & { requestId: string };
 
 export type LoginOutcome =
   | { kind: 'session'; user: UserRow; issued: IssuedSession }
@@ -89,12 +88,6 @@ export function createAccountService(deps: {
   let dummyHash: Promise<string> | undefined;
   const getDummyHash = () => (dummyHash ??= hashSecret(deps.randomBytes(24).toString('base64')));
 
-  const toEventOrigin = (origin: RequestOrigin): EventOrigin => ({
-    ip: origin.ip,
-    userAgent: origin.userAgent,
-    requestId: origin.requestId,
-  });
-
   /** One argon2 verification in the client's own lane of the hash queue, known email or not. */
   async function checkPassword(user: UserRow | undefined, password: string, origin: RequestOrigin): Promise<boolean> {
     const candidate = normalizePassword(password);
@@ -122,9 +115,9 @@ export function createAccountService(deps: {
       email: auth.user.email,
       deviceId: input.deviceIdFor(auth.user.email, auth.session.credentialEpoch),
     };
-    await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
+    await loginThrottle.beforeAttempt(key, origin);
     if (!user || !(await checkPassword(user, input.password, origin))) {
-      await audit.record(failure.type, { userId: auth.user.id, origin: toEventOrigin(origin), ...(failure.details ? { details: failure.details } : {}) });
+      await audit.record(failure.type, { userId: auth.user.id, origin: origin, ...(failure.details ? { details: failure.details } : {}) });
       throw new AppError('INVALID_CREDENTIALS');
     }
     await loginThrottle.onSuccess(key);
@@ -156,7 +149,7 @@ export function createAccountService(deps: {
       const passwordHash = await hashSecret(normalizePassword(input.password), ipLimiterKey(origin.ip));
       const user = await users.insert({ email: input.email, passwordHash, role: input.role ?? 'user' });
       if (!user) throw new AppError('EMAIL_ALREADY_REGISTERED');
-      await audit.record('auth.registered', { userId: user.id, origin: toEventOrigin(origin) });
+      await audit.record('auth.registered', { userId: user.id, origin: origin });
       telemetry.emit('auth.registered', { user_id: user.id, request_id: origin.requestId });
       return user;
     },
@@ -168,13 +161,13 @@ export function createAccountService(deps: {
         email: input.email,
         deviceId: user ? input.deviceIdFor(user.email, user.credentialEpoch) : undefined,
       };
-      await loginThrottle.beforeAttempt(key, toEventOrigin(origin));
+      await loginThrottle.beforeAttempt(key, origin);
       for (let round = 1; ; round += 1) {
         const passwordOk = await checkPassword(user, input.password, origin);
         if (!user || !passwordOk) {
           await audit.record('auth.login.failed', {
             userId: user?.id ?? null,
-            origin: toEventOrigin(origin),
+            origin: origin,
             details: { reason: 'invalid_credentials' },
           });
           telemetry.emit('auth.login', { outcome: 'failure', request_id: origin.requestId });
@@ -186,7 +179,7 @@ export function createAccountService(deps: {
           // A session cookie sent along with a login is replaced, never upgraded (session fixation).
           if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
           const details: SecurityEventDetails = outcome.kind === 'session' ? { aal: 1 } : { aal: 1, reason: 'second_factor_required' };
-          await audit.record('auth.login.succeeded', { userId: user.id, origin: toEventOrigin(origin), details });
+          await audit.record('auth.login.succeeded', { userId: user.id, origin: origin, details });
           telemetry.emit('auth.login', {
             outcome: outcome.kind === 'session' ? 'success' : 'second_factor_required',
             user_id: user.id,
@@ -205,7 +198,7 @@ export function createAccountService(deps: {
     async logout(sessionToken, userId, origin) {
       if (sessionToken) await sessions.revokeToken(sessionToken);
       if (userId) {
-        await audit.record('auth.logout', { userId, origin: toEventOrigin(origin) });
+        await audit.record('auth.logout', { userId, origin: origin });
         telemetry.emit('auth.logout', { user_id: userId, request_id: origin.requestId });
       }
     },
@@ -214,7 +207,7 @@ export function createAccountService(deps: {
       const user = await proveCurrentPassword(input, origin, { type: 'auth.reauthentication.failed' });
       const issued = await sessions.rotate(input.auth.session, { authenticated: true });
       if (!issued) throw new AppError('UNAUTHENTICATED');
-      await audit.record('auth.reauthenticated', { userId: user.id, origin: toEventOrigin(origin) });
+      await audit.record('auth.reauthenticated', { userId: user.id, origin: origin });
       return issued;
     },
 
@@ -237,7 +230,7 @@ export function createAccountService(deps: {
         const result = await sessions.afterCredentialChange(tx, input.auth, { authenticated: true, passwordHash });
         await audit.record(
           'auth.password_changed',
-          { userId: user.id, origin: toEventOrigin(origin), details: { sessions_revoked: result.sessionsRevoked } },
+          { userId: user.id, origin: origin, details: { sessions_revoked: result.sessionsRevoked } },
           tx,
         );
         return result;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import type { SessionCookie } from '../http/session-cookie';
-import type { AuthContext } from '../http/types';
+import type { AuthContext } from '../core/auth-context';
 import type { SessionService } from './session-service';
 
 /** Resolves the session cookie (and only the cookie: no route trusts a userId from the body). */

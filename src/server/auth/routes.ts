@@ -5,7 +5,8 @@ import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import type { Request } from 'express';
 import type { DeviceCookie } from '../limits/device-cookie';
-import type { AccountService, DeviceIdReader, RequestOrigin } from './account-service';
+import type { AccountService, DeviceIdReader } from './account-service';
+import type { RequestOrigin } from '../core/request-origin';
 import { requireSession } from './guards';
 import {
   changePasswordBody,
@@ -27,10 +28,6 @@ import { meToView, securityEventToView, sessionToView, userToView } from './view
  */
 export interface RegistrationThrottle {
   beforeAttempt(origin: RequestOrigin): Promise<void>;
-}
-
-export function requestOrigin(req: Request): RequestOrigin {
-  return { ip: req.context.ip, userAgent: req.context.userAgent, requestId: req.context.requestId };
 }
 
 export function createAuthRoutes(deps: {
@@ -65,7 +62,7 @@ export function createAuthRoutes(deps: {
     },
     [],
     async ({ req, res, body }) => {
-      const origin = requestOrigin(req);
+      const origin = req.context;
       await registrationThrottle?.beforeAttempt(origin);
       const user = await accounts.register(body, origin);
       res.status(201).json({ user: userToView(user) });
@@ -91,7 +88,7 @@ export function createAuthRoutes(deps: {
     async ({ req, res, body }) => {
       const outcome = await accounts.login(
         { ...body, deviceIdFor: deviceIdReader(req), previousSessionToken: cookie.read(req) },
-        requestOrigin(req),
+        req.context,
       );
       if (outcome.kind === 'second_factor') {
         // No session cookie until the second factor passes; drop any old one the browser holds.
@@ -122,7 +119,7 @@ export function createAuthRoutes(deps: {
     },
     [],
     async ({ req, res }) => {
-      await accounts.logout(cookie.read(req), req.auth?.user.id, requestOrigin(req));
+      await accounts.logout(cookie.read(req), req.auth?.user.id, req.context);
       cookie.clear(res);
       res.status(204).end();
     },
@@ -162,7 +159,7 @@ export function createAuthRoutes(deps: {
     async ({ req, res, body }) => {
       const issued = await accounts.reauthenticate(
         { auth: req.auth!, password: body.password, deviceIdFor: deviceIdReader(req) },
-        requestOrigin(req),
+        req.context,
       );
       cookie.set(res, issued.token, issued.maxAgeSeconds);
       res.json({ session: sessionToView(issued.session, freshSeconds) });
@@ -194,7 +191,7 @@ export function createAuthRoutes(deps: {
           newPassword: body.new_password,
           deviceIdFor: deviceIdReader(req),
         },
-        requestOrigin(req),
+        req.context,
       );
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       res.json({ session: sessionToView(result.issued.session, freshSeconds), sessions_revoked: result.sessionsRevoked });

@@ -1,9 +1,10 @@
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
-import type { AuthContext } from '../http/types';
+import type { AuthContext } from '../core/auth-context';
+import type { RequestOrigin } from '../core/request-origin';
 import type { Database } from '../db/client';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import type { NewSession, SessionRow, SessionStore } from './session-store';
 import type { UserStore } from './user-store';
 
@@ -28,11 +29,6 @@ export interface IssuedSession {
   maxAgeSeconds: number;
 }
 
-export interface ClientOrigin {
-  ip: string;
-  userAgent: string | undefined;
-}
-
 type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
 /** A session built but not yet stored: a capability that writes it within a larger statement stores `row`. */
@@ -50,13 +46,13 @@ export interface SessionSubject {
 
 export interface SessionService {
   /** Builds a new session without storing it; `opened` turns it into an IssuedSession once stored. */
-  prepare(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin): PendingSession;
+  prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin): PendingSession;
   opened(pending: PendingSession, sessionId: string): IssuedSession;
   /**
    * Opens a session only while `subject.credentialEpoch` is still the user's epoch; undefined
    * when a password or factor change moved it after the caller read the user.
    */
-  issue(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin, executor?: Executor): Promise<IssuedSession | undefined>;
+  issue(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin, executor?: Executor): Promise<IssuedSession | undefined>;
   /**
    * The signed-in user for a cookie token, or undefined when unknown, idle-expired, past its
    * absolute expiry, or issued under a credential epoch that has since moved.
@@ -101,7 +97,7 @@ export function createSessionService(deps: {
   const remainingSeconds = (session: SessionRow) =>
     Math.max(1, Math.floor((session.absoluteExpiresAt.getTime() - clock.nowMs()) / 1000));
 
-  function prepare(subject: SessionSubject, aal: 1 | 2, origin: ClientOrigin): PendingSession {
+  function prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin): PendingSession {
     const token = generateToken(randomBytes);
     const now = new Date(clock.nowMs());
     const row = {

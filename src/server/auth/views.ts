@@ -1,5 +1,5 @@
 import type { SecurityEventRow } from '../audit/store';
-import type { AuthContext } from '../http/types';
+import type { AuthContext } from '../core/auth-context';
 import type { UserRow } from './user-store';
 
 export function userToView(user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>) {

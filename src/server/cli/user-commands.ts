@@ -1,7 +1,7 @@
 import type { ProofgateServices } from '../app';
 import { emailSchema } from '../auth/email';
 import type { Role, UserRow } from '../auth/user-store';
-import { isAppError } from '../http/app-error';
+import { isAppError } from '../core/app-error';
 import { CliError, onlyFlags, parseFlags, requireFlag } from './args';
 import { terminalIo, type CommandIo, type CommandResult } from './command';
 

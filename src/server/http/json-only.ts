@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { AppError } from './app-error';
+import { AppError } from '../core/app-error';
 
 /**
  * State-changing API calls take JSON only. A form post or text/plain body is what a

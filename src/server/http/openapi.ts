@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorCatalog, type ErrorCode } from './error-codes';
+import { errorCatalog, type ErrorCode } from '../core/error-codes';
 import type { RouteRegistry, RouteSpec } from './route';
 import { SESSION_COOKIE_DEV } from './session-cookie';
 

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, isAppError } from './app-error';
-import { errorCatalog, type ErrorCode } from './error-codes';
+import { AppError, isAppError } from '../core/app-error';
+import { errorCatalog, type ErrorCode } from '../core/error-codes';
 import { isDatabaseUnavailable } from './dependency-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { normalizeIp } from './client-ip';
+import { normalizeIp } from '../core/client-address';
 
 /** A caller-supplied X-Request-Id is kept only if it is short and plain, so it cannot inject into logs. */
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
-import { AppError } from './app-error';
-import type { ErrorCode } from './error-codes';
+import { AppError } from '../core/app-error';
+import type { ErrorCode } from '../core/error-codes';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { errorCatalog, type ErrorCode } from './error-codes';
+import { errorCatalog, type ErrorCode } from '../core/error-codes';
 import { PROBLEM_CONTENT_TYPE, problemTypeFor } from './problem';
 
 /**

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { integrationsStatusQuery, integrationsStatusView, twilioStatusCallbackBody } from './schemas';
 import type { IntegrationStatus, IntegrationsService } from './service';

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import { createFairQueue, type FairQueueStats } from './fair-queue';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import type { LimitSpec, LimiterStore } from './limiter-store';
 
 export type LimitErrorCode = 'RATE_LIMITED' | 'TWO_FACTOR_LOCKED';

@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit/service';
 import type { LoginThrottle } from '../auth/account-service';
 import type { RegistrationThrottle } from '../auth/routes';
 import type { LimitsConfig } from '../config';
-import { ipLimiterKey } from '../http/client-ip';
+import { ipLimiterKey } from '../core/client-address';
 import type { Telemetry } from '../lib/telemetry';
 import type { TwoFactorLimits } from '../twofactor/service';
 import type { SmsTestLimits } from '../alerts/service';

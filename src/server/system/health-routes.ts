@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../http/app-error';
+import { AppError } from '../core/app-error';
 import { sendProblem } from '../http/problem';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { evaluateReadiness, type ReadinessCheck } from './readiness';

@@ -1,9 +1,8 @@
 import { Router } from 'express';
 import type { SessionService } from '../auth/session-service';
-import { requestOrigin } from '../auth/routes';
 import { requireFreshSession, requireSession } from '../auth/guards';
 import { sessionToView, userToView } from '../auth/views';
-import type { ErrorCode } from '../http/error-codes';
+import type { ErrorCode } from '../core/error-codes';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import {
@@ -91,7 +90,7 @@ export function createTwoFactorRoutes(deps: {
     },
     [requireSession, fresh],
     async ({ req, res }) => {
-      const result = await twoFactor.setup(req.auth!, requestOrigin(req));
+      const result = await twoFactor.setup(req.auth!, req.context);
       res.json({
         otpauth_url: result.otpauthUrl,
         qr_data_url: result.qrDataUrl,
@@ -118,7 +117,7 @@ export function createTwoFactorRoutes(deps: {
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
-      const result = await twoFactor.confirm(req.auth!, body.code, requestOrigin(req));
+      const result = await twoFactor.confirm(req.auth!, body.code, req.context);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       res.json({ enabled: true, backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
     },
@@ -140,7 +139,7 @@ export function createTwoFactorRoutes(deps: {
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
-      const result = await twoFactor.disable(req.auth!, factorFrom(body), requestOrigin(req));
+      const result = await twoFactor.disable(req.auth!, factorFrom(body), req.context);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       res.json({ enabled: false, session: sessionToView(result.issued.session, freshSeconds) });
     },
@@ -161,7 +160,7 @@ export function createTwoFactorRoutes(deps: {
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
-      const result = await twoFactor.regenerateBackupCodes(req.auth!, body.code, requestOrigin(req));
+      const result = await twoFactor.regenerateBackupCodes(req.auth!, body.code, req.context);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       res.json({ backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
     },
@@ -182,7 +181,7 @@ export function createTwoFactorRoutes(deps: {
     },
     [],
     async ({ req, res, body }) => {
-      const result = await twoFactor.verifyLogin({ tempToken: body.temp_token, ...factorFrom(body) }, requestOrigin(req));
+      const result = await twoFactor.verifyLogin({ tempToken: body.temp_token, ...factorFrom(body) }, req.context);
       // Any session the browser held before is replaced by the new AAL2 one.
       const previous = cookie.read(req);
       if (previous) await deps.sessions.revokeToken(previous);

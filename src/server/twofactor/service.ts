@@ -1,12 +1,13 @@
 import QRCode from 'qrcode';
 import type { Logger } from 'pino';
-import type { AuditLog, EventOrigin } from '../audit/service';
-import type { RequestOrigin, SecondFactorGate } from '../auth/account-service';
+import type { AuditLog } from '../audit/service';
+import type { RequestOrigin } from '../core/request-origin';
+import type { SecondFactorGate } from '../auth/account-service';
 import type { IssuedSession, SessionService } from '../auth/session-service';
 import type { UserRow } from '../auth/user-store';
-import { AppError } from '../http/app-error';
-import { ipLimiterKey } from '../http/client-ip';
-import type { AuthContext } from '../http/types';
+import { AppError } from '../core/app-error';
+import { ipLimiterKey } from '../core/client-address';
+import type { AuthContext } from '../core/auth-context';
 import { hashSecret, verifySecret } from '../lib/argon2';
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
@@ -84,7 +85,6 @@ export function createTwoFactorService(deps: {
 }): TwoFactorService {
   const { store, sessions, audit, telemetry, clock, randomBytes, keys, limits } = deps;
   const now = () => new Date(clock.nowMs());
-  const eventOrigin = (origin: RequestOrigin): EventOrigin => ({ ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId });
 
   // A wrong selector still costs one argon2id verification, so timing does not tell whether
   // a selector exists or was used.
@@ -118,7 +118,7 @@ export function createTwoFactorService(deps: {
     purpose: AttemptPurpose,
     origin: RequestOrigin,
   ) {
-    await audit.record('2fa.verify.failed', { userId, origin: eventOrigin(origin), details: { method, reason, via: purpose } });
+    await audit.record('2fa.verify.failed', { userId, origin: origin, details: { method, reason, via: purpose } });
     telemetry.emit('2fa.verified', { user_id: userId, method, outcome: reason, request_id: origin.requestId });
   }
 
@@ -164,7 +164,7 @@ export function createTwoFactorService(deps: {
     }
     await store.touchLastUsed(userId, now());
     const remaining = await store.countUnusedBackupCodes(userId);
-    await audit.record('2fa.backup_code_used', { userId, origin: eventOrigin(origin), details: { remaining, via: purpose } });
+    await audit.record('2fa.backup_code_used', { userId, origin: origin, details: { remaining, via: purpose } });
   }
 
   async function checkFactor(credential: CredentialRow, factor: SecondFactorInput, purpose: AttemptPurpose, origin: RequestOrigin) {
@@ -187,7 +187,7 @@ export function createTwoFactorService(deps: {
    */
   async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>): Promise<T> {
     const ipKey = ipLimiterKey(origin.ip);
-    const context = { userId, origin: eventOrigin(origin) };
+    const context = { userId, origin: origin };
     await limits.ip.reserve(ipKey, context);
     await limits.userShort.reserve(userId, context);
     await limits.userDaily.reserve(userId, context);
@@ -210,7 +210,7 @@ export function createTwoFactorService(deps: {
     const { issued, sessionsRevoked } = await sessions.afterCredentialChange(tx, auth, change.aal === undefined ? {} : { aal: change.aal });
     await audit.record(
       change.event,
-      { userId: auth.user.id, origin: eventOrigin(origin), details: { ...change.details, sessions_revoked: sessionsRevoked } },
+      { userId: auth.user.id, origin: origin, details: { ...change.details, sessions_revoked: sessionsRevoked } },
       tx,
     );
     return issued;
@@ -276,7 +276,7 @@ export function createTwoFactorService(deps: {
       }
       const otpauthUrl = buildOtpauthUrl(secret, deps.issuer, auth.user.email);
       const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
-      await audit.record('2fa.setup_started', { userId: auth.user.id, origin: eventOrigin(origin) });
+      await audit.record('2fa.setup_started', { userId: auth.user.id, origin: origin });
       telemetry.emit('2fa.setup_started', { user_id: auth.user.id, request_id: origin.requestId });
       return { secret, otpauthUrl, qrDataUrl, issuer: deps.issuer, accountLabel: auth.user.email };
     },
@@ -350,7 +350,7 @@ export function createTwoFactorService(deps: {
       // The per-IP point and the token's attempt are taken together, before the code is
       // evaluated; both are independent, so they share one round trip.
       const [, attempt] = await Promise.all([
-        limits.ip.reserve(ipKey, { origin: eventOrigin(origin) }),
+        limits.ip.reserve(ipKey, { origin: origin }),
         tokenHash ? store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : Promise.resolve(undefined),
       ]);
       if (!attempt) {
@@ -365,7 +365,7 @@ export function createTwoFactorService(deps: {
         throw new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
       }
       const { user, credential } = attempt;
-      const context = { userId: user.id, origin: eventOrigin(origin) };
+      const context = { userId: user.id, origin: origin };
       // Sequential on purpose: while the short lock refuses, the daily cap is not spent.
       await limits.userShort.reserve(user.id, context);
       await limits.userDaily.reserve(user.id, context);
@@ -417,7 +417,7 @@ export function createTwoFactorService(deps: {
       return store.transaction(async (tx) => {
         const removed = (await store.deleteAllFactors(tx, userId)) > 0;
         const sessionsRevoked = await sessions.endAllForUser(tx, userId);
-        await audit.record('admin.2fa_reset', { userId, origin: eventOrigin(origin), details: { sessions_revoked: sessionsRevoked } }, tx);
+        await audit.record('admin.2fa_reset', { userId, origin: origin, details: { sessions_revoked: sessionsRevoked } }, tx);
         return { removed, sessionsRevoked };
       });
     },

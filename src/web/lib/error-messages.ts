@@ -1,9 +1,9 @@
-import type { ErrorCode } from '../../server/http/error-codes';
+import type { ErrorCode } from '../../server/core/error-codes';
 import type { ClientErrorCode } from './api';
 
 /**
  * The one place that turns an error_code into words for a person. The type makes this map cover
- * every code in the API's catalog (src/server/http/error-codes.ts): adding a code there and not
+ * every code in the API's catalog (src/server/core/error-codes.ts): adding a code there and not
  * here fails `npm run typecheck`.
  */
 export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
