@@ -2,6 +2,13 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/** Capability folders under src/server: each holds routes (HTTP), a service (logic) and a store (SQL). */
+const CAPABILITIES = ['auth', 'twofactor', 'passkeys', 'sessions', 'mail', 'alerts', 'integrations', 'system'];
+/** What every capability may use and that itself imports no capability. */
+const FOUNDATION = ['core', 'lib', 'db', 'audit', 'limits'];
+/** The files of a capability that speak HTTP and so may import from http/ and express. */
+const HTTP_ADAPTERS = ['**/routes.ts', '**/*-routes.ts', '**/guards.ts'];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proof/**', 'bench/results/**', 'coverage/**', 'test-results/**', 'src/server/db/migrations/**'] },
   js.configs.recommended,
@@ -21,6 +28,57 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  // The dependency rule (docs/architecture.md): imports point from HTTP and the composition root
+  // down to capabilities, and from capabilities down to the foundation, never back up.
+  {
+    files: [`src/server/{${[...CAPABILITIES, ...FOUNDATION].join(',')}}/**/*.ts`],
+    ignores: HTTP_ADAPTERS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'Services, stores and the foundation know nothing of Express: take plain values, let routes.ts speak HTTP.' }],
+          patterns: [
+            { regex: '(^|/)http/', message: 'Only routes and guards import from http/: throw AppError (core/) and let the HTTP layer map it.' },
+            { regex: '(^|/)(composition|cli|ops)/|(^|/)(app|main)$', message: 'The composition root imports capabilities, never the reverse.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: [`src/server/{${FOUNDATION.join(',')}}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'The foundation knows nothing of Express.' }],
+          patterns: [
+            {
+              regex: `(^|/)(${[...CAPABILITIES, 'http', 'composition', 'cli', 'ops'].join('|')})/|(^|/)(app|main)$`,
+              message: 'The foundation (core, lib, db, audit, limits) imports no capability: a capability declares its port and the composition root fills it.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/server/integrations/**/*.ts'],
+    ignores: HTTP_ADAPTERS,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'Services and stores know nothing of Express.' }],
+          patterns: [
+            { regex: '(^|/)http/', message: 'Only routes import from http/.' },
+            { regex: '(^|/)alerts/', message: 'alerts uses integrations (the SMS provider, the usage trail), never the reverse.' },
+          ],
+        },
+      ],
     },
   },
   {

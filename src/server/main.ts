@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { attachServerGuards } from './http/server-guards';
 import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
-import { DataDirLockedError, describeOwner } from './ops/data-dir-lock';
+import { DataDirLockedError, describeOwner } from './db/data-dir-lock';
 
 /** config → createProofgate (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSocketPath } from '../../src/server/ops/admin-channel';
 import { adminChannelCommands } from '../../src/server/ops/admin-commands';
-import { LOCK_FILE } from '../../src/server/ops/data-dir-lock';
+import { LOCK_FILE } from '../../src/server/db/data-dir-lock';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { bundleForNode, serverBundle } from '../../tools/build/server-bundle';
 import { freePort, startChildServer, type ChildServer } from '../support/processes';

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireDataDirLock, DataDirLockedError, LOCK_FILE, lockHolder } from '../../src/server/ops/data-dir-lock';
+import { acquireDataDirLock, DataDirLockedError, LOCK_FILE, lockHolder } from '../../src/server/db/data-dir-lock';
 
-/** One owner per embedded database (ops/data-dir-lock.ts): who may break a lock, and who may not. */
+/** One owner per embedded database (db/data-dir-lock.ts): who may break a lock, and who may not. */
 describe('DATA_DIR lock', () => {
   const dirs: string[] = [];
   const dataDir = () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditLog } from '../../src/server/audit/service';
 import { maskPhoneNumber } from '../../src/server/alerts/mask';
 import { createSmsAlertService } from '../../src/server/alerts/service';
-import type { SendSmsInput, SmsProvider } from '../../src/server/alerts/sms-provider';
+import type { SendSmsInput, SmsProvider } from '../../src/server/integrations/sms-provider';
 import type { NewUsageEvent } from '../../src/server/integrations/store';
 import { isAppError } from '../../src/server/core/app-error';
 import { createLogger } from '../../src/server/lib/logger';

@@ -11,7 +11,7 @@ import type { NewUsageEvent, UsageStatus } from '../integrations/store';
 import { checkSmsDestination, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../common/phone';
 import { composeTestSmsBody } from '../../common/sms-test-text';
 import { maskPhoneNumber } from './mask';
-import type { ProviderFailure, SmsProvider } from './sms-provider';
+import type { ProviderFailure, SmsProvider } from '../integrations/sms-provider';
 
 /** SMS costs money: test sends are capped per admin and per client IP (IPv6 by /64). */
 export interface SmsTestLimits {

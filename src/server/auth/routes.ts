@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/service';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import type { Request } from 'express';
-import type { DeviceCookie } from '../limits/device-cookie';
+import type { DeviceCookie } from '../http/device-cookie';
 import type { AccountService, DeviceIdReader } from './account-service';
 import type { RequestOrigin } from '../core/request-origin';
 import { requireSession } from './guards';

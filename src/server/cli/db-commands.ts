@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ProofgateServices } from '../app';
 import type { Config } from '../config';
 import { GENERATED_KEY_FILE } from '../lib/encryption-keys';
-import { acquireDataDirLock, DataDirLockedError, describeOwner } from '../ops/data-dir-lock';
+import { acquireDataDirLock, DataDirLockedError, describeOwner } from '../db/data-dir-lock';
 import { CliError, onlyFlags, parseFlags } from './args';
 import type { CommandIo, CommandResult } from './command';
 

@@ -4,13 +4,13 @@ import type { Config } from '../config';
 import { createLogger } from '../lib/logger';
 import { keyFromBase64 } from '../lib/secret-box';
 import { adminSocketPath, connectAdminChannel, runOverChannel } from '../ops/admin-channel';
-import { DataDirLockedError, describeOwner, lockHolder, type LockOwner } from '../ops/data-dir-lock';
+import { DataDirLockedError, describeOwner, lockHolder, type LockOwner } from '../db/data-dir-lock';
 import { CliError } from './args';
 import { terminalIo, type CommandResult, type CommandSpec } from './command';
 
 /**
  * Where a command runs. PostgreSQL (DATABASE_URL) takes many clients: in this process, as
- * always. The embedded database has one owner (ops/data-dir-lock.ts): when a server owns
+ * always. The embedded database has one owner (db/data-dir-lock.ts): when a server owns
  * DATA_DIR the command goes to it over the admin channel (ops/admin-channel.ts) and runs on
  * its services; when nobody does, this process takes DATA_DIR itself for the command's
  * length. Never a second writer: if DATA_DIR is owned and the channel does not answer, the

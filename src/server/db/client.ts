@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { acquireDataDirLock, type DataDirLock } from '../ops/data-dir-lock';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import * as schema from './schema';
 
 export type Schema = typeof schema;
@@ -66,7 +66,7 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
   let client = options.pglite;
   let lock: DataDirLock | undefined;
   if (!client) {
-    // One owner per folder (ops/data-dir-lock.ts): taken before PGlite reads a single file.
+    // One owner per folder (db/data-dir-lock.ts): taken before PGlite reads a single file.
     lock = acquireDataDirLock(options.dataDir, options.lockRole ?? 'server');
     try {
       const folder = path.join(options.dataDir, 'pglite');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { SmsProvider } from '../alerts/sms-provider';
+import type { SmsProvider } from './sms-provider';
 import type { Clock } from '../lib/clock';
 import type { Telemetry } from '../lib/telemetry';
 import type { IntegrationCheckRow, IntegrationStore } from './store';

@@ -8,7 +8,7 @@ import type { Command, CommandIo, CommandResult } from '../cli/command';
 
 /**
  * The admin channel: how the CLI runs a command while the server owns the embedded database.
- * A second process must not open DATA_DIR (ops/data-dir-lock.ts), so the CLI hands the
+ * A second process must not open DATA_DIR (db/data-dir-lock.ts), so the CLI hands the
  * command to the server, which runs the very same command function on its own services.
  *
  * Local only: a Unix socket inside DATA_DIR/run, a folder of mode 0700 (the socket itself

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import type { CredentialCheckResult, ProviderFailure, SendSmsInput, SmsProvider, SmsSendResult } from '../../alerts/sms-provider';
+import type { CredentialCheckResult, ProviderFailure, SendSmsInput, SmsProvider, SmsSendResult } from '../sms-provider';
 import type { TwilioSettings } from './settings';
 
 const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT']);

@@ -1,18 +1,22 @@
-import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/service';
 import type { LoginThrottle } from '../auth/account-service';
 import type { RegistrationThrottle } from '../auth/routes';
 import type { LimitsConfig } from '../config';
 import { ipLimiterKey } from '../core/client-address';
+import type { Logger } from 'pino';
 import type { Telemetry } from '../lib/telemetry';
 import type { TwoFactorLimits } from '../twofactor/service';
 import type { SmsTestLimits } from '../alerts/service';
-import { createLimitGate, limiterKey, type LimitErrorCode, type LimitHit } from './limit-gate';
-import type { LimitSpec, LimiterStore } from './limiter-store';
+import { createGateFactory } from '../limits/gate-factory';
+import { limiterKey } from '../limits/limit-gate';
+import type { LimiterStore } from '../limits/limiter-store';
 
 /**
- * The throttle policy of Proofgate in one place: which counters exist, their thresholds
- * (all from Config), and what a refusal is called. docs/security.md explains the choices.
+ * The throttle policy of Proofgate in one place: which counters exist, their thresholds (all
+ * from Config), what a refusal is called, and for each credential the order in which its
+ * counters are reserved and given back. It lives with the composition root because it fills the
+ * ports the capabilities declare (LoginThrottle, TwoFactorLimits, ...) with the generic gates of
+ * limits/, which itself knows no capability. docs/security.md explains the choices.
  */
 export function createThrottles(deps: {
   store: LimiterStore;
@@ -21,25 +25,8 @@ export function createThrottles(deps: {
   telemetry: Telemetry;
   logger: Logger;
 }) {
-  const { store, config, audit, telemetry, logger } = deps;
-
-  async function onHit(hit: LimitHit, errorCode: LimitErrorCode) {
-    logger.warn({ limiter: hit.limiter, retry_after: hit.retryAfterSeconds, request_id: hit.context.origin?.requestId }, 'limit hit');
-    telemetry.emit('limits.hit', { limiter: hit.limiter, retry_after: hit.retryAfterSeconds, request_id: hit.context.origin?.requestId ?? null });
-    // One audit row per lockout, not per refused request: a flood must not turn into a flood of writes.
-    if (!hit.firstRefusal) return;
-    try {
-      await audit.record(errorCode === 'TWO_FACTOR_LOCKED' ? 'limits.lockout' : 'limits.rate_limited', {
-        userId: hit.context.userId ?? null,
-        origin: hit.context.origin,
-        details: { limiter: hit.limiter, retry_after: hit.retryAfterSeconds },
-      });
-    } catch (error) {
-      logger.error({ cause_code: (error as { code?: unknown }).code }, 'could not record limit hit');
-    }
-  }
-
-  const gate = (spec: LimitSpec, errorCode: LimitErrorCode) => createLimitGate(store, spec, errorCode, (hit) => onHit(hit, errorCode));
+  const { store, config } = deps;
+  const gate = createGateFactory(deps);
 
   const twoFactor: TwoFactorLimits = {
     ip: gate({ name: '2fa_ip', points: config.twoFactorIpMaxFailures, durationSeconds: config.twoFactorIpWindowSeconds }, 'RATE_LIMITED'),
