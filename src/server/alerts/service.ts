@@ -68,15 +68,12 @@ export function createSmsAlertService(deps: {
   /** Passed to the provider so it reports delivery; undefined when no verifiable callback URL exists. */
   statusCallbackUrl: string | undefined;
   providerTimeoutMs: number;
-  /** Monotonic milliseconds for latency (the wall clock may be a test's fake one). */
-  monotonicMs?: () => number;
   /** SMS geo permissions: ISO 3166-1 alpha-2 countries a destination may be in (config.sms). */
   allowedCountries: readonly string[];
   /** Names the sender in the fixed test text (TOTP_ISSUER). */
   issuer: string;
 }): SmsAlertService {
   const { provider, usage, audit, telemetry, logger, clock, randomBytes, limits } = deps;
-  const monotonicMs = deps.monotonicMs ?? (() => performance.now());
   const integration = provider?.integration ?? 'twilio';
 
   /**
@@ -88,8 +85,9 @@ export function createSmsAlertService(deps: {
     if (!provider) return { status: 'not_configured' };
     const destination = checkSmsDestination(to, deps.allowedCountries);
     if (!destination.allowed) return { status: 'refused', check: destination };
-    const started = monotonicMs();
-    const latency = () => Math.max(0, Math.round(monotonicMs() - started));
+    // Latency on the monotonic clock: the injected wall clock may be a test's fake one.
+    const started = performance.now();
+    const latency = () => Math.max(0, Math.round(performance.now() - started));
     try {
       const result = await provider.sendSms({ to, body, ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}) });
       if (result.ok) return { status: 'success', providerMessageId: result.providerMessageId, providerStatus: result.status, latencyMs: latency() };

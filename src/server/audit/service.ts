@@ -1,4 +1,4 @@
-import type { Database } from '../db/client';
+import type { Executor } from '../db/client';
 import type { Clock } from '../lib/clock';
 import type { RequestOrigin } from '../core/request-origin';
 import type { NewSecurityEvent, SecurityEventRow, SecurityEventStore } from './store';
@@ -65,7 +65,7 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  record(type: SecurityEventType, input: AuditEntry, executor?: Pick<Database, 'insert'>): Promise<void>;
+  record(type: SecurityEventType, input: AuditEntry, executor?: Executor): Promise<void>;
   /** The rows `record` would write, for a capability that writes them within a larger statement. */
   toRows(entries: Array<AuditEntry & { type: SecurityEventType }>): NewSecurityEvent[];
   listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;

@@ -1,10 +1,9 @@
 import { desc, eq } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import { securityEvents } from '../db/schema';
 
 export type SecurityEventRow = typeof securityEvents.$inferSelect;
 export type NewSecurityEvent = typeof securityEvents.$inferInsert;
-type Executor = Pick<Database, 'insert'>;
 
 export interface SecurityEventStore {
   /** One or several rows in a single statement. */

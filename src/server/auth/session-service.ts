@@ -3,10 +3,10 @@ import type { RandomBytes } from '../lib/random';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import type { AuthContext } from '../core/auth-context';
 import type { RequestOrigin } from '../core/request-origin';
-import type { Database } from '../db/client';
+import type { Executor } from '../db/client';
 import { AppError } from '../core/app-error';
 import type { NewSession, SessionRow, SessionStore } from './session-store';
-import type { UserStore } from './user-store';
+import { isAdminRole, type UserStore } from './user-store';
 
 /**
  * Writing last_seen_at on every request would make each read a write, so the mark is refreshed
@@ -28,8 +28,6 @@ export interface IssuedSession {
   /** Cookie lifetime: the session's remaining absolute lifetime. */
   maxAgeSeconds: number;
 }
-
-type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
 /** A session built but not yet stored: a capability that writes it within a larger statement stores `row`. */
 export interface PendingSession {
@@ -185,7 +183,7 @@ export function createSessionService(deps: {
           id: user.id,
           email: user.email,
           role: user.role,
-          isAdmin: user.role === 'admin',
+          isAdmin: isAdminRole(user.role),
           twoFactorEnabled: user.twoFactorEnabled,
         },
         session: {

@@ -1,5 +1,5 @@
 import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import { sessions, twoFactorCredentials, users } from '../db/schema';
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -11,7 +11,6 @@ export interface SessionWithUser {
 }
 
 /** Transaction or database: session writes that belong to a larger change take the caller's transaction. */
-type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 
 export interface SessionStore {
   /**

@@ -1,9 +1,14 @@
 import { and, eq, isNotNull, notExists, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, Executor } from '../db/client';
 import { twoFactorCredentials, users } from '../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
+
+/** The one place that says what grants admin rights: the stored role, set only by the operator's CLI. */
+export function isAdminRole(role: Role): boolean {
+  return role === 'admin';
+}
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -33,7 +38,7 @@ export interface UserStore {
   advanceCredentialEpoch(
     id: string,
     change: { expectedEpoch?: number; passwordHash?: string },
-    executor?: Pick<Database, 'update'>,
+    executor?: Executor,
   ): Promise<number | undefined>;
 }
 

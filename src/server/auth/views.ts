@@ -1,13 +1,13 @@
 import type { SecurityEventRow } from '../audit/store';
 import type { AuthContext } from '../core/auth-context';
-import type { UserRow } from './user-store';
+import { isAdminRole, type UserRow } from './user-store';
 
 export function userToView(user: Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt'>) {
   return {
     id: user.id,
     email: user.email,
     role: user.role,
-    is_admin: user.role === 'admin',
+    is_admin: isAdminRole(user.role),
     created_at: user.createdAt.toISOString(),
   };
 }

@@ -9,6 +9,8 @@ import * as schema from './schema';
 
 export type Schema = typeof schema;
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** The database or an open transaction: what a store method that may join a caller's transaction takes. */
+export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
 export type DatabaseDriver = 'pglite' | 'postgres';
 
 export interface DatabaseHandle {

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
-import type { Database, DatabaseHandle } from '../db/client';
+import type { Database, DatabaseHandle, Executor } from '../db/client';
 import { twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
 
 export type CredentialRow = typeof twoFactorCredentials.$inferSelect;
@@ -41,7 +41,7 @@ export type LoginCompletion =
   | { outcome: 'token_used' };
 
 /** The database or a transaction: multi-step changes pass their transaction down. */
-export type Executor = Pick<Database, 'select' | 'insert' | 'update' | 'delete'>;
+export type { Executor };
 
 /**
  * The only SQL of the twofactor capability. Every single-use or state transition is one
@@ -194,8 +194,8 @@ export function createTwoFactorStore(
       return (await recordTotpStepQuery.execute({ userId, step, now })).length === 1;
     },
 
-    async touchLastUsed(userId: string, now: Date, executor: Executor = db): Promise<void> {
-      await executor.update(twoFactorCredentials).set({ lastUsedAt: now }).where(eq(twoFactorCredentials.userId, userId));
+    async touchLastUsed(userId: string, now: Date): Promise<void> {
+      await db.update(twoFactorCredentials).set({ lastUsedAt: now }).where(eq(twoFactorCredentials.userId, userId));
     },
 
     /** Deletes the credential and every backup code; returns false if there was no enabled credential. */
@@ -242,8 +242,8 @@ export function createTwoFactorStore(
     },
 
     /** Burns a code; false when a concurrent request burnt it first. */
-    async burnBackupCode(id: string, now: Date, executor: Executor = db): Promise<boolean> {
-      const rows = await executor
+    async burnBackupCode(id: string, now: Date): Promise<boolean> {
+      const rows = await db
         .update(twoFactorBackupCodes)
         .set({ usedAt: now })
         .where(and(eq(twoFactorBackupCodes.id, id), isNull(twoFactorBackupCodes.usedAt)))
