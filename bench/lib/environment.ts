@@ -52,23 +52,7 @@ export async function redisVersion(url: string): Promise<string> {
   }
 }
 
-/** Deletes the limiter keys this run wrote under its own prefix. */
-export async function deleteRedisKeys(url: string, prefix: string): Promise<number> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  let deleted = 0;
-  try {
-    await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await client.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    client.disconnect();
-  }
-  return deleted;
-}
+export { deleteRedisKeys } from '../../tools/common/redis-keys';
 
 export interface MachineFacts {
   cores: number;

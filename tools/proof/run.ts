@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys } from '../common/redis-keys';
 import { GENERATED_KEY_FILE } from '../../src/server/lib/encryption-keys';
 import { startTwilioFake, type TwilioFake } from '../twilio-fake';
 import { collectScreenshots, runCommand } from './commands';
@@ -62,20 +62,6 @@ function user(label: string, jar: string, runId: string): ProofUser {
 function curlVersion(): string {
   const result = spawnSync(CURL_PATH, ['--version'], { encoding: 'utf8' });
   return result.status === 0 ? (result.stdout.split('\n')[0] ?? 'curl').split(' ').slice(0, 2).join(' ') : `curl not runnable at ${CURL_PATH}`;
-}
-
-async function deleteRedisKeys(url: string, prefix: string): Promise<number> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await redis.connect();
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-  return deleted;
 }
 
 export async function runProof(options: RunOptions, reportDir: string, startedAtMs: number): Promise<RunOutcome> {

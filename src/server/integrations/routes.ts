@@ -1,6 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../core/app-error';
+import { wantsRefresh } from '../http/refresh-query';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { integrationsStatusQuery, integrationsStatusView, twilioStatusCallbackBody } from './schemas';
 import type { IntegrationStatus, IntegrationsService } from './service';
@@ -91,8 +92,7 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; require
     },
     [deps.requireAdmin],
     async ({ res, query }) => {
-      const refresh = query.refresh === '1' || query.refresh === 'true';
-      const integrations = await deps.integrations.list({ refresh });
+      const integrations = await deps.integrations.list({ refresh: wantsRefresh(query.refresh) });
       res.json({ integrations: integrations.map(integrationStatusToView) });
     },
   );

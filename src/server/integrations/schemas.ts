@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refreshQueryFlag } from '../http/refresh-query';
 
 /** message_enum_status of Twilio's OpenAPI (tools/twilio-fake/spec). */
 export const twilioMessageStatuses = [
@@ -31,10 +32,7 @@ export const twilioStatusCallbackBody = z.object({
 });
 
 export const integrationsStatusQuery = z.strictObject({
-  refresh: z
-    .enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0' })
-    .optional()
-    .describe('1: run the credential check now instead of using the cached result'),
+  refresh: refreshQueryFlag('1: run the credential check now instead of using the cached result'),
 });
 
 export const integrationStatusView = z.object({

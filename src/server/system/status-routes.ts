@@ -1,10 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
+import { refreshQueryFlag, wantsRefresh } from '../http/refresh-query';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { evaluateSystemStatus, type StatusCheck } from './status';
 
 const statusQuery = z.strictObject({
-  refresh: z.enum(['1', '0', 'true', 'false'], { error: 'must be 1 or 0' }).optional().describe('1: re-run cached checks (the Twilio credential check)'),
+  refresh: refreshQueryFlag('1: re-run cached checks (the Twilio credential check)'),
 });
 
 const statusView = z.object({
@@ -38,7 +39,7 @@ export function createSystemStatusRoutes(deps: { registry: RouteRegistry; requir
     },
     [deps.requireAdmin],
     async ({ res, query }) => {
-      const report = await evaluateSystemStatus(deps.checks, { refresh: query.refresh === '1' || query.refresh === 'true' });
+      const report = await evaluateSystemStatus(deps.checks, { refresh: wantsRefresh(query.refresh) });
       res.json(report);
     },
   );
