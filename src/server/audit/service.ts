@@ -1,43 +1,16 @@
 import type { Executor } from '../db/client';
 import type { Clock } from '../lib/clock';
 import type { RequestOrigin } from '../core/request-origin';
+import type { SecurityEventType } from '../../common/security-event-types';
 import type { NewSecurityEvent, SecurityEventRow, SecurityEventStore } from './store';
+
+export { securityEventTypes, type SecurityEventType } from '../../common/security-event-types';
 
 /**
  * The audit trail (ASVS 4.0.3 V7.1, 5.0 16.3): every security-relevant decision, with who,
  * from where and which request. Details are allow-listed keys with plain values, so a code,
  * secret or token cannot be recorded by accident.
  */
-export const securityEventTypes = [
-  'auth.registered',
-  'auth.login.succeeded',
-  'auth.login.failed',
-  'auth.logout',
-  'auth.reauthenticated',
-  'auth.reauthentication.failed',
-  'auth.password_changed',
-  'auth.password_change.failed',
-  '2fa.setup_started',
-  '2fa.enabled',
-  '2fa.disabled',
-  '2fa.verify.succeeded',
-  '2fa.verify.failed',
-  '2fa.backup_code_used',
-  '2fa.backup_codes_regenerated',
-  '2fa.temp_token_invalidated',
-  'limits.lockout',
-  'limits.rate_limited',
-  'keys.rotated',
-  'admin.user_created',
-  'admin.user_promoted',
-  'admin.role_granted',
-  'admin.role_revoked',
-  'admin.2fa_reset',
-  'alerts.sms_test',
-] as const;
-
-export type SecurityEventType = (typeof securityEventTypes)[number];
-
 const ALLOWED_DETAIL_KEYS = new Set([
   'method',
   'reason',

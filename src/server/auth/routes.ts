@@ -12,6 +12,7 @@ import {
   changePasswordBody,
   loginBody,
   loginResponse,
+  meView,
   reauthenticateBody,
   registerBody,
   securityEventsQuery,
@@ -22,7 +23,7 @@ import {
 import { meToView, securityEventToView, sessionToView, userToView } from './views';
 
 /**
- * Registration throttle (implemented by the limits capability): takes a point per attempt,
+ * Registration throttle (filled by the throttle policy, composition/throttle-policy.ts): takes a point per attempt,
  * whatever its outcome, and throws RATE_LIMITED when over a limit. It sits here rather than in
  * the account service because only HTTP sign-ups are anonymous; the CLI's user:create is not.
  */
@@ -134,7 +135,7 @@ export function createAuthRoutes(deps: {
       tag: 'auth',
       summary: 'The signed-in user and session',
       access: 'session',
-      responses: { 200: { description: 'Current user', schema: z.object({ user: userView.omit({ created_at: true }), session: sessionView }) } },
+      responses: { 200: { description: 'Current user', schema: meView } },
     },
     [requireSession],
     ({ req, res }) => {

@@ -26,6 +26,8 @@ export const sessionView = z.object({
   fresh_until: z.string(),
 });
 
+export const meView = z.object({ user: userView.omit({ created_at: true }), session: sessionView });
+
 export const loginResponse = z.union([
   z.object({ requires_2fa: z.literal(false), user: userView, session: sessionView }),
   z.object({ requires_2fa: z.literal(true), temp_token: z.string(), expires_in: z.number().int() }),

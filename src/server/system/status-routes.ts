@@ -1,25 +1,8 @@
 import { Router, type RequestHandler } from 'express';
-import { z } from 'zod';
-import { refreshQueryFlag, wantsRefresh } from '../http/refresh-query';
+import { wantsRefresh } from '../http/refresh-query';
 import { mountRoute, type RouteRegistry } from '../http/route';
+import { statusQuery, statusView } from './schemas';
 import { evaluateSystemStatus, type StatusCheck } from './status';
-
-const statusQuery = z.strictObject({
-  refresh: refreshQueryFlag('1: re-run cached checks (the Twilio credential check)'),
-});
-
-const statusView = z.object({
-  status: z.enum(['ok', 'degraded', 'blocked']).describe('blocked: do not serve real users as is; degraded: a capability is off or weaker'),
-  blockers: z.array(
-    z.object({
-      code: z.string(),
-      severity: z.enum(['blocked', 'degraded']),
-      message: z.string(),
-      fix: z.string(),
-    }),
-  ),
-  checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
-});
 
 /** /api/system/status: what stands between this deployment and real users. Admin only; /readyz stays public. */
 export function createSystemStatusRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; checks: readonly StatusCheck[] }): Router {

@@ -1,3 +1,4 @@
+import { securityEventTypes, type SecurityEventType } from '../../common/security-event-types';
 import type { SecurityEvent } from './api-types';
 
 export type EventTone = 'neutral' | 'success' | 'warning' | 'danger';
@@ -6,10 +7,22 @@ function factorName(method: unknown): string {
   return method === 'backup_code' ? 'a backup code' : 'an authenticator code';
 }
 
-/** Human words for each security event type the API records (src/server/audit/service.ts). */
+function isKnownEventType(type: string): type is SecurityEventType {
+  return (securityEventTypes as readonly string[]).includes(type);
+}
+
+/**
+ * Human words for each security event type the API records. The switch is exhaustive over the
+ * shared list (src/common/security-event-types.ts), so a type without a label fails the typecheck;
+ * a type this build does not know (rows written by a newer server) shows as recorded.
+ */
 export function describeSecurityEvent(event: SecurityEvent): { label: string; tone: EventTone } {
-  const d = event.details;
-  switch (event.type) {
+  if (!isKnownEventType(event.type)) return { label: event.type, tone: 'neutral' };
+  return describeKnownEvent(event.type, event.details);
+}
+
+function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']): { label: string; tone: EventTone } {
+  switch (type) {
     case 'auth.registered':
       return { label: 'Account created', tone: 'neutral' };
     case 'auth.login.succeeded':
@@ -65,7 +78,12 @@ export function describeSecurityEvent(event: SecurityEvent): { label: string; to
       return { label: 'Administrator rights removed', tone: 'warning' };
     case 'admin.2fa_reset':
       return { label: 'Two-factor reset by an administrator', tone: 'danger' };
-    default:
-      return { label: event.type, tone: 'neutral' };
+    case 'alerts.sms_test':
+      if (d.status === 'success') return { label: 'Test SMS sent', tone: 'neutral' };
+      return { label: d.reason ? 'Test SMS refused: destination not allowed' : 'Test SMS not sent', tone: 'warning' };
+    default: {
+      const unlabelled: never = type;
+      return { label: unlabelled, tone: 'neutral' };
+    }
   }
 }
