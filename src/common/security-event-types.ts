@@ -29,6 +29,7 @@ export const securityEventTypes = [
   'admin.role_revoked',
   'admin.2fa_reset',
   'alerts.sms_test',
+  'alerts.sms_alert',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];

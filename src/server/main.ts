@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
-import { createProofgate } from './app';
+import { createStandaloneProofgate } from './app';
 import { ConfigError, loadConfig } from './config';
 import { attachServerGuards } from './http/server-guards';
 import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
 import { DataDirLockedError, describeOwner } from './db/data-dir-lock';
 
-/** config → createProofgate (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
+/** env → config → the library's gate in a standalone app (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 
   let proofgate;
   try {
-    proofgate = await createProofgate(config);
+    proofgate = await createStandaloneProofgate(config);
   } catch (error) {
     if (error instanceof DataDirLockedError) {
       // PGlite has a single owner: a second server on the folder would lose and damage data.

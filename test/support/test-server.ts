@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
-import { createProofgate, type Proofgate, type ProofgateDeps } from '../../src/server/app';
+import { createStandaloneProofgate, type StandaloneProofgate as Proofgate, type ProofgateDeps } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
 import { attachServerGuards } from '../../src/server/http/server-guards';
 import { FakeClock } from './fake-clock';
@@ -56,7 +56,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     REGISTER_IP_MAX_PER_HOUR: '100000',
     ...options.env,
   });
-  const proofgate = await createProofgate(config, {
+  const proofgate = await createStandaloneProofgate(config, {
     ...options.deps,
     clock,
     logDestination,

@@ -231,6 +231,7 @@ describe('loadConfig', () => {
       PORT: '70000',
       DATABASE_URL: 'mysql://root:pw-7f3a@db/x',
       DATABASE_POOL_MAX: '0',
+      DATABASE_SCHEMA: 'Public',
       REDIS_URL: 'redis://:pw 9c1e@[bad',
       LOG_LEVEL: 'loud',
       PUBLIC_URL: 'not a url',

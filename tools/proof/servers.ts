@@ -5,13 +5,13 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createProofgate, type Proofgate } from '../../src/server/app';
+import { createStandaloneProofgate, type StandaloneProofgate as Proofgate } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
 import { attachServerGuards } from '../../src/server/http/server-guards';
 
 /**
  * Real HTTP servers on loopback, built in-process exactly as src/server/main.ts builds them
- * (loadConfig → createProofgate → listen → attachServerGuards), from documented environment
+ * (loadConfig → createStandaloneProofgate → listen → attachServerGuards), from documented environment
  * variables only and the real clock. In-process, so the proof can read the database through
  * proofgate.database.query: PGlite allows one process, and a child server would lock it.
  */
@@ -42,7 +42,7 @@ export async function startProofServer(
       callback();
     },
   });
-  const proofgate = await createProofgate(config, { logDestination, ...(options.pglite ? { pglite: options.pglite } : {}) });
+  const proofgate = await createStandaloneProofgate(config, { logDestination, ...(options.pglite ? { pglite: options.pglite } : {}) });
   const server: Server = await new Promise((resolve, reject) => {
     const s = proofgate.app.listen(0, '127.0.0.1', () => resolve(s));
     s.once('error', reject);

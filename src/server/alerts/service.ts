@@ -25,10 +25,27 @@ export interface SmsTestResult {
   status: string;
 }
 
+export interface SmsAlertInput {
+  to: string;
+  body: string;
+  /** The host's own correlation id (8-64 of A-Z a-z 0-9 . _ : -); one is made when absent. */
+  traceId?: string;
+}
+
 export interface SmsAlertService {
   /** The text is fixed; `note` is the admin's only say in it (at most SMS_TEST_NOTE_MAX_CHARS, checked by the route's schema). */
   sendTestSms(input: { to: string; note: string | undefined; actorUserId: string }, origin: RequestOrigin): Promise<SmsTestResult>;
+  /**
+   * An embedding application's own alert (gate.sendSmsAlert): the host composes the text, and
+   * the send takes the test SMS's path (geo permissions, one usage row, log line, audit event,
+   * telemetry), with no user as its actor.
+   */
+  sendAlert(input: SmsAlertInput): Promise<SmsTestResult>;
 }
+
+const SAFE_TRACE_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+/** Twilio's limit for one message body (it splits it into segments itself). */
+const SMS_BODY_MAX_CHARS = 1600;
 
 type Attempt =
   | { status: 'success'; providerMessageId: string; providerStatus: string; latencyMs: number }
@@ -41,6 +58,23 @@ type Attempt =
 export const DESTINATION_REFUSED_CODE = 'SMS_DESTINATION_NOT_ALLOWED';
 
 export const SMS_TEST_ACTION = 'sms.test';
+export const SMS_ALERT_ACTION = 'sms.alert';
+
+/** What distinguishes an admin's test SMS from a host application's alert in the records. */
+const KINDS = {
+  test: { action: SMS_TEST_ACTION, auditType: 'alerts.sms_test', words: 'sms test' },
+  alert: { action: SMS_ALERT_ACTION, auditType: 'alerts.sms_alert', words: 'sms alert' },
+} as const;
+
+interface AttemptContext {
+  kind: keyof typeof KINDS;
+  traceId: string;
+  createdAt: Date;
+  maskedDestination: string;
+  /** The admin who sent a test; null for a host application's alert. */
+  actorUserId: string | null;
+  origin: RequestOrigin;
+}
 
 function providerErrorDetail(failure: ProviderFailure, timeoutMs: number): string {
   const code = failure.providerErrorCode;
@@ -104,7 +138,8 @@ export function createSmsAlertService(deps: {
    * A row that cannot be written is reported in the log line (recorded: false) with the
    * trace_id and provider reference, so it can be reconstructed.
    */
-  async function recordAttempt(attempt: Attempt, context: { traceId: string; createdAt: Date; maskedDestination: string; actorUserId: string; origin: RequestOrigin }) {
+  async function recordAttempt(attempt: Attempt, context: AttemptContext) {
+    const kind = KINDS[context.kind];
     const status: UsageStatus = attempt.status === 'refused' ? 'failed' : attempt.status;
     const providerReference = attempt.status === 'success' ? attempt.providerMessageId : null;
     const providerErrorCode =
@@ -114,7 +149,7 @@ export function createSmsAlertService(deps: {
     try {
       await usage.insertUsageEvent({
         integration,
-        action: SMS_TEST_ACTION,
+        action: kind.action,
         status,
         traceId: context.traceId,
         providerReference,
@@ -129,7 +164,7 @@ export function createSmsAlertService(deps: {
       logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms usage event could not be recorded');
     }
     const line = {
-      event: 'sms.test',
+      event: kind.action,
       trace_id: context.traceId,
       request_id: context.origin.requestId,
       integration,
@@ -142,10 +177,10 @@ export function createSmsAlertService(deps: {
       actor_user_id: context.actorUserId,
       recorded,
     };
-    if (status === 'success') logger.info(line, 'sms test sent');
-    else logger.warn(line, 'sms test not sent');
+    if (status === 'success') logger.info(line, `${kind.words} sent`);
+    else logger.warn(line, `${kind.words} not sent`);
     try {
-      await audit.record('alerts.sms_test', {
+      await audit.record(kind.auditType, {
         userId: context.actorUserId,
         origin: context.origin,
         // A refused destination is what a stolen admin account probing for toll fraud looks
@@ -153,7 +188,7 @@ export function createSmsAlertService(deps: {
         details: { trace_id: context.traceId, status, ...(attempt.status === 'refused' ? { reason: attempt.check.reason } : {}) },
       });
     } catch (error) {
-      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms test audit event could not be recorded');
+      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, `${kind.words} audit event could not be recorded`);
     }
     telemetry.emit('sms.sent', {
       trace_id: context.traceId,
@@ -164,6 +199,33 @@ export function createSmsAlertService(deps: {
     });
   }
 
+  /** One send, recorded once, answered as the SMS test route answers (problem codes with the trace_id). */
+  async function deliver(message: { to: string; body: string }, traceId: string, context: Omit<AttemptContext, 'traceId' | 'createdAt' | 'maskedDestination'>): Promise<SmsTestResult> {
+    const createdAt = new Date(clock.nowMs());
+    const attempt = await attemptSend(message.to, message.body);
+    await recordAttempt(attempt, { ...context, traceId, createdAt, maskedDestination: maskPhoneNumber(message.to) });
+    const trace = { trace_id: traceId };
+    switch (attempt.status) {
+      case 'success':
+        return { traceId, providerMessageId: attempt.providerMessageId, status: attempt.providerStatus };
+      case 'not_configured':
+        throw new AppError('SMS_NOT_CONFIGURED', {
+          detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
+          extensions: trace,
+        });
+      case 'refused':
+        throw new AppError('SMS_DESTINATION_NOT_ALLOWED', {
+          detail: describeSmsDestinationRefusal(attempt.check, deps.allowedCountries),
+          extensions: { ...trace, reason: attempt.check.reason },
+        });
+      case 'failed': {
+        const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };
+        const detail = providerErrorDetail(attempt.failure, deps.providerTimeoutMs);
+        throw new AppError(attempt.failure.kind === 'rejected' ? 'SMS_PROVIDER_REJECTED' : 'SMS_PROVIDER_UNAVAILABLE', { detail, extensions });
+      }
+    }
+  }
+
   return {
     async sendTestSms(input, origin) {
       const eventOrigin = { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId };
@@ -171,31 +233,22 @@ export function createSmsAlertService(deps: {
       await limits.admin.reserve(limiterKey(input.actorUserId), { userId: input.actorUserId, origin: eventOrigin });
 
       const traceId = randomBytes(16).toString('hex');
-      const createdAt = new Date(clock.nowMs());
-      const body = composeTestSmsBody({ issuer: deps.issuer, traceId, note: input.note });
-      const attempt = await attemptSend(input.to, body);
-      await recordAttempt(attempt, { traceId, createdAt, maskedDestination: maskPhoneNumber(input.to), actorUserId: input.actorUserId, origin });
-
-      const trace = { trace_id: traceId };
-      switch (attempt.status) {
-        case 'success':
-          return { traceId, providerMessageId: attempt.providerMessageId, status: attempt.providerStatus };
-        case 'not_configured':
-          throw new AppError('SMS_NOT_CONFIGURED', {
-            detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
-            extensions: trace,
-          });
-        case 'refused':
-          throw new AppError('SMS_DESTINATION_NOT_ALLOWED', {
-            detail: describeSmsDestinationRefusal(attempt.check, deps.allowedCountries),
-            extensions: { ...trace, reason: attempt.check.reason },
-          });
-        case 'failed': {
-          const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };
-          const detail = providerErrorDetail(attempt.failure, deps.providerTimeoutMs);
-          throw new AppError(attempt.failure.kind === 'rejected' ? 'SMS_PROVIDER_REJECTED' : 'SMS_PROVIDER_UNAVAILABLE', { detail, extensions });
-        }
+      return deliver({ to: input.to, body: composeTestSmsBody({ issuer: deps.issuer, traceId, note: input.note }) }, traceId, {
+        kind: 'test',
+        actorUserId: input.actorUserId,
+        origin,
+      });
+    },
+    async sendAlert(input) {
+      if (input.traceId !== undefined && !SAFE_TRACE_ID.test(input.traceId)) {
+        throw new AppError('VALIDATION_FAILED', { detail: 'traceId must be 8-64 letters, digits or . _ : -' });
       }
+      if (typeof input.body !== 'string' || input.body.trim() === '' || input.body.length > SMS_BODY_MAX_CHARS) {
+        throw new AppError('VALIDATION_FAILED', { detail: `body must be 1-${SMS_BODY_MAX_CHARS} characters` });
+      }
+      const traceId = input.traceId ?? randomBytes(16).toString('hex');
+      const origin = { ip: 'host-application', userAgent: undefined, requestId: traceId };
+      return deliver({ to: String(input.to), body: input.body }, traceId, { kind: 'alert', actorUserId: null, origin });
     },
   };
 }

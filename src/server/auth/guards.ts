@@ -22,7 +22,7 @@ export function loadSession(sessions: SessionService, cookie: SessionCookie): Re
  * route at all: not /me, not password change, not admin routes, and not any route added later,
  * since every one of them passes through this check (NIST SP 800-63B §4.2, ASVS 5.0 V6.3).
  */
-function sessionRefusal(auth: AuthContext | undefined): AppError | undefined {
+export function sessionRefusal(auth: AuthContext | undefined): AppError | undefined {
   if (!auth) return new AppError('UNAUTHENTICATED');
   if (auth.user.twoFactorEnabled && auth.session.aal < 2) return new AppError('TWO_FACTOR_REQUIRED');
   return undefined;
@@ -38,24 +38,41 @@ export const requireSession: RequestHandler = (req, _res, next) => {
  * for an admin whose session did not pass a second factor — an admin account is the one a
  * phished password must not be enough for.
  */
+export function adminRefusal(auth: AuthContext | undefined, requireTwoFactor: boolean): AppError | undefined {
+  const refusal = sessionRefusal(auth);
+  if (refusal) return refusal;
+  if (!auth!.user.isAdmin) return new AppError('FORBIDDEN');
+  if (requireTwoFactor && auth!.session.aal < 2) {
+    return new AppError('TWO_FACTOR_REQUIRED', {
+      detail: auth!.user.twoFactorEnabled
+        ? 'Admin pages need a sign-in with your second factor'
+        : 'Admin pages need two-factor authentication: set it up under Settings → Security (POST /api/auth/2fa/setup), then sign in again',
+      extensions: { setup: { method: 'POST', href: '/api/auth/2fa/setup' } },
+    });
+  }
+  return undefined;
+}
+
 export function createAdminGuard(options: { requireTwoFactor: boolean }): RequestHandler {
   return (req, _res, next) => {
-    const refusal = sessionRefusal(req.auth);
-    if (refusal) return next(refusal);
-    const auth = req.auth!;
-    if (!auth.user.isAdmin) return next(new AppError('FORBIDDEN'));
-    if (options.requireTwoFactor && auth.session.aal < 2) {
-      return next(
-        new AppError('TWO_FACTOR_REQUIRED', {
-          detail: auth.user.twoFactorEnabled
-            ? 'Admin pages need a sign-in with your second factor'
-            : 'Admin pages need two-factor authentication: set it up under Settings → Security (POST /api/auth/2fa/setup), then sign in again',
-          extensions: { setup: { method: 'POST', href: '/api/auth/2fa/setup' } },
-        }),
-      );
-    }
-    next();
+    next(adminRefusal(req.auth, options.requireTwoFactor));
   };
+}
+
+/**
+ * A route that needs a proven second factor (a host's `requireSession({ aal: 2 })`): an account
+ * without one is told how to set it up, one signed in with the password only to sign in again.
+ */
+export function secondFactorRefusal(auth: AuthContext | undefined): AppError | undefined {
+  const refusal = sessionRefusal(auth);
+  if (refusal) return refusal;
+  if (auth!.session.aal >= 2) return undefined;
+  return new AppError('TWO_FACTOR_REQUIRED', {
+    detail: auth!.user.twoFactorEnabled
+      ? 'This needs a sign-in with your second factor'
+      : 'This needs two-factor authentication: set it up (POST /api/auth/2fa/setup), then sign in again',
+    extensions: { setup: { method: 'POST', href: '/api/auth/2fa/setup' } },
+  });
 }
 
 /**

@@ -99,6 +99,8 @@ export async function dbRestore(config: Config, argv: string[]): Promise<Command
       const { PGlite } = await import('@electric-sql/pglite');
       const restored = await PGlite.create(staging, { loadDataDir: new Blob([data]) });
       try {
+        // A backup taken before DATABASE_SCHEMA has its tables in public; the server moves them on start.
+        await restored.exec(`set search_path to "${config.databaseSchema}", public`);
         users = await countUsers(async (text) => (await restored.query<{ count: unknown }>(text)).rows);
       } finally {
         await restored.close();

@@ -16,6 +16,8 @@ export type DatabaseDriver = 'pglite' | 'postgres';
 export interface DatabaseHandle {
   db: Database;
   driver: DatabaseDriver;
+  /** The PostgreSQL schema holding Proofgate's tables: every connection's search_path is this schema alone. */
+  schema: string;
   /** Present for the postgres driver: shared with the PostgreSQL limiter store. */
   pool: pg.Pool | undefined;
   /**
@@ -43,6 +45,8 @@ export interface DatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolMax: number;
+  /** DATABASE_SCHEMA: Proofgate's own schema, so a host database's tables (public.users, ...) are never seen or touched. */
+  schema?: string;
   /** An already-open PGlite (tests clone a migrated template into memory instead of initialising a folder). */
   pglite?: PGlite;
   /** Called with pool-level errors (a killed connection) so they are logged instead of crashing the process. */
@@ -51,12 +55,18 @@ export interface DatabaseOptions {
   lockRole?: string;
 }
 
+export const DEFAULT_DATABASE_SCHEMA = 'proofgate';
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax, options.onPoolError);
-  return openPglite(options);
+  const schemaName = options.schema ?? DEFAULT_DATABASE_SCHEMA;
+  // Config validates it already; checked again because it is spliced into SQL and connection options.
+  if (!SCHEMA_NAME.test(schemaName)) throw new Error('database schema name must be lower-case letters, digits and _');
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax, schemaName, options.onPoolError);
+  return openPglite(options, schemaName);
 }
 
-async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
+async function openPglite(options: DatabaseOptions, schemaName: string): Promise<DatabaseHandle> {
   // Loaded only for the embedded database: the PGlite module alone holds about 45 MB of
   // resident memory, which a server on DATABASE_URL should not carry (measured by npm run bench).
   const [{ PGlite: PGliteClass }, { drizzle: drizzlePglite }] = await Promise.all([
@@ -80,10 +90,14 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
     }
   }
   const pglite = client;
+  // PGlite is one session: the search_path set here holds for every later statement. The
+  // schema itself is created by the migrations (db/migrate.ts).
+  await pglite.exec(`set search_path to "${schemaName}"`);
   const db = drizzlePglite(pglite, { schema }) as unknown as Database;
   return {
     db,
     driver: 'pglite',
+    schema: schemaName,
     pool: undefined,
     transaction: (work) => db.transaction((tx) => work(tx as unknown as Database)),
     async query<Row>(text: string, params: unknown[] = []) {
@@ -104,9 +118,11 @@ async function openPglite(options: DatabaseOptions): Promise<DatabaseHandle> {
   };
 }
 
-async function openPostgres(url: string, poolMax: number, onPoolError?: (error: Error) => void): Promise<DatabaseHandle> {
+async function openPostgres(url: string, poolMax: number, schemaName: string, onPoolError?: (error: Error) => void): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
     connectionString: url,
+    // Set at connection start-up, so no statement ever runs with the host's search_path.
+    options: `-c search_path=${schemaName}`,
     max: poolMax,
     // Fail fast when the server is gone instead of queueing requests forever.
     connectionTimeoutMillis: 5_000,
@@ -126,6 +142,7 @@ async function openPostgres(url: string, poolMax: number, onPoolError?: (error: 
   return {
     db,
     driver: 'postgres',
+    schema: schemaName,
     pool,
     async transaction(work) {
       const client = await pool.connect();

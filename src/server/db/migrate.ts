@@ -6,6 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { projectRoot } from '../lib/project-root';
 import type { DatabaseHandle } from './client';
+import { adoptLegacyLayout, type Run } from './legacy-schema';
 
 export const migrationsFolder = path.join(projectRoot, 'src', 'server', 'db', 'migrations');
 
@@ -13,12 +14,32 @@ export const migrationsFolder = path.join(projectRoot, 'src', 'server', 'db', 'm
 const MIGRATION_LOCK_KEY = 7_240_413_001;
 
 /**
+ * Creates the schema, moves a pre-schema database into it (db/legacy-schema.ts), and returns.
+ * The migration SQL names no schema: it lands in the connection's search_path (the schema).
+ */
+async function prepareSchema(run: Run, schemaName: string): Promise<void> {
+  await run('begin');
+  try {
+    await run(`create schema if not exists "${schemaName}"`);
+    await adoptLegacyLayout(run, schemaName);
+    await run('commit');
+  } catch (error) {
+    await run('rollback').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * Applies every pending migration in one transaction (drizzle's migrator), idempotently:
- * applied migrations are recorded in drizzle.__drizzle_migrations and skipped next time.
+ * applied migrations are recorded in <schema>.__drizzle_migrations and skipped next time. On
+ * PostgreSQL all of it runs under an advisory lock, so instances starting together take turns.
  */
 export async function runMigrations(handle: DatabaseHandle): Promise<void> {
+  const config = { migrationsFolder, migrationsSchema: handle.schema };
   if (handle.driver === 'pglite') {
-    await migratePglite(handle.db as unknown as PgliteDatabase<Record<string, never>>, { migrationsFolder });
+    const pglite = handle.pglite!;
+    await prepareSchema(async (text) => (await pglite.query<Record<string, unknown>>(text)).rows, handle.schema);
+    await migratePglite(handle.db as unknown as PgliteDatabase<Record<string, never>>, config);
     return;
   }
   const pool = handle.pool!;
@@ -26,7 +47,8 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
   const lockClient = await pool.connect();
   try {
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await migratePostgres(drizzlePostgres(lockClient), { migrationsFolder });
+    await prepareSchema(async (text) => (await lockClient.query<Record<string, unknown>>(text)).rows, handle.schema);
+    await migratePostgres(drizzlePostgres(lockClient), config);
   } finally {
     await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
     lockClient.release();
@@ -36,11 +58,10 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
 /** Number of migrations shipped with this build that the database has not applied yet. */
 export async function countPendingMigrations(handle: DatabaseHandle): Promise<number> {
   const shipped = readMigrationFiles({ migrationsFolder });
-  const exists = await handle.query<{ present: boolean }>(
-    "select to_regclass('drizzle.__drizzle_migrations') is not null as present",
-  );
+  const journal = `"${handle.schema}".__drizzle_migrations`;
+  const exists = await handle.query<{ present: boolean }>(`select to_regclass('${journal}') is not null as present`);
   if (!exists[0]?.present) return shipped.length;
-  const rows = await handle.query<{ last: string | null }>('select max(created_at)::text as last from drizzle.__drizzle_migrations');
+  const rows = await handle.query<{ last: string | null }>(`select max(created_at)::text as last from ${journal}`);
   const last = Number(rows[0]?.last ?? 0);
   return shipped.filter((m) => m.folderMillis > last).length;
 }

@@ -81,6 +81,9 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
     case 'alerts.sms_test':
       if (d.status === 'success') return { label: 'Test SMS sent', tone: 'neutral' };
       return { label: d.reason ? 'Test SMS refused: destination not allowed' : 'Test SMS not sent', tone: 'warning' };
+    case 'alerts.sms_alert':
+      if (d.status === 'success') return { label: 'SMS alert sent by the host application', tone: 'neutral' };
+      return { label: 'SMS alert from the host application not sent', tone: 'warning' };
     default: {
       const unlabelled: never = type;
       return { label: unlabelled, tone: 'neutral' };
