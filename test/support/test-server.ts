@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Writable } from 'node:stream';
-import { createStandaloneProofgate, type StandaloneProofgate as Proofgate, type ProofgateDeps } from '../../src/server/app';
+import { createStandaloneProofgate, type ProofgateDeps } from '../../src/server/app';
+import type { Proofgate } from '../../src/server/gate/create';
 import { loadConfig } from '../../src/server/config';
 import { attachServerGuards } from '../../src/server/http/server-guards';
 import { FakeClock } from './fake-clock';
@@ -10,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface TestServer {
   url: string;
+  /** The gate behind the server: the standalone app's, or a test host app's (test/support/host-app.ts). */
   proofgate: Proofgate;
   clock: FakeClock;
   database: TestDatabase;
@@ -32,10 +34,8 @@ export interface TestServerOptions {
 /** A test key (base64 of 32 bytes) so tests never generate one into a data folder. */
 export const TEST_APP_ENC_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const database = options.database ?? (await createTestDatabase());
-  const ownsDatabase = !options.database;
-  const clock = options.clock ?? new FakeClock();
+/** A log destination that keeps every line (JSON strings), for redaction and trace_id assertions. */
+export function captureLogs(): { logs: string[]; logDestination: Writable } {
   const logs: string[] = [];
   const logDestination = new Writable({
     write(chunk, _encoding, callback) {
@@ -43,6 +43,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       callback();
     },
   });
+  return { logs, logDestination };
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const ownsDatabase = !options.database;
+  const clock = options.clock ?? new FakeClock();
+  const { logs, logDestination } = captureLogs();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',

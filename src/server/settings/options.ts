@@ -69,6 +69,15 @@ export function configFromOptions(options: ProofgateOptions, defaults: OptionDef
     }
     env[variable] = asEnvironmentText(value);
   }
-  if (unknown.length > 0) throw new ConfigError(unknown);
-  return loadConfig(env, (variable) => optionOfVariable.get(variable) ?? variable);
+  let config: Config | undefined;
+  let problems = unknown;
+  try {
+    config = loadConfig(env, (variable) => optionOfVariable.get(variable) ?? variable);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = [...unknown, ...error.problems];
+  }
+  // Every problem at once, the unknown names with the bad values.
+  if (problems.length > 0 || !config) throw new ConfigError(problems);
+  return config;
 }
