@@ -10,7 +10,7 @@ const FOUNDATION = ['core', 'lib', 'db', 'audit', 'limits'];
 const HTTP_ADAPTERS = ['**/routes.ts', '**/*-routes.ts', '**/guards.ts', '**/schemas.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proof/**', 'bench/results/**', 'coverage/**', 'test-results/**', 'src/server/db/migrations/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proof/**', 'bench/results/**', 'coverage/**', 'test-results/**', 'src/server/db/migrations/**', 'examples/*/node_modules/**', 'examples/*/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -83,6 +83,14 @@ export default tseslint.config(
   },
   {
     files: ['tools/**', 'bench/**', 'src/server/cli/**', 'src/server/main.ts', 'test/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    // examples/express-host is a host app in plain JavaScript for Node (its page is JSX, built by Vite).
+    files: ['examples/**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', document: 'readonly' },
+    },
     rules: { 'no-console': 'off' },
   },
   {
