@@ -115,14 +115,14 @@ describe('GET /api/system/status', () => {
   it('a migration the database has not applied → MIGRATIONS_PENDING, gone once it is', async () => {
     const db = server.proofgate.database;
     const [last] = await db.query<{ id: number; hash: string; created_at: string }>(
-      'select id, hash, created_at::text as created_at from drizzle.__drizzle_migrations order by created_at desc limit 1',
+      'select id, hash, created_at::text as created_at from proofgate.__drizzle_migrations order by created_at desc limit 1',
     );
-    await db.query('delete from drizzle.__drizzle_migrations where id = $1', [last!.id]);
+    await db.query('delete from proofgate.__drizzle_migrations where id = $1', [last!.id]);
     try {
       const report = await systemStatus(admin);
       expect(report.blockers).toContainEqual(expect.objectContaining({ code: 'MIGRATIONS_PENDING', severity: 'blocked', message: expect.stringContaining('1 database migration') }));
     } finally {
-      await db.query('insert into drizzle.__drizzle_migrations (id, hash, created_at) values ($1, $2, $3)', [last!.id, last!.hash, last!.created_at]);
+      await db.query('insert into proofgate.__drizzle_migrations (id, hash, created_at) values ($1, $2, $3)', [last!.id, last!.hash, last!.created_at]);
     }
     expect(codes(await systemStatus(admin))).not.toContain('MIGRATIONS_PENDING');
   });
