@@ -87,7 +87,7 @@ describe('gate.requireSession()', () => {
   it('an AAL1 session of a 2FA user (not reachable through the API: issued directly) gets 403 TWO_FACTOR_REQUIRED everywhere', async () => {
     const user = await createTwoFactorUser(host);
     const row = await host.proofgate.services.users.findByEmail(user.email);
-    const issued = await host.proofgate.services.sessions.issue({ id: user.userId, credentialEpoch: row!.credentialEpoch }, 1, { ip: '127.0.0.1', userAgent: 'test' });
+    const issued = await host.proofgate.services.sessions.issue({ id: user.userId, credentialEpoch: row!.credentialEpoch }, 1, { ip: '127.0.0.1', userAgent: 'test', requestId: 'test' });
     expect(issued).toBeDefined();
     const client = host.client();
     client.cookies.set('proofgate_session', issued!.token);
