@@ -42,7 +42,7 @@ export default tseslint.config(
           paths: [{ name: 'express', message: 'Services, stores and the foundation know nothing of Express: take plain values, let routes.ts speak HTTP.' }],
           patterns: [
             { regex: '(^|/)http/', message: 'Only routes and guards import from http/: throw AppError (core/) and let the HTTP layer map it.' },
-            { regex: '(^|/)(composition|cli|ops)/|(^|/)(app|main)$', message: 'The composition root imports capabilities, never the reverse.' },
+            { regex: '(^|/)(composition|gate|cli|ops)/|(^|/)(app|main|services|index)$', message: 'The composition root imports capabilities, never the reverse.' },
           ],
         },
       ],
@@ -57,7 +57,7 @@ export default tseslint.config(
           paths: [{ name: 'express', message: 'The foundation knows nothing of Express.' }],
           patterns: [
             {
-              regex: `(^|/)(${[...CAPABILITIES, 'http', 'composition', 'cli', 'ops'].join('|')})/|(^|/)(app|main)$`,
+              regex: `(^|/)(${[...CAPABILITIES, 'http', 'composition', 'gate', 'cli', 'ops'].join('|')})/|(^|/)(app|main|services|index)$`,
               message: 'The foundation (core, lib, db, audit, limits) imports no capability: a capability declares its port and the composition root fills it.',
             },
           ],

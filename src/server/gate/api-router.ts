@@ -16,7 +16,7 @@ import { securityHeaders } from '../http/security-headers';
 import type { SessionCookie } from '../http/session-cookie';
 import { createDeviceCookie } from '../http/device-cookie';
 import type { ProofgateServices } from '../services';
-import { readinessChecks, statusChecks } from '../system/checks';
+import { readinessChecks, statusChecks } from '../composition/system-checks';
 import { createHealthRoutes } from '../system/health-routes';
 import { createSystemStatusRoutes } from '../system/status-routes';
 import { createTwoFactorRoutes } from '../twofactor/routes';

@@ -1,8 +1,8 @@
 import { countPendingMigrations } from '../db/migrate';
 import { twilioStatusCheck } from '../integrations/status-check';
 import type { ProofgateServices } from '../services';
-import type { ReadinessCheck } from './readiness';
-import type { StatusCheck } from './status';
+import type { ReadinessCheck } from '../system/readiness';
+import type { StatusCheck } from '../system/status';
 import {
   adminTwoFactorCheck,
   cookieSecurityCheck,
@@ -11,7 +11,7 @@ import {
   limiterStoreCheck,
   migrationsCheck,
   storedSecretsCheck,
-} from './status-checks';
+} from '../system/status-checks';
 
 /** /readyz: can this instance serve (database reachable, migrations applied, limiter store up)? */
 export function readinessChecks({ database, limiterStore }: ProofgateServices): ReadinessCheck[] {
