@@ -30,6 +30,11 @@ export const securityEventTypes = [
   'admin.2fa_reset',
   'alerts.sms_test',
   'alerts.sms_alert',
+  'passkeys.registered',
+  'passkeys.registration.failed',
+  'passkeys.renamed',
+  'passkeys.removed',
+  'passkeys.counter_regressed',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];

@@ -25,6 +25,8 @@ import { secureRandomBytes, type RandomBytes } from './lib/random';
 import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './composition/throttle-policy';
+import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
+import { withPasskeyFactor } from './passkeys/factor-gate';
 import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
 import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
 
@@ -58,6 +60,7 @@ export interface ProofgateServices {
   registrationThrottle: RegistrationThrottle;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
+  passkeys: PasskeyCapability;
   twilio: TwilioSettingsResolution;
   /** Undefined when Twilio is not configured. */
   smsProvider: SmsProvider | undefined;
@@ -114,7 +117,22 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
   const users = createUserStore(database.db);
   const sessions = createSessionService({ store: createSessionStore(database.db), users, clock, randomBytes, policy: config.session });
   const twoFactorStore = createTwoFactorStore(database.db, (work) => database.transaction(work), (name, text) => database.prepare(name, text));
+  // Passkeys (WebAuthn): a second factor beside TOTP, and a passwordless sign-in.
+  const passkeys = createPasskeyCapability({
+    db: database.db,
+    transaction: (work) => database.transaction(work),
+    config: { publicUrl: config.publicUrl, isProduction: config.isProduction, issuer: config.twoFactor.issuer, tempTokenTtlSeconds: config.twoFactor.tempTokenTtlSeconds },
+    twoFactorStore,
+    users,
+    sessions,
+    audit,
+    telemetry,
+    clock,
+    randomBytes,
+    limits: throttles.twoFactor,
+  });
   const twoFactor = createTwoFactorService({
+    otherFactors: passkeys.store,
     store: twoFactorStore,
     sessions,
     audit,
@@ -133,11 +151,11 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
     audit,
     telemetry,
     randomBytes,
-    secondFactor: twoFactor,
+    secondFactor: withPasskeyFactor(twoFactor, passkeys.store),
     loginThrottle: throttles.login,
     transaction: (work) => database.transaction(work),
   });
-  return { users, sessions, twoFactorStore, twoFactor, accounts };
+  return { users, sessions, twoFactorStore, twoFactor, passkeys, accounts };
 }
 
 /** Twilio, the integrations control plane and the audited SMS alert path. */

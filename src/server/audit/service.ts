@@ -24,6 +24,7 @@ const ALLOWED_DETAIL_KEYS = new Set([
   'via',
   'trace_id',
   'status',
+  'backed_up',
 ]);
 
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

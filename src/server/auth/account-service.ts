@@ -18,7 +18,10 @@ export interface SecondFactorGate {
    * Issues a temp token bound to `subject.credentialEpoch`; undefined (nothing stored) when a
    * password or factor change moved the epoch after the caller read the user.
    */
-  startChallenge(subject: SessionSubject, origin: RequestOrigin): Promise<{ tempToken: string; expiresInSeconds: number } | undefined>;
+  startChallenge(
+    subject: SessionSubject,
+    origin: RequestOrigin,
+  ): Promise<{ tempToken: string; expiresInSeconds: number; methods?: string[] } | undefined>;
 }
 
 /**
@@ -53,7 +56,7 @@ const LOGIN_ROUNDS = 3;
 
 export type LoginOutcome =
   | { kind: 'session'; user: UserRow; issued: IssuedSession }
-  | { kind: 'second_factor'; user: UserRow; tempToken: string; expiresInSeconds: number };
+  | { kind: 'second_factor'; user: UserRow; tempToken: string; expiresInSeconds: number; methods?: string[] };
 
 export interface AccountService {
   register(input: { email: string; password: string; role?: Role }, origin: RequestOrigin): Promise<UserRow>;

@@ -79,7 +79,7 @@ export function createAuthRoutes(deps: {
       tag: 'auth',
       summary: 'Sign in with email and password',
       description:
-        'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token for POST /api/auth/2fa/verify.',
+        'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token and the methods the account has (totp, passkey, backup_code), for POST /api/auth/2fa/verify or /api/auth/passkeys/authentication/verify.',
       access: 'public',
       body: loginBody,
       responses: { 200: { description: 'Signed in, or second factor required', schema: loginResponse } },
@@ -94,7 +94,12 @@ export function createAuthRoutes(deps: {
       if (outcome.kind === 'second_factor') {
         // No session cookie until the second factor passes; drop any old one the browser holds.
         if (cookie.read(req)) cookie.clear(res);
-        res.status(200).json({ requires_2fa: true, temp_token: outcome.tempToken, expires_in: outcome.expiresInSeconds });
+        res.status(200).json({
+          requires_2fa: true,
+          temp_token: outcome.tempToken,
+          expires_in: outcome.expiresInSeconds,
+          methods: outcome.methods ?? ['totp', 'backup_code'],
+        });
         return;
       }
       cookie.set(res, outcome.issued.token, outcome.issued.maxAgeSeconds);

@@ -30,7 +30,12 @@ export const meView = z.object({ user: userView.omit({ created_at: true }), sess
 
 export const loginResponse = z.union([
   z.object({ requires_2fa: z.literal(false), user: userView, session: sessionView }),
-  z.object({ requires_2fa: z.literal(true), temp_token: z.string(), expires_in: z.number().int() }),
+  z.object({
+    requires_2fa: z.literal(true),
+    temp_token: z.string(),
+    expires_in: z.number().int(),
+    methods: z.array(z.enum(['totp', 'passkey', 'backup_code'])).describe('The second factors this account has'),
+  }),
 ]);
 
 export const securityEventsQuery = z.strictObject({

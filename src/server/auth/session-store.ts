@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
-import { sessions, twoFactorCredentials, users } from '../db/schema';
+import { passkeyCredentials, sessions, twoFactorCredentials, users } from '../db/schema';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
@@ -48,7 +48,7 @@ export function createSessionStore(db: Database): SessionStore {
         email: users.email,
         role: users.role,
         credentialEpoch: users.credentialEpoch,
-        twoFactorEnabled: sql<boolean>`exists (select 1 from ${twoFactorCredentials} where ${twoFactorCredentials.userId} = ${users.id} and ${isNotNull(twoFactorCredentials.enabledAt)})`,
+        twoFactorEnabled: sql<boolean>`(exists (select 1 from ${twoFactorCredentials} where ${twoFactorCredentials.userId} = ${users.id} and ${isNotNull(twoFactorCredentials.enabledAt)}) or exists (select 1 from ${passkeyCredentials} where ${passkeyCredentials.userId} = ${users.id}))`,
       },
     })
     .from(sessions)

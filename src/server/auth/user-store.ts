@@ -1,6 +1,6 @@
 import { and, eq, isNotNull, notExists, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
-import { twoFactorCredentials, users } from '../db/schema';
+import { passkeyCredentials, twoFactorCredentials, users } from '../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
@@ -77,6 +77,7 @@ export function createUserStore(db: Database): UserStore {
                 .from(twoFactorCredentials)
                 .where(and(eq(twoFactorCredentials.userId, users.id), isNotNull(twoFactorCredentials.enabledAt))),
             ),
+            notExists(db.select({ one: sql`1` }).from(passkeyCredentials).where(eq(passkeyCredentials.userId, users.id))),
           ),
         )
         .orderBy(users.email)

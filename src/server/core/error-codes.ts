@@ -31,6 +31,13 @@ export const errorCatalog = {
   CODE_ALREADY_USED: { status: 400, title: 'This code has already been used; wait for the next one' },
   TEMP_TOKEN_INVALID: { status: 401, title: 'The sign-in attempt is no longer valid; sign in again' },
   TEMP_TOKEN_EXPIRED: { status: 401, title: 'The sign-in attempt expired; sign in again' },
+  PASSKEY_CHALLENGE_INVALID: { status: 400, title: 'The passkey challenge is unknown, already used or was issued to another sign-in; start again' },
+  PASSKEY_CHALLENGE_EXPIRED: { status: 400, title: 'The passkey challenge expired; start again' },
+  PASSKEY_VERIFICATION_FAILED: { status: 400, title: 'The passkey response could not be verified' },
+  PASSKEY_COUNTER_REGRESSED: { status: 400, title: 'The passkey signature counter went backwards: this authenticator may have been cloned' },
+  PASSKEY_ALREADY_REGISTERED: { status: 409, title: 'This passkey is already registered' },
+  PASSKEY_NOT_FOUND: { status: 404, title: 'No such passkey' },
+  PASSKEY_LIMIT_REACHED: { status: 409, title: 'This account has the maximum number of passkeys' },
   SECRET_DECRYPTION_FAILED: { status: 503, title: 'A stored secret cannot be decrypted with the configured keys' },
 
   RATE_LIMITED: { status: 429, title: 'Too many attempts; try again later' },

@@ -19,6 +19,7 @@ import type { ProofgateServices } from '../services';
 import { readinessChecks, statusChecks } from '../composition/system-checks';
 import { createHealthRoutes } from '../system/health-routes';
 import { createSystemStatusRoutes } from '../system/status-routes';
+import { createPasskeyRoutes } from '../passkeys/routes';
 import { createTwoFactorRoutes } from '../twofactor/routes';
 import '../http/types';
 
@@ -73,6 +74,18 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       cookie,
       freshSeconds,
       onSecondFactorVerified: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
+    }),
+  );
+  api.use(
+    createPasskeyRoutes({
+      registry,
+      passkeys: services.passkeys.service,
+      login: services.passkeys.login,
+      relyingParty: services.passkeys.relyingParty,
+      sessions,
+      cookie,
+      freshSeconds,
+      onSignedIn: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
     }),
   );
   api.use(createAlertRoutes({ registry, requireAdmin, alerts: services.smsAlerts }));

@@ -13,6 +13,8 @@ export const telemetryEvents = {
   '2fa.disabled': ['user_id', 'method', 'request_id'],
   '2fa.verified': ['user_id', 'method', 'outcome', 'request_id'],
   '2fa.backup_codes_regenerated': ['user_id', 'request_id'],
+  'passkeys.registered': ['user_id', 'request_id'],
+  'passkeys.removed': ['user_id', 'request_id'],
   'limits.hit': ['limiter', 'retry_after', 'request_id'],
   'sms.sent': ['trace_id', 'status', 'latency_ms', 'provider_error_code', 'request_id'],
   'integrations.checked': ['integration', 'ok', 'error_code'],

@@ -82,9 +82,13 @@ export function createTwoFactorService(deps: {
   limits: TwoFactorLimits;
   issuer: string;
   tempTokenTtlSeconds: number;
+  /** Second factors of other capabilities (passkeys): backup codes serve them too. */
+  otherFactors?: { factorSummary(userId: string, executor?: Executor): Promise<{ passkeys: number }> };
 }): TwoFactorService {
   const { store, sessions, audit, telemetry, clock, randomBytes, keys, limits } = deps;
   const now = () => new Date(clock.nowMs());
+  const hasOtherFactor = async (userId: string, executor?: Executor) =>
+    ((await deps.otherFactors?.factorSummary(userId, executor))?.passkeys ?? 0) > 0;
 
   // A wrong selector still costs one argon2id verification, so timing does not tell whether
   // a selector exists or was used.
@@ -319,7 +323,10 @@ export function createTwoFactorService(deps: {
         await checkFactor(credential, factor, 'disable', origin);
         const method: FactorMethod = factor.backupCode !== undefined ? 'backup_code' : 'totp';
         const issued = await store.transaction(async (tx) => {
-          if (!(await store.deleteEnabledCredential(tx, userId))) throw new AppError('TWO_FACTOR_NOT_ENABLED');
+          // With a passkey left, two-factor stays on: the backup codes stay and so does AAL2.
+          const passkeyLeft = await hasOtherFactor(userId, tx);
+          if (!(await store.deleteEnabledCredential(tx, userId, { keepBackupCodes: passkeyLeft }))) throw new AppError('TWO_FACTOR_NOT_ENABLED');
+          if (passkeyLeft) return finishFactorChange(tx, auth, { event: '2fa.disabled', details: { method, reason: 'totp_removed' } }, origin);
           return finishFactorChange(tx, auth, { aal: 1, event: '2fa.disabled', details: { method } }, origin);
         });
         telemetry.emit('2fa.disabled', { user_id: userId, method, request_id: origin.requestId });
@@ -369,8 +376,11 @@ export function createTwoFactorService(deps: {
       // Sequential on purpose: while the short lock refuses, the daily cap is not spent.
       await limits.userShort.reserve(user.id, context);
       await limits.userDaily.reserve(user.id, context);
-      // 2FA reset or disabled since the password step: start over.
-      if (!credential?.enabledAt) throw new AppError('TEMP_TOKEN_INVALID');
+      // 2FA reset or disabled since the password step: start over. A passkey-only account
+      // still answers a backup code here.
+      if (!credential?.enabledAt && (input.backupCode === undefined || !(await hasOtherFactor(user.id)))) {
+        throw new AppError('TEMP_TOKEN_INVALID');
+      }
       const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
       // The session is issued under the epoch the temp token was: completeLogin stores it only if
       // that epoch is still the user's, and a session lookup would refuse it otherwise anyway.
@@ -383,7 +393,7 @@ export function createTwoFactorService(deps: {
         if (input.backupCode !== undefined) {
           await checkBackupCode(user.id, input.backupCode, 'login', origin);
         } else {
-          totpStep = matchTotpCode(credential, input.code);
+          totpStep = matchTotpCode(credential!, input.code);
           if (totpStep === null) await failWith(user.id, 'totp', 'invalid_code', 'login', origin, 'INVALID_CODE');
         }
         completion = await store.completeLogin({

@@ -2,7 +2,7 @@ import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
 import type { Database, DatabaseHandle, Executor } from '../db/client';
-import { twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
+import { passkeyCredentials, twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
 
 export type CredentialRow = typeof twoFactorCredentials.$inferSelect;
 export type BackupCodeRow = typeof twoFactorBackupCodes.$inferSelect;
@@ -199,12 +199,12 @@ export function createTwoFactorStore(
     },
 
     /** Deletes the credential and every backup code; returns false if there was no enabled credential. */
-    async deleteEnabledCredential(executor: Executor, userId: string): Promise<boolean> {
+    async deleteEnabledCredential(executor: Executor, userId: string, options: { keepBackupCodes?: boolean } = {}): Promise<boolean> {
       const rows = await executor
         .delete(twoFactorCredentials)
         .where(and(eq(twoFactorCredentials.userId, userId), isNotNull(twoFactorCredentials.enabledAt)))
         .returning({ userId: twoFactorCredentials.userId });
-      await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
+      if (!options.keepBackupCodes) await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
       return rows.length === 1;
     },
 
@@ -215,7 +215,9 @@ export function createTwoFactorStore(
         .where(eq(twoFactorCredentials.userId, userId))
         .returning({ userId: twoFactorCredentials.userId });
       await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
-      return rows.length;
+      // Passkeys are second factors too: an admin reset removes them with the rest.
+      const passkeys = await executor.delete(passkeyCredentials).where(eq(passkeyCredentials.userId, userId)).returning({ id: passkeyCredentials.id });
+      return rows.length + passkeys.length;
     },
 
     async replaceBackupCodes(

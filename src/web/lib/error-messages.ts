@@ -35,6 +35,13 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   CODE_ALREADY_USED: 'That code was already used. Wait for the next code in your authenticator app.',
   TEMP_TOKEN_INVALID: 'This sign-in attempt is no longer valid. Sign in again.',
   TEMP_TOKEN_EXPIRED: 'This sign-in attempt expired. Sign in again.',
+  PASSKEY_CHALLENGE_INVALID: 'This passkey request is no longer valid. Try again.',
+  PASSKEY_CHALLENGE_EXPIRED: 'The passkey request took too long. Try again.',
+  PASSKEY_VERIFICATION_FAILED: 'That passkey could not be verified. Try again or use another method.',
+  PASSKEY_COUNTER_REGRESSED: 'This passkey was refused because it may have been copied. Use another method and remove it.',
+  PASSKEY_ALREADY_REGISTERED: 'This passkey is already registered.',
+  PASSKEY_NOT_FOUND: 'That passkey no longer exists.',
+  PASSKEY_LIMIT_REACHED: 'This account already has the maximum number of passkeys.',
   SECRET_DECRYPTION_FAILED: 'The server cannot read its stored two-factor secrets. An administrator has to fix its encryption keys.',
 
   RATE_LIMITED: 'Too many attempts.',
