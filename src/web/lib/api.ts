@@ -20,7 +20,7 @@ import type {
  */
 
 /** Codes the client itself produces when there is no problem document to read. */
-export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE';
+export type ClientErrorCode = 'NETWORK_ERROR' | 'UNEXPECTED_RESPONSE' | 'PASSKEY_CANCELLED' | 'PASSKEY_UNSUPPORTED';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -69,7 +69,7 @@ async function readProblem(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, problem);
 }
 
-export async function apiRequest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;

@@ -58,6 +58,8 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   INTERNAL_ERROR: 'Something went wrong on our side. Try again; if it keeps happening, tell an administrator.',
 
   NETWORK_ERROR: 'The server could not be reached. Check your connection and try again.',
+  PASSKEY_CANCELLED: 'The passkey prompt was closed or timed out. Try again when you are ready.',
+  PASSKEY_UNSUPPORTED: 'This browser or device cannot use a passkey here.',
   UNEXPECTED_RESPONSE: 'The server answered in a way this page does not understand. Reload and try again.',
 };
 

@@ -1,5 +1,6 @@
 import { PageHeader } from '../components/layout';
 import { ChangePasswordCard } from '../features/account/change-password-card';
+import { PasskeysCard } from '../features/passkeys/passkeys-card';
 import { SecurityActivity } from '../features/two-factor/security-activity';
 import { TwoFactorCard } from '../features/two-factor/two-factor-card';
 import { useMe } from '../hooks/use-me';
@@ -12,6 +13,7 @@ export function SettingsSecurityPage() {
       <PageHeader title="Security settings" description={me.data ? `Signed in as ${me.data.user.email}` : undefined} />
       <div className="grid gap-6">
         <TwoFactorCard />
+        <PasskeysCard />
         <ChangePasswordCard />
         <SecurityActivity />
       </div>

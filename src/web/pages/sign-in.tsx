@@ -15,6 +15,7 @@ import { useLockout } from '../hooks/use-lockout';
 import { api, isApiError } from '../lib/api';
 import type { Me, SecondFactor } from '../lib/api-types';
 import { meQueryKey } from '../lib/query-client';
+import { PasskeySignInButton } from '../features/passkeys/passkey-sign-in';
 
 /** Where a guarded page sent the person from, to return there after signing in. */
 export interface SignInLocationState {
@@ -26,6 +27,7 @@ export interface SignInLocationState {
 interface SecondStep {
   tempToken: string;
   email: string;
+  methods: string[];
 }
 
 const TEMP_TOKEN_CODES = new Set(['TEMP_TOKEN_EXPIRED', 'TEMP_TOKEN_INVALID']);
@@ -94,7 +96,7 @@ function PasswordStep({
     setError(null);
     try {
       const result = await api.login(email, password);
-      if (result.requires_2fa) onSecondFactor({ tempToken: result.temp_token, email });
+      if (result.requires_2fa) onSecondFactor({ tempToken: result.temp_token, email, methods: result.methods });
       else onSignedIn({ user: result.user, session: result.session });
     } catch (failure) {
       if (!capture(failure)) setError(failure);
@@ -128,6 +130,7 @@ function PasswordStep({
           <Button type="submit" disabled={busy || lockout !== null} className="w-full">
             {busy ? 'Signing in…' : 'Sign in'}
           </Button>
+          <PasskeySignInButton label="Sign in with a passkey" onSignedIn={onSignedIn} onError={setError} onStart={() => setError(null)} disabled={busy || lockout !== null} />
           <p className="text-center text-sm text-muted-foreground">
             No account yet?{' '}
             <Link to="/sign-up" className="font-medium text-foreground underline underline-offset-4">
@@ -216,6 +219,16 @@ function SecondFactorStep({
           <Button type="submit" disabled={busy || lockout !== null || !ready} className="w-full">
             {busy ? 'Checking…' : 'Verify'}
           </Button>
+          {step.methods.includes('passkey') ? (
+            <PasskeySignInButton
+              tempToken={step.tempToken}
+              label="Use a passkey"
+              onSignedIn={onSignedIn}
+              onStart={() => setError(null)}
+              onError={(failure) => (isApiError(failure) && TEMP_TOKEN_CODES.has(failure.errorCode) ? onRestart(failure) : !capture(failure) && setError(failure))}
+              disabled={lockout !== null}
+            />
+          ) : null}
           <Button type="button" variant="link" onClick={switchMode} className="h-auto justify-start px-0 has-[>svg]:px-0">
             {mode === 'totp' ? <KeyRoundIcon aria-hidden="true" /> : <SmartphoneIcon aria-hidden="true" />}
             {mode === 'totp' ? 'Use a backup code instead' : 'Use your authenticator app instead'}
