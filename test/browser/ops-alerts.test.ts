@@ -43,7 +43,7 @@ describe('admin pages in the browser', () => {
     await page.goto(`${server.url}/sign-in`);
     await page.getByLabel('Email').fill(adminEmail);
     await page.getByLabel('Password').fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Security settings' }).waitFor();
   });
 

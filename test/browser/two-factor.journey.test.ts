@@ -39,7 +39,7 @@ async function signInWithPassword() {
   await page.goto(`${server.url}/sign-in`);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
 }
 
@@ -221,7 +221,7 @@ describe('two-factor authentication in the browser', () => {
   it('locks two-factor after wrong codes, counts down, and lets the right code in afterwards', async () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     const codeField = page.getByLabel('Authentication code');
     const verify = page.getByRole('button', { name: 'Verify' });
@@ -338,10 +338,10 @@ describe('two-factor authentication in the browser', () => {
 
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectFocusedAlert(/email or password is incorrect/i);
     await page.getByLabel('Password').fill(newPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await expectSettingsPage();
   });
 
