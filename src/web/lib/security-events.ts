@@ -4,6 +4,7 @@ import type { SecurityEvent } from './api-types';
 export type EventTone = 'neutral' | 'success' | 'warning' | 'danger';
 
 function factorName(method: unknown): string {
+  if (method === 'passkey') return 'a passkey';
   return method === 'backup_code' ? 'a backup code' : 'an authenticator code';
 }
 
@@ -27,6 +28,7 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
       return { label: 'Account created', tone: 'neutral' };
     case 'auth.login.succeeded':
       if (d.reason === 'second_factor_required') return { label: 'Password accepted, second factor asked', tone: 'neutral' };
+      if (d.via === 'passwordless') return { label: 'Signed in with a passkey (no password)', tone: 'success' };
       return d.aal === 2
         ? { label: `Signed in with password and ${factorName(d.method)}`, tone: 'success' }
         : { label: 'Signed in with password', tone: 'success' };
@@ -45,12 +47,17 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
     case '2fa.setup_started':
       return { label: 'Two-factor setup started', tone: 'neutral' };
     case '2fa.enabled':
-      return { label: 'Two-factor authentication turned on', tone: 'success' };
+      return d.method === 'passkey'
+        ? { label: 'Two-factor authentication turned on with a passkey', tone: 'success' }
+        : { label: 'Two-factor authentication turned on', tone: 'success' };
     case '2fa.disabled':
+      if (d.reason === 'totp_removed') return { label: 'Authenticator app removed (passkeys still protect the account)', tone: 'warning' };
+      if (d.reason === 'last_passkey_removed') return { label: 'Two-factor authentication turned off: last passkey removed', tone: 'warning' };
       return { label: 'Two-factor authentication turned off', tone: 'warning' };
     case '2fa.verify.succeeded':
       return { label: `Second factor accepted (${factorName(d.method)})`, tone: 'success' };
     case '2fa.verify.failed':
+      if (d.method === 'passkey') return { label: 'Passkey sign-in refused', tone: 'warning' };
       return d.reason === 'replayed'
         ? { label: 'Second factor refused: code already used', tone: 'warning' }
         : { label: `Second factor refused: wrong ${d.method === 'backup_code' ? 'backup code' : 'authenticator code'}`, tone: 'warning' };
@@ -63,6 +70,16 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
       return { label: 'New backup codes generated', tone: 'neutral' };
     case '2fa.temp_token_invalidated':
       return { label: 'Sign-in attempt cancelled after too many wrong codes', tone: 'danger' };
+    case 'passkeys.registered':
+      return { label: 'Passkey added', tone: 'success' };
+    case 'passkeys.registration.failed':
+      return { label: 'Passkey not added: the response could not be verified', tone: 'warning' };
+    case 'passkeys.renamed':
+      return { label: 'Passkey renamed', tone: 'neutral' };
+    case 'passkeys.removed':
+      return { label: 'Passkey removed', tone: 'warning' };
+    case 'passkeys.counter_regressed':
+      return { label: 'Passkey refused: its counter went backwards (possible copy)', tone: 'danger' };
     case 'limits.lockout':
       return { label: 'Two-factor locked after too many wrong codes', tone: 'danger' };
     case 'limits.rate_limited':
