@@ -29,6 +29,8 @@ describe('adding a passkey', () => {
     expect(options.body.authenticatorSelection).toMatchObject({ residentKey: 'preferred', userVerification: 'preferred' });
     expect(options.body.excludeCredentials).toEqual([]);
     expect(options.body.timeout).toBe(120_000);
+    // 256-bit challenge (ASVS 5.0 6.7.2: at least 64).
+    expect(Buffer.from(options.body.challenge, 'base64url')).toHaveLength(32);
     // The user handle is random: neither the email nor the user id.
     const handle = Buffer.from(options.body.user.id, 'base64url');
     expect(handle).toHaveLength(32);

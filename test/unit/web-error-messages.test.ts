@@ -4,7 +4,7 @@ import { errorMessages, messageForCode, messageForError, messageForProviderError
 
 describe('web UI error messages', () => {
   it('has words for every error_code in the API catalog, and nothing else from the server', () => {
-    const clientCodes = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE'];
+    const clientCodes = ['NETWORK_ERROR', 'UNEXPECTED_RESPONSE', 'PASSKEY_CANCELLED', 'PASSKEY_UNSUPPORTED'];
     expect(Object.keys(errorMessages).sort()).toEqual([...errorCodes, ...clientCodes].sort());
     for (const message of Object.values(errorMessages)) expect(message).toMatch(/^[A-Z].*\.$/);
   });
