@@ -37,6 +37,7 @@ import {
   checkVerifySetsSessionCookie,
 } from './checks/two-factor';
 import type { ProofEvidence } from './run-evidence';
+import { evaluatePasskeys } from './checks/passkeys';
 import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from './checks/trust';
 
 /**
@@ -303,6 +304,7 @@ export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchan
     evaluateB5(ev),
     evaluateAdmin(ev),
     evaluateRace(ev),
+    evaluatePasskeys(ev, allExchanges),
     evaluateHttpContract(ev, allExchanges),
     evaluateGuard(ev),
     evaluateScreenshots(ev),

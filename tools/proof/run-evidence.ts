@@ -68,13 +68,28 @@ export interface ProofEvidence {
     probes: HttpExchange[];
     liveSessions?: SqlEvidence;
   };
+  passkeys: {
+    registrationOptions?: HttpExchange;
+    registrationVerify?: HttpExchange;
+    list?: HttpExchange;
+    columns?: SqlEvidence;
+    rowAfterRegistration?: SqlEvidence;
+    login?: HttpExchange;
+    secondFactorOptions?: HttpExchange;
+    secondFactorVerify?: HttpExchange;
+    passwordlessOptions?: HttpExchange;
+    passwordlessVerify?: HttpExchange;
+    me?: HttpExchange;
+    wrongOrigin?: HttpExchange;
+    rowAfterSignIns?: SqlEvidence;
+  };
   guard?: CommandRun;
   browser: { run?: CommandRun; skipped: boolean; screenshots: ScreenshotFile[] };
   errors: Record<ItemKey, FlowError[]>;
   serverLogLines: string[];
 }
 
-export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'guard' | 'screenshots' | 'setup';
+export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'guard' | 'screenshots' | 'setup';
 
 export type B2Step =
   | 'register'
@@ -99,8 +114,9 @@ export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailur
     b5: {},
     admin: {},
     race: { logins: [], probes: [] },
+    passkeys: {},
     browser: { skipped: false, screenshots: [] },
-    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], guard: [], screenshots: [], setup: [] },
+    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], guard: [], screenshots: [], setup: [] },
     serverLogLines: [],
   };
 }

@@ -12,6 +12,7 @@ import type { CommandRun } from './evidence';
 import { step, type FlowContext, type ProofUser } from './flows/context';
 import { runBareStatus, runFinalStatus, runSmsAndUsage } from './flows/operations';
 import { enrolAdminSecondFactor, runAdminGrant, runPasswordChangeRace } from './flows/trust';
+import { runPasskeys } from './flows/passkeys';
 import { enrolLockoutUser, runLockout, runTempTokenExpiry } from './flows/throttling';
 import { readStoredSecrets, readStoredTokens, runTwoFactorDisable, runTwoFactorEnrolment, runTwoFactorSignIn } from './flows/two-factor';
 import { collectGitChanges, type GitChanges } from './git-changes';
@@ -90,8 +91,9 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
   const mallory = user('the lockout user', 'b3-lockout', runId);
   const admin = user('the admin', 'admin', runId);
   const raceOwner = user('the race owner', 'race-owner', runId);
+  const grace = user('Grace (the passkey user)', 'pk-grace', runId);
   const raceNewPassword = `proof-new-${randomBytes(18).toString('base64url')}`;
-  for (const u of [ada, mallory, admin, raceOwner]) secrets.add('password', `password of ${u.label}`, u.password);
+  for (const u of [ada, mallory, admin, raceOwner, grace]) secrets.add('password', `password of ${u.label}`, u.password);
   secrets.add('password', 'new password of the race owner', raceNewPassword);
 
   const appEncKey = randomBytes(32).toString('base64');
@@ -210,6 +212,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
           await step(ctx, 'B1', 'read stored tokens', () => readStoredTokens(ctx, b));
           await step(ctx, 'B2', 'disable 2FA', () => runTwoFactorDisable(ctx, b, ada));
         }
+        await step(ctx, 'PASSKEYS', 'add a passkey, sign in with it twice, refuse another origin', () => runPasskeys(ctx, b, grace));
         await step(ctx, 'RACE', 'password change vs logins in flight', () => runPasswordChangeRace(ctx, b, raceOwner, raceNewPassword));
         const adminEnrolled = await step(ctx, 'B5', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
         if (adminEnrolled) await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
