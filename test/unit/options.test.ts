@@ -25,7 +25,7 @@ describe('options derived from the settings definition', () => {
       port: 4000,
       adminRequire2fa: true,
       allowedOrigins: ['https://a.example', 'https://b.example'],
-      smsAllowedCountries: ['us', 'CA'],
+      smsAllowedCountries: ['US', 'CA'],
       trustProxy: ['loopback', '10.0.0.0/8'],
       twoFactorUserMaxFailures: 7,
       databaseSchema: 'auth_gate',

@@ -60,6 +60,30 @@ export const DESTINATION_REFUSED_CODE = 'SMS_DESTINATION_NOT_ALLOWED';
 export const SMS_TEST_ACTION = 'sms.test';
 export const SMS_ALERT_ACTION = 'sms.alert';
 
+/** The answer to one attempt: its result, or the problem the SMS test route also answers with (trace_id included). */
+function answerFor(attempt: Attempt, traceId: string, deps: { allowedCountries: readonly string[]; providerTimeoutMs: number }): SmsTestResult {
+  const trace = { trace_id: traceId };
+  switch (attempt.status) {
+    case 'success':
+      return { traceId, providerMessageId: attempt.providerMessageId, status: attempt.providerStatus };
+    case 'not_configured':
+      throw new AppError('SMS_NOT_CONFIGURED', {
+        detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
+        extensions: trace,
+      });
+    case 'refused':
+      throw new AppError('SMS_DESTINATION_NOT_ALLOWED', {
+        detail: describeSmsDestinationRefusal(attempt.check, deps.allowedCountries),
+        extensions: { ...trace, reason: attempt.check.reason },
+      });
+    case 'failed': {
+      const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };
+      const detail = providerErrorDetail(attempt.failure, deps.providerTimeoutMs);
+      throw new AppError(attempt.failure.kind === 'rejected' ? 'SMS_PROVIDER_REJECTED' : 'SMS_PROVIDER_UNAVAILABLE', { detail, extensions });
+    }
+  }
+}
+
 /** What distinguishes an admin's test SMS from a host application's alert in the records. */
 const KINDS = {
   test: { action: SMS_TEST_ACTION, auditType: 'alerts.sms_test', words: 'sms test' },
@@ -204,26 +228,7 @@ export function createSmsAlertService(deps: {
     const createdAt = new Date(clock.nowMs());
     const attempt = await attemptSend(message.to, message.body);
     await recordAttempt(attempt, { ...context, traceId, createdAt, maskedDestination: maskPhoneNumber(message.to) });
-    const trace = { trace_id: traceId };
-    switch (attempt.status) {
-      case 'success':
-        return { traceId, providerMessageId: attempt.providerMessageId, status: attempt.providerStatus };
-      case 'not_configured':
-        throw new AppError('SMS_NOT_CONFIGURED', {
-          detail: 'Set the TWILIO_* variables; GET /api/system/status names what is missing',
-          extensions: trace,
-        });
-      case 'refused':
-        throw new AppError('SMS_DESTINATION_NOT_ALLOWED', {
-          detail: describeSmsDestinationRefusal(attempt.check, deps.allowedCountries),
-          extensions: { ...trace, reason: attempt.check.reason },
-        });
-      case 'failed': {
-        const extensions = { ...trace, provider_error_code: attempt.failure.providerErrorCode };
-        const detail = providerErrorDetail(attempt.failure, deps.providerTimeoutMs);
-        throw new AppError(attempt.failure.kind === 'rejected' ? 'SMS_PROVIDER_REJECTED' : 'SMS_PROVIDER_UNAVAILABLE', { detail, extensions });
-      }
-    }
+    return answerFor(attempt, traceId, deps);
   }
 
   return {
