@@ -35,14 +35,16 @@ export const requireSession: RequestHandler = (req, _res, next) => {
 /**
  * Admin-only routes: 401 without a session, 403 FORBIDDEN for everyone who is not an admin,
  * and, with `requireTwoFactor` (ADMIN_REQUIRE_2FA, on in production), 403 TWO_FACTOR_REQUIRED
- * for an admin whose session did not pass a second factor — an admin account is the one a
- * phished password must not be enough for.
+ * for an admin whose session did not pass a second factor at its own sign-in (a session whose
+ * second factor was skipped by a remembered browser included) — an admin account is the one a
+ * phished password plus a stolen cookie jar must not be enough for.
  */
 export function adminRefusal(auth: AuthContext | undefined, requireTwoFactor: boolean): AppError | undefined {
   const refusal = sessionRefusal(auth);
   if (refusal) return refusal;
   if (!auth!.user.isAdmin) return new AppError('FORBIDDEN');
-  if (requireTwoFactor && auth!.session.aal < 2) {
+  // A remembered browser stands in for the code at an ordinary sign-in, never for an admin's.
+  if (requireTwoFactor && (auth!.session.aal < 2 || auth!.session.secondFactorRemembered)) {
     return new AppError('TWO_FACTOR_REQUIRED', {
       detail: auth!.user.twoFactorEnabled
         ? 'Admin pages need a sign-in with your second factor'

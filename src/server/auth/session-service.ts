@@ -42,15 +42,27 @@ export interface SessionSubject {
   credentialEpoch: number;
 }
 
+/** How the session's AAL was reached, when it matters to a guard. */
+export interface SessionIssuance {
+  /** AAL2 through a remembered device rather than a code typed at this sign-in. */
+  secondFactorRemembered?: boolean;
+}
+
 export interface SessionService {
   /** Builds a new session without storing it; `opened` turns it into an IssuedSession once stored. */
-  prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin): PendingSession;
+  prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin, how?: SessionIssuance): PendingSession;
   opened(pending: PendingSession, sessionId: string): IssuedSession;
   /**
    * Opens a session only while `subject.credentialEpoch` is still the user's epoch; undefined
    * when a password or factor change moved it after the caller read the user.
    */
-  issue(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin, executor?: Executor): Promise<IssuedSession | undefined>;
+  issue(
+    subject: SessionSubject,
+    aal: 1 | 2,
+    origin: RequestOrigin,
+    executor?: Executor,
+    how?: SessionIssuance,
+  ): Promise<IssuedSession | undefined>;
   /**
    * The signed-in user for a cookie token, or undefined when unknown, idle-expired, past its
    * absolute expiry, or issued under a credential epoch that has since moved.
@@ -95,7 +107,7 @@ export function createSessionService(deps: {
   const remainingSeconds = (session: SessionRow) =>
     Math.max(1, Math.floor((session.absoluteExpiresAt.getTime() - clock.nowMs()) / 1000));
 
-  function prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin): PendingSession {
+  function prepare(subject: SessionSubject, aal: 1 | 2, origin: RequestOrigin, how: SessionIssuance = {}): PendingSession {
     const token = generateToken(randomBytes);
     const now = new Date(clock.nowMs());
     const row = {
@@ -109,6 +121,7 @@ export function createSessionService(deps: {
       ip: origin.ip,
       userAgent: origin.userAgent ?? null,
       createdAt: now,
+      secondFactorRemembered: how.secondFactorRemembered === true,
     } satisfies NewSession;
     return { token, row, maxAgeSeconds: policy.absoluteSeconds };
   }
@@ -151,12 +164,13 @@ export function createSessionService(deps: {
         ip: row.ip ?? null,
         userAgent: row.userAgent ?? null,
         createdAt: row.createdAt ?? row.authenticatedAt,
+        secondFactorRemembered: row.secondFactorRemembered ?? false,
       };
       return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
 
-    async issue(subject, aal, origin, executor) {
-      const pending = prepare(subject, aal, origin);
+    async issue(subject, aal, origin, executor, how) {
+      const pending = prepare(subject, aal, origin, how);
       const session = await store.insertIfEpochCurrent(pending.row, executor);
       return session && { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
@@ -192,6 +206,7 @@ export function createSessionService(deps: {
           authenticatedAt: session.authenticatedAt,
           createdAt: session.createdAt,
           credentialEpoch: session.credentialEpoch,
+          secondFactorRemembered: session.secondFactorRemembered,
         },
       };
     },

@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
 import { passkeyCredentials, sessions, twoFactorCredentials, users } from '../db/schema';
 
@@ -33,6 +33,10 @@ export interface SessionStore {
   ): Promise<SessionRow | undefined>;
   deleteById(id: string): Promise<void>;
   deleteByTokenHash(tokenHash: string): Promise<void>;
+  /** The user's sessions issued under their current credential epoch, newest first (expiry is the caller's to judge). */
+  listForUser(userId: string): Promise<SessionRow[]>;
+  /** Deletes one session only if it belongs to `userId`; false when there is no such session of theirs. */
+  deleteForUser(userId: string, id: string): Promise<boolean>;
   /** Revokes every session of the user except `keepSessionId`; returns how many were revoked. */
   deleteOthersForUser(userId: string, keepSessionId: string | undefined, executor?: Executor): Promise<number>;
 }
@@ -75,6 +79,7 @@ export function createSessionStore(db: Database): SessionStore {
               ip: sql`${session.ip ?? null}::text`.as('ip'),
               userAgent: sql`${session.userAgent ?? null}::text`.as('user_agent'),
               createdAt: sql`${(session.createdAt ?? session.authenticatedAt).toISOString()}::timestamptz`.as('created_at'),
+              secondFactorRemembered: sql`${session.secondFactorRemembered ?? false}::boolean`.as('second_factor_remembered'),
             })
             .from(users)
             .where(and(eq(users.id, session.userId), eq(users.credentialEpoch, session.credentialEpoch))),
@@ -107,6 +112,23 @@ export function createSessionStore(db: Database): SessionStore {
     },
     async deleteByTokenHash(tokenHash) {
       await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    },
+    async listForUser(userId) {
+      return db
+        .select({ session: sessions })
+        .from(sessions)
+        .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.credentialEpoch, sessions.credentialEpoch)))
+        .where(eq(sessions.userId, userId))
+        .orderBy(desc(sessions.lastSeenAt))
+        .limit(100)
+        .then((rows) => rows.map((row) => row.session));
+    },
+    async deleteForUser(userId, id) {
+      const rows = await db
+        .delete(sessions)
+        .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
+        .returning({ id: sessions.id });
+      return rows.length > 0;
     },
     async deleteOthersForUser(userId, keepSessionId, executor = db) {
       const condition = keepSessionId

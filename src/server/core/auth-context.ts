@@ -16,6 +16,8 @@ export interface AuthenticatedSession {
   createdAt: Date;
   /** The credential epoch the session was issued under (equal to the user's, or it would not resolve). */
   credentialEpoch: number;
+  /** AAL2 came from a remembered device, not a code at this sign-in: admin guards demanding 2FA refuse it. */
+  secondFactorRemembered: boolean;
 }
 
 export interface AuthContext {
