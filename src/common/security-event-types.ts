@@ -35,6 +35,10 @@ export const securityEventTypes = [
   'passkeys.renamed',
   'passkeys.removed',
   'passkeys.counter_regressed',
+  'sessions.revoked',
+  'sessions.revoked_others',
+  'sessions.device_remembered',
+  'sessions.remembered_device_revoked',
 ] as const;
 
 export type SecurityEventType = (typeof securityEventTypes)[number];

@@ -57,6 +57,7 @@ function toConfig(e: Env) {
     twoFactor: {
       freshSeconds: e.TWO_FACTOR_FRESH_SECONDS,
       tempTokenTtlSeconds: e.TWO_FACTOR_TEMP_TOKEN_TTL,
+      rememberDays: e.TWO_FACTOR_REMEMBER_DAYS,
       issuer: e.TOTP_ISSUER,
     },
     serveWeb: e.SERVE_WEB,

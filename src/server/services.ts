@@ -7,7 +7,7 @@ import { createSecurityEventStore } from './audit/store';
 import { createAccountService, type AccountService } from './auth/account-service';
 import type { RegistrationThrottle } from './auth/routes';
 import { createSessionService, type SessionService } from './auth/session-service';
-import { createSessionStore } from './auth/session-store';
+import { createSessionStore, type SessionStore } from './auth/session-store';
 import { createUserStore, type UserStore } from './auth/user-store';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
@@ -27,6 +27,9 @@ import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './composition/throttle-policy';
 import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
 import { withPasskeyFactor } from './passkeys/factor-gate';
+import { createRememberedDeviceStore, type RememberedDeviceStore } from './sessions/device-store';
+import { createRememberedDeviceService, type RememberedDeviceService } from './sessions/remembered-devices';
+import { createSessionsService, type SessionsService } from './sessions/service';
 import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
 import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
 
@@ -56,6 +59,9 @@ export interface ProofgateServices {
   audit: AuditLog;
   users: UserStore;
   sessions: SessionService;
+  /** The signed-in user's view of their own sessions and remembered browsers. */
+  sessionsList: SessionsService;
+  rememberedDevices: RememberedDeviceService;
   accounts: AccountService;
   registrationThrottle: RegistrationThrottle;
   twoFactorStore: TwoFactorStore;
@@ -111,11 +117,27 @@ async function openFoundations(config: Config, deps: ProofgateDeps): Promise<Fou
   return { config, clock, randomBytes, logger, telemetry: createTelemetry(logger), database, keys, limiterStore };
 }
 
+/** Remembered browsers and the signed-in user's list of their own sessions. */
+function createSessionCapabilities(f: Foundations, audit: AuditLog, sessionStore: SessionStore, deviceStore: RememberedDeviceStore) {
+  const { config, clock, randomBytes } = f;
+  const rememberedDevices = createRememberedDeviceService({
+    store: deviceStore,
+    audit,
+    clock,
+    randomBytes,
+    policy: { days: config.twoFactor.rememberDays, refuseAdmins: config.adminRequire2fa },
+  });
+  const sessionsList = createSessionsService({ sessionStore, deviceStore, rememberedDevices, audit, clock, policy: config.session });
+  return { rememberedDevices, sessionsList };
+}
+
 /** Accounts, sessions and the second factor. */
 function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: Throttles) {
   const { config, database, clock, randomBytes, telemetry, logger } = f;
   const users = createUserStore(database.db);
-  const sessions = createSessionService({ store: createSessionStore(database.db), users, clock, randomBytes, policy: config.session });
+  const sessionStore = createSessionStore(database.db);
+  const sessions = createSessionService({ store: sessionStore, users, clock, randomBytes, policy: config.session });
+  const { rememberedDevices, sessionsList } = createSessionCapabilities(f, audit, sessionStore, createRememberedDeviceStore(database.db));
   const twoFactorStore = createTwoFactorStore(database.db, (work) => database.transaction(work), (name, text) => database.prepare(name, text));
   // Passkeys (WebAuthn): a second factor beside TOTP, and a passwordless sign-in.
   const passkeys = createPasskeyCapability({
@@ -153,9 +175,10 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
     randomBytes,
     secondFactor: withPasskeyFactor(twoFactor, passkeys.store),
     loginThrottle: throttles.login,
+    rememberedDevices,
     transaction: (work) => database.transaction(work),
   });
-  return { users, sessions, twoFactorStore, twoFactor, passkeys, accounts };
+  return { users, sessions, sessionsList, rememberedDevices, twoFactorStore, twoFactor, passkeys, accounts };
 }
 
 /** Twilio, the integrations control plane and the audited SMS alert path. */

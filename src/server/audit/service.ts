@@ -25,6 +25,7 @@ const ALLOWED_DETAIL_KEYS = new Set([
   'trace_id',
   'status',
   'backed_up',
+  'days',
 ]);
 
 export type SecurityEventDetails = Record<string, string | number | boolean | null>;

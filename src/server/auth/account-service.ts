@@ -25,6 +25,14 @@ export interface SecondFactorGate {
 }
 
 /**
+ * "Remember this browser" (implemented by the sessions capability): whether the browser's
+ * remembered-device token may stand in for the second factor of this user at this sign-in.
+ */
+export interface RememberedDeviceGate {
+  honours(token: string | undefined, user: SessionSubject & { role: string }): Promise<boolean>;
+}
+
+/**
  * Password-guessing throttle (implemented by the limits capability). `beforeAttempt` takes a
  * point before the password is checked and throws AppError when over a limit; `onSuccess`
  * gives points back, so only failures accumulate.
@@ -55,13 +63,20 @@ export type DeviceIdReader = (email: string, credentialEpoch: number) => string 
 const LOGIN_ROUNDS = 3;
 
 export type LoginOutcome =
-  | { kind: 'session'; user: UserRow; issued: IssuedSession }
+  | { kind: 'session'; user: UserRow; issued: IssuedSession; secondFactorRemembered?: boolean }
   | { kind: 'second_factor'; user: UserRow; tempToken: string; expiresInSeconds: number; methods?: string[] };
 
 export interface AccountService {
   register(input: { email: string; password: string; role?: Role }, origin: RequestOrigin): Promise<UserRow>;
   login(
-    input: { email: string; password: string; deviceIdFor: DeviceIdReader; previousSessionToken: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      deviceIdFor: DeviceIdReader;
+      previousSessionToken: string | undefined;
+      /** The browser's remembered-device cookie, if any: may replace the second factor, never the password. */
+      rememberedDeviceToken?: string | undefined;
+    },
     origin: RequestOrigin,
   ): Promise<LoginOutcome>;
   logout(sessionToken: string | undefined, userId: string | undefined, origin: RequestOrigin): Promise<void>;
@@ -70,6 +85,11 @@ export interface AccountService {
     input: { auth: AuthContext; currentPassword: string; newPassword: string; deviceIdFor: DeviceIdReader },
     origin: RequestOrigin,
   ): Promise<{ issued: IssuedSession; sessionsRevoked: number }>;
+}
+
+function loginDetails(outcome: LoginOutcome): SecurityEventDetails {
+  if (outcome.kind === 'second_factor') return { aal: 1, reason: 'second_factor_required' };
+  return outcome.secondFactorRemembered ? { aal: 2, method: 'remembered_device' } : { aal: 1 };
 }
 
 export function createAccountService(deps: {
@@ -81,6 +101,7 @@ export function createAccountService(deps: {
   // Both required: a wiring mistake must fail at start, never turn into "no second factor" or "no throttle".
   secondFactor: SecondFactorGate;
   loginThrottle: LoginThrottle;
+  rememberedDevices: RememberedDeviceGate;
   /** Runs `work` in one transaction (the database handle's runner). */
   transaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>;
 }): AccountService {
@@ -130,10 +151,16 @@ export function createAccountService(deps: {
   /**
    * What a correct password opens: a temp token when the account has a second factor, else an
    * AAL1 session — each stored only while the credential epoch read with the user is current.
-   * Undefined when a password or factor change committed meanwhile (nothing was stored).
+   * A browser remembered for this user under that same epoch gets an AAL2 session marked as
+   * such instead of the temp token. Undefined when a password or factor change committed
+   * meanwhile (nothing was stored).
    */
-  async function openAfterPassword(user: UserRow, origin: RequestOrigin): Promise<LoginOutcome | undefined> {
+  async function openAfterPassword(user: UserRow, origin: RequestOrigin, rememberedDeviceToken: string | undefined): Promise<LoginOutcome | undefined> {
     if (await secondFactor.isRequired(user.id)) {
+      if (await deps.rememberedDevices.honours(rememberedDeviceToken, user)) {
+        const issued = await sessions.issue(user, 2, origin, undefined, { secondFactorRemembered: true });
+        return issued && { kind: 'session', user, issued, secondFactorRemembered: true };
+      }
       const challenge = await secondFactor.startChallenge(user, origin);
       return challenge && { kind: 'second_factor', user, ...challenge };
     }
@@ -176,17 +203,17 @@ export function createAccountService(deps: {
           telemetry.emit('auth.login', { outcome: 'failure', request_id: origin.requestId });
           throw new AppError('INVALID_CREDENTIALS');
         }
-        const outcome = await openAfterPassword(user, origin);
+        const outcome = await openAfterPassword(user, origin, input.rememberedDeviceToken);
         if (outcome) {
           await loginThrottle.onSuccess(key);
           // A session cookie sent along with a login is replaced, never upgraded (session fixation).
           if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
-          const details: SecurityEventDetails = outcome.kind === 'session' ? { aal: 1 } : { aal: 1, reason: 'second_factor_required' };
+          const details = loginDetails(outcome);
           await audit.record('auth.login.succeeded', { userId: user.id, origin: origin, details });
           telemetry.emit('auth.login', {
             outcome: outcome.kind === 'session' ? 'success' : 'second_factor_required',
             user_id: user.id,
-            ...(outcome.kind === 'session' ? { aal: 1 } : {}),
+            ...(outcome.kind === 'session' ? { aal: outcome.issued.session.aal } : {}),
             request_id: origin.requestId,
           });
           return outcome;

@@ -40,6 +40,10 @@ export function createAuthRoutes(deps: {
   deviceCookie: DeviceCookie | undefined;
   /** Absent only in a build without the limits capability. */
   registrationThrottle?: RegistrationThrottle;
+  /** The browser's remembered-device token (sessions capability), offered to the password step. */
+  readRememberedDevice?: (req: Request) => string | undefined;
+  /** TWO_FACTOR_REMEMBER_DAYS, told to the second-factor step so it can offer "Remember this browser". */
+  rememberDeviceDays?: number;
 }): Router {
   const { registry, accounts, audit, cookie, freshSeconds, deviceCookie, registrationThrottle } = deps;
   const router = Router();
@@ -79,7 +83,7 @@ export function createAuthRoutes(deps: {
       tag: 'auth',
       summary: 'Sign in with email and password',
       description:
-        'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token and the methods the account has (totp, passkey, backup_code), for POST /api/auth/2fa/verify or /api/auth/passkeys/authentication/verify.',
+        'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token and the methods the account has (totp, passkey, backup_code), for POST /api/auth/2fa/verify or /api/auth/passkeys/authentication/verify — unless the browser holds a remembered-device cookie for this account under its current credentials, which gives an AAL2 session with second_factor_remembered: true (not enough for admin routes under ADMIN_REQUIRE_2FA).',
       access: 'public',
       body: loginBody,
       responses: { 200: { description: 'Signed in, or second factor required', schema: loginResponse } },
@@ -88,7 +92,12 @@ export function createAuthRoutes(deps: {
     [],
     async ({ req, res, body }) => {
       const outcome = await accounts.login(
-        { ...body, deviceIdFor: deviceIdReader(req), previousSessionToken: cookie.read(req) },
+        {
+          ...body,
+          deviceIdFor: deviceIdReader(req),
+          previousSessionToken: cookie.read(req),
+          rememberedDeviceToken: deps.readRememberedDevice?.(req),
+        },
         req.context,
       );
       if (outcome.kind === 'second_factor') {
@@ -99,6 +108,7 @@ export function createAuthRoutes(deps: {
           temp_token: outcome.tempToken,
           expires_in: outcome.expiresInSeconds,
           methods: outcome.methods ?? ['totp', 'backup_code'],
+          remember_device_days: deps.rememberDeviceDays ?? 0,
         });
         return;
       }

@@ -24,6 +24,7 @@ export const sessionView = z.object({
   aal: z.union([z.literal(1), z.literal(2)]),
   authenticated_at: z.string(),
   fresh_until: z.string(),
+  second_factor_remembered: z.boolean().describe('AAL2 through a remembered browser rather than a code typed at this sign-in'),
 });
 
 export const meView = z.object({ user: userView.omit({ created_at: true }), session: sessionView });
@@ -35,6 +36,7 @@ export const loginResponse = z.union([
     temp_token: z.string(),
     expires_in: z.number().int(),
     methods: z.array(z.enum(['totp', 'passkey', 'backup_code'])).describe('The second factors this account has'),
+    remember_device_days: z.number().int().describe('How long the verify step may remember this browser (remember_device: true); 0 when off'),
   }),
 ]);
 

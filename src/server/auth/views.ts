@@ -12,11 +12,12 @@ export function userToView(user: Pick<UserRow, 'id' | 'email' | 'role' | 'create
   };
 }
 
-export function sessionToView(session: { aal: number; authenticatedAt: Date }, freshSeconds: number) {
+export function sessionToView(session: { aal: number; authenticatedAt: Date; secondFactorRemembered?: boolean }, freshSeconds: number) {
   return {
     aal: session.aal === 2 ? (2 as const) : (1 as const),
     authenticated_at: session.authenticatedAt.toISOString(),
     fresh_until: new Date(session.authenticatedAt.getTime() + freshSeconds * 1000).toISOString(),
+    second_factor_remembered: session.secondFactorRemembered === true,
   };
 }
 

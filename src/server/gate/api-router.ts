@@ -20,6 +20,8 @@ import { readinessChecks, statusChecks } from '../composition/system-checks';
 import { createHealthRoutes } from '../system/health-routes';
 import { createSystemStatusRoutes } from '../system/status-routes';
 import { createPasskeyRoutes } from '../passkeys/routes';
+import { createRememberCookie } from '../sessions/remember-cookie';
+import { createRememberThisBrowser, createSessionsRoutes } from '../sessions/routes';
 import { createTwoFactorRoutes } from '../twofactor/routes';
 import '../http/types';
 
@@ -51,6 +53,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
     randomBytes: services.randomBytes,
   });
   const freshSeconds = config.twoFactor.freshSeconds;
+  const rememberCookie = createRememberCookie(config.isProduction);
   const requireAdmin = createAdminGuard({ requireTwoFactor: config.adminRequire2fa });
   const api = Router();
   api.use((_req, res, next) => {
@@ -65,7 +68,20 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
   api.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use(cookieParser());
   api.use(loadSession(sessions, cookie));
-  api.use(createAuthRoutes({ registry, accounts: services.accounts, audit: services.audit, cookie, deviceCookie, registrationThrottle: services.registrationThrottle, freshSeconds }));
+  api.use(
+    createAuthRoutes({
+      registry,
+      accounts: services.accounts,
+      audit: services.audit,
+      cookie,
+      deviceCookie,
+      registrationThrottle: services.registrationThrottle,
+      freshSeconds,
+      readRememberedDevice: (req) => rememberCookie.read(req),
+      rememberDeviceDays: config.twoFactor.rememberDays,
+    }),
+  );
+  api.use(createSessionsRoutes({ registry, sessions: services.sessionsList, rememberDays: config.twoFactor.rememberDays, cookie, rememberCookie }));
   api.use(
     createTwoFactorRoutes({
       registry,
@@ -74,6 +90,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       cookie,
       freshSeconds,
       onSecondFactorVerified: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
+      rememberThisBrowser: createRememberThisBrowser(services.rememberedDevices, rememberCookie),
     }),
   );
   api.use(

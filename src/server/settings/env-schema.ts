@@ -79,6 +79,8 @@ export const envSchema = z
     SESSION_ABSOLUTE_SECONDS: integer(12 * 3600, 300, 365 * 24 * 3600),
     TWO_FACTOR_FRESH_SECONDS: integer(600, 30, 24 * 3600),
     TWO_FACTOR_TEMP_TOKEN_TTL: integer(300, 5, 3600),
+    /** "Remember this browser" after a passed second factor; 0 turns the feature off. */
+    TWO_FACTOR_REMEMBER_DAYS: integer(30, 0, 365),
     TOTP_ISSUER: z.preprocess(
       emptyToUndefined,
       z

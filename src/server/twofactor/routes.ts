@@ -45,6 +45,12 @@ export function createTwoFactorRoutes(deps: {
   freshSeconds: number;
   /** Runs after a successful verify (the limits capability marks the browser as a known device). */
   onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, user: { email: string; credentialEpoch: number }) => void;
+  /** "Remember this browser" (sessions capability): remembers it and sets its cookie; the expiry, or undefined when off. */
+  rememberThisBrowser?: (
+    req: import('express').Request,
+    res: import('express').Response,
+    user: { id: string; credentialEpoch: number },
+  ) => Promise<Date | undefined>;
 }): Router {
   const { registry, twoFactor, cookie, freshSeconds } = deps;
   const fresh = requireFreshSession(deps.sessions, freshSeconds);
@@ -174,6 +180,8 @@ export function createTwoFactorRoutes(deps: {
       path: '/api/auth/2fa/verify',
       tag: '2fa',
       summary: 'Second login step: temp_token + TOTP code or backup code → AAL2 session cookie',
+      description:
+        'With remember_device: true (and TWO_FACTOR_REMEMBER_DAYS > 0) also sets a remembered-device cookie: this browser then skips the second factor at sign-in, never the password, until it expires, the user forgets it, or the password or a factor changes.',
       access: 'public',
       body: verifyBody,
       responses: { 200: { description: 'Signed in (AAL2); the temp token is consumed', schema: verifyView } },
@@ -187,7 +195,12 @@ export function createTwoFactorRoutes(deps: {
       if (previous) await deps.sessions.revokeToken(previous);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       deps.onSecondFactorVerified?.(req, res, result.user);
-      res.json({ user: userToView(result.user), session: sessionToView(result.issued.session, freshSeconds) });
+      const rememberedUntil = body.remember_device ? await deps.rememberThisBrowser?.(req, res, result.user) : undefined;
+      res.json({
+        user: userToView(result.user),
+        session: sessionToView(result.issued.session, freshSeconds),
+        remembered_until: rememberedUntil?.toISOString() ?? null,
+      });
     },
   );
 

@@ -10,8 +10,13 @@ export const regenerateBody = z.strictObject({ code });
 export const factorBody = z.union([z.strictObject({ code }), z.strictObject({ backup_code: code })], {
   error: 'send exactly one of code or backup_code',
 });
+// Opt-in "Remember this browser": skip the second factor at this browser's next sign-ins.
+const rememberDevice = z.boolean().optional();
 export const verifyBody = z.union(
-  [z.strictObject({ temp_token: tempToken, code }), z.strictObject({ temp_token: tempToken, backup_code: code })],
+  [
+    z.strictObject({ temp_token: tempToken, code, remember_device: rememberDevice }),
+    z.strictObject({ temp_token: tempToken, backup_code: code, remember_device: rememberDevice }),
+  ],
   { error: 'send temp_token with exactly one of code or backup_code' },
 );
 
@@ -38,4 +43,8 @@ export const backupCodesView = z.object({
 
 export const confirmView = backupCodesView.extend({ enabled: z.literal(true) });
 export const disableView = z.object({ enabled: z.literal(false), session: sessionView });
-export const verifyView = z.object({ user: userView, session: sessionView });
+export const verifyView = z.object({
+  user: userView,
+  session: sessionView,
+  remembered_until: z.string().nullable().describe('Until when this browser skips the second factor (remember_device: true); null when not remembered'),
+});
