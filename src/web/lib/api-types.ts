@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { smsTestView } from '../../server/alerts/schemas';
 import type { loginResponse, meView, securityEventView, sessionView, userView } from '../../server/auth/schemas';
 import type { integrationStatusView } from '../../server/integrations/schemas';
+import type { rememberedDeviceItemView, sessionItemView, sessionsOverviewView } from '../../server/sessions/schemas';
 import type { statusView as systemStatusView } from '../../server/system/schemas';
 import type { backupCodesView, factorBody, setupView, statusView as twoFactorStatusView } from '../../server/twofactor/schemas';
 
@@ -24,3 +25,7 @@ export type SmsTestResult = z.output<typeof smsTestView>;
 export type IntegrationStatus = z.output<typeof integrationStatusView>;
 export type SystemStatus = z.output<typeof systemStatusView>;
 export type SystemBlocker = SystemStatus['blockers'][number];
+/** GET /api/auth/sessions: the signed-in user's sessions and remembered browsers. */
+export type ActiveSession = z.output<typeof sessionItemView>;
+export type RememberedDevice = z.output<typeof rememberedDeviceItemView>;
+export type SessionsOverview = z.output<typeof sessionsOverviewView>;

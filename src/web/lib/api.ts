@@ -6,6 +6,7 @@ import type {
   SecondFactor,
   SecurityEvent,
   SessionInfo,
+  SessionsOverview,
   SmsTestResult,
   SystemStatus,
   TwoFactorSetup,
@@ -94,12 +95,17 @@ export async function apiRequest<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
 
 const get = <T>(path: string) => apiRequest<T>('GET', path);
 const post = <T>(path: string, body?: unknown) => apiRequest<T>('POST', path, body);
+const del = (path: string) => apiRequest<void>('DELETE', path);
 
 export const api = {
   register: (email: string, password: string) => post<{ user: User }>('/api/auth/register', { email, password }),
   login: (email: string, password: string) => post<LoginResult>('/api/auth/login', { email, password }),
-  verifySecondFactor: (tempToken: string, factor: SecondFactor) =>
-    post<{ user: User; session: SessionInfo }>('/api/auth/2fa/verify', { temp_token: tempToken, ...factor }),
+  verifySecondFactor: (tempToken: string, factor: SecondFactor, rememberDevice = false) =>
+    post<{ user: User; session: SessionInfo; remembered_until: string | null }>('/api/auth/2fa/verify', {
+      temp_token: tempToken,
+      ...factor,
+      ...(rememberDevice ? { remember_device: true } : {}),
+    }),
   logout: () => post<void>('/api/auth/logout'),
   me: () => get<Me>('/api/auth/me'),
   reauthenticate: (password: string) => post<{ session: SessionInfo }>('/api/auth/reauthenticate', { password }),
@@ -109,6 +115,12 @@ export const api = {
       new_password: newPassword,
     }),
   securityEvents: (limit = 50) => get<{ events: SecurityEvent[] }>(`/api/auth/security-events?limit=${limit}`),
+
+  sessions: () => get<SessionsOverview>('/api/auth/sessions'),
+  revokeSession: (id: string) => del(`/api/auth/sessions/${encodeURIComponent(id)}`),
+  revokeOtherSessions: () =>
+    post<{ sessions_revoked: number; remembered_devices_forgotten: number }>('/api/auth/sessions/revoke-others'),
+  forgetRememberedDevice: (id: string) => del(`/api/auth/remembered-devices/${encodeURIComponent(id)}`),
 
   twoFactorStatus: () => get<TwoFactorStatus>('/api/auth/2fa/status'),
   startTwoFactorSetup: () => post<TwoFactorSetup>('/api/auth/2fa/setup'),

@@ -5,6 +5,7 @@ export type EventTone = 'neutral' | 'success' | 'warning' | 'danger';
 
 function factorName(method: unknown): string {
   if (method === 'passkey') return 'a passkey';
+  if (method === 'remembered_device') return 'a remembered browser';
   return method === 'backup_code' ? 'a backup code' : 'an authenticator code';
 }
 
@@ -80,6 +81,17 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
       return { label: 'Passkey removed', tone: 'warning' };
     case 'passkeys.counter_regressed':
       return { label: 'Passkey refused: its counter went backwards (possible copy)', tone: 'danger' };
+    case 'sessions.revoked':
+      return d.via === 'current' ? { label: 'Signed out this session', tone: 'neutral' } : { label: 'Signed out another session', tone: 'warning' };
+    case 'sessions.revoked_others':
+      return { label: 'Signed out everywhere else', tone: 'warning' };
+    case 'sessions.device_remembered':
+      return {
+        label: typeof d.days === 'number' ? `Browser remembered for ${d.days} days` : 'Browser remembered',
+        tone: 'neutral',
+      };
+    case 'sessions.remembered_device_revoked':
+      return { label: 'Remembered browser forgotten', tone: 'warning' };
     case 'limits.lockout':
       return { label: 'Two-factor locked after too many wrong codes', tone: 'danger' };
     case 'limits.rate_limited':

@@ -1,6 +1,7 @@
 import { PageHeader } from '../components/layout';
 import { ChangePasswordCard } from '../features/account/change-password-card';
 import { PasskeysCard } from '../features/passkeys/passkeys-card';
+import { SessionsCard } from '../features/sessions/sessions-card';
 import { SecurityActivity } from '../features/two-factor/security-activity';
 import { TwoFactorCard } from '../features/two-factor/two-factor-card';
 import { useMe } from '../hooks/use-me';
@@ -15,6 +16,7 @@ export function SettingsSecurityPage() {
         <TwoFactorCard />
         <PasskeysCard />
         <ChangePasswordCard />
+        <SessionsCard />
         <SecurityActivity />
       </div>
     </>
