@@ -11,6 +11,7 @@ import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
 import { Input } from '../components/ui/input';
 import { Label } from '../components/ui/label';
+import { RememberBrowserField } from '../features/sessions/remember-browser-field';
 import { useLockout } from '../hooks/use-lockout';
 import { api, isApiError } from '../lib/api';
 import type { Me, SecondFactor } from '../lib/api-types';
@@ -28,6 +29,8 @@ interface SecondStep {
   tempToken: string;
   email: string;
   methods: string[];
+  /** How long "Remember this browser" lasts; 0 when the server has it off. */
+  rememberDays: number;
 }
 
 const TEMP_TOKEN_CODES = new Set(['TEMP_TOKEN_EXPIRED', 'TEMP_TOKEN_INVALID']);
@@ -96,7 +99,7 @@ function PasswordStep({
     setError(null);
     try {
       const result = await api.login(email, password);
-      if (result.requires_2fa) onSecondFactor({ tempToken: result.temp_token, email, methods: result.methods });
+      if (result.requires_2fa) onSecondFactor({ tempToken: result.temp_token, email, methods: result.methods, rememberDays: result.remember_device_days ?? 0 });
       else onSignedIn({ user: result.user, session: result.session });
     } catch (failure) {
       if (!capture(failure)) setError(failure);
@@ -155,6 +158,7 @@ function SecondFactorStep({
   const [mode, setMode] = useState<'totp' | 'backup'>('totp');
   const [code, setCode] = useState('');
   const [backupCode, setBackupCode] = useState('');
+  const [remember, setRemember] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { lockout, secondsLeft, capture } = useLockout();
@@ -171,7 +175,7 @@ function SecondFactorStep({
     setBusy(true);
     setError(null);
     try {
-      const result = await api.verifySecondFactor(step.tempToken, factor);
+      const result = await api.verifySecondFactor(step.tempToken, factor, remember);
       onSignedIn(result);
     } catch (failure) {
       setBusy(false);
@@ -216,6 +220,7 @@ function SecondFactorStep({
           ) : (
             <BackupCodeField id="backup-code" value={backupCode} onChange={setBackupCode} ref={fieldRef} />
           )}
+          <RememberBrowserField days={step.rememberDays} checked={remember} onChange={setRemember} />
           <Button type="submit" disabled={busy || lockout !== null || !ready} className="w-full">
             {busy ? 'Checking…' : 'Verify'}
           </Button>
