@@ -35,7 +35,8 @@ export function SessionsCard() {
           <LaptopIcon className="size-5" aria-hidden="true" />
           Where you are signed in
         </CardTitle>
-        <CardDescription>Sign out any browser you do not recognise; it is refused at its next request.</CardDescription>
+        {/* "End", not "Sign out": the header's Sign out button is this browser's, and must stay the only one so named. */}
+        <CardDescription>End any session you do not recognise; that browser is refused at its next request.</CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
         <ErrorAlert error={overview.error ?? revoke.error ?? revokeOthers.error ?? forget.error} title="Sessions could not be updated" />
@@ -65,7 +66,7 @@ export function SessionsCard() {
         <div>
           <Button variant="outline" disabled={others === 0 || revokeOthers.isPending} onClick={() => revokeOthers.mutate()}>
             <LogOutIcon aria-hidden="true" />
-            {revokeOthers.isPending ? 'Signing out…' : 'Sign out everywhere else'}
+            {revokeOthers.isPending ? 'Ending…' : 'End every other session'}
           </Button>
         </div>
       </CardContent>
@@ -91,8 +92,8 @@ function SessionRow({ session, busy, onRevoke }: { session: ActiveSession; busy:
         </p>
       </div>
       {session.current ? null : (
-        <Button variant="ghost" size="sm" disabled={busy} onClick={onRevoke} aria-label={`Sign out ${session.device}`}>
-          Sign out
+        <Button variant="ghost" size="sm" disabled={busy} onClick={onRevoke} aria-label={`End session: ${session.device}`}>
+          End session
         </Button>
       )}
     </li>
