@@ -61,12 +61,13 @@ export function createRememberedDeviceService(deps: {
       const tokenHash = hashOf(token);
       const device = tokenHash ? await store.findByTokenHash(tokenHash) : undefined;
       if (!device || device.userId !== user.id) return false;
-      const dead = device.expiresAt.getTime() <= clock.nowMs() || device.credentialEpoch !== user.credentialEpoch;
-      if (dead) {
-        // An old epoch can never come back (epochs only grow), so the row is of no further use.
-        if (device.credentialEpoch < user.credentialEpoch || device.expiresAt.getTime() <= clock.nowMs()) await store.deleteById(device.id);
+      // Epochs only grow, so a device from an older one, like an expired one, is of no further use.
+      // A newer one means this login read the user before a change: refused, but kept.
+      if (device.expiresAt.getTime() <= clock.nowMs() || device.credentialEpoch < user.credentialEpoch) {
+        await store.deleteById(device.id);
         return false;
       }
+      if (device.credentialEpoch !== user.credentialEpoch) return false;
       await store.touch(device.id, now());
       return true;
     },
