@@ -9,7 +9,7 @@ import type { Header } from './evidence';
 export const CURL_PATH = process.env.CURL_PATH ?? '/usr/bin/curl';
 
 export interface CurlRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   /** Cookie jar file, read (-b) and written (-c). */
   jarPath?: string | undefined;

@@ -38,6 +38,7 @@ import {
 } from './checks/two-factor';
 import type { ProofEvidence } from './run-evidence';
 import { evaluatePasskeys } from './checks/passkeys';
+import { checkSessionRevoked, checkSessionsListed } from './checks/sessions';
 import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from './checks/trust';
 
 /**
@@ -258,6 +259,29 @@ export function evaluateRace(ev: ProofEvidence): ProofItem {
   );
 }
 
+export function evaluateSessions(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const s = ev.sessions;
+  const sessionTokens = allExchanges
+    .flatMap((e) => e.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => /^(?:__Host-)?proofgate_session=([^;]+)/.exec(v)?.[1]))
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const checks = [
+    need(s.list, 'the list shows both sessions, one current, by ids that are neither tokens nor token hashes', 'GET /api/auth/sessions', (list) =>
+      checkSessionsListed(list, sessionTokens),
+    ),
+    ...(s.revoke && s.laptopMeAfter && s.listAfter
+      ? checkSessionRevoked(s.revoke, s.laptopMeAfter, s.listAfter)
+      : [missingEvidence('ending the other session answers 204', 'DELETE /api/auth/sessions/{id}')]),
+    ...flowErrors(ev.errors.SESSIONS),
+  ];
+  return item(
+    'SESSIONS',
+    'Sessions list and revoke',
+    'A user signed in from two browsers sees both sessions (by ids that sign nothing in), ends the other one, and that browser is refused on its next request.',
+    checks,
+    http(s.register, s.login, s.laptopLogin, s.list, s.revoke, s.laptopMeAfter, s.listAfter),
+  );
+}
+
 export function evaluateHttpContract(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
   const checks = [checkEveryResponseHasRequestId(allExchanges), ...flowErrors(ev.errors.setup)];
   return item('HTTP', 'Every exchange', 'Each curl command ran, and each answer carries its X-Request-Id; the servers started.', checks, []);
@@ -305,6 +329,7 @@ export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchan
     evaluateAdmin(ev),
     evaluateRace(ev),
     evaluatePasskeys(ev, allExchanges),
+    evaluateSessions(ev, allExchanges),
     evaluateHttpContract(ev, allExchanges),
     evaluateGuard(ev),
     evaluateScreenshots(ev),

@@ -22,7 +22,7 @@ export class Recorder {
   async http(
     id: string,
     title: string,
-    request: { baseUrl: string; method: 'GET' | 'POST'; path: string; jar?: string; body?: unknown; note?: string },
+    request: { baseUrl: string; method: 'GET' | 'POST' | 'DELETE'; path: string; jar?: string; body?: unknown; note?: string },
   ): Promise<HttpExchange> {
     this.recordOutgoingSecrets(id, request.body);
     const curlRequest: CurlRequest = {

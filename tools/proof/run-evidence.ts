@@ -83,13 +83,22 @@ export interface ProofEvidence {
     wrongOrigin?: HttpExchange;
     rowAfterSignIns?: SqlEvidence;
   };
+  sessions: {
+    register?: HttpExchange;
+    login?: HttpExchange;
+    laptopLogin?: HttpExchange;
+    list?: HttpExchange;
+    revoke?: HttpExchange;
+    laptopMeAfter?: HttpExchange;
+    listAfter?: HttpExchange;
+  };
   guard?: CommandRun;
   browser: { run?: CommandRun; skipped: boolean; screenshots: ScreenshotFile[] };
   errors: Record<ItemKey, FlowError[]>;
   serverLogLines: string[];
 }
 
-export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'guard' | 'screenshots' | 'setup';
+export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'SESSIONS' | 'guard' | 'screenshots' | 'setup';
 
 export type B2Step =
   | 'register'
@@ -115,8 +124,9 @@ export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailur
     admin: {},
     race: { logins: [], probes: [] },
     passkeys: {},
+    sessions: {},
     browser: { skipped: false, screenshots: [] },
-    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], guard: [], screenshots: [], setup: [] },
+    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], SESSIONS: [], guard: [], screenshots: [], setup: [] },
     serverLogLines: [],
   };
 }

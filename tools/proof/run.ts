@@ -11,6 +11,7 @@ import { CURL_PATH } from './curl';
 import type { CommandRun } from './evidence';
 import { step, type FlowContext, type ProofUser } from './flows/context';
 import { runBareStatus, runFinalStatus, runSmsAndUsage } from './flows/operations';
+import { runSessionsListAndRevoke } from './flows/sessions';
 import { enrolAdminSecondFactor, runAdminGrant, runPasswordChangeRace } from './flows/trust';
 import { runPasskeys } from './flows/passkeys';
 import { enrolLockoutUser, runLockout, runTempTokenExpiry } from './flows/throttling';
@@ -92,8 +93,9 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
   const admin = user('the admin', 'admin', runId);
   const raceOwner = user('the race owner', 'race-owner', runId);
   const grace = user('Grace (the passkey user)', 'pk-grace', runId);
+  const sessionsUser = user('the sessions user', 'sessions', runId);
   const raceNewPassword = `proof-new-${randomBytes(18).toString('base64url')}`;
-  for (const u of [ada, mallory, admin, raceOwner, grace]) secrets.add('password', `password of ${u.label}`, u.password);
+  for (const u of [ada, mallory, admin, raceOwner, grace, sessionsUser]) secrets.add('password', `password of ${u.label}`, u.password);
   secrets.add('password', 'new password of the race owner', raceNewPassword);
 
   const appEncKey = randomBytes(32).toString('base64');
@@ -214,6 +216,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
         }
         await step(ctx, 'PASSKEYS', 'add a passkey, sign in with it twice, refuse another origin', () => runPasskeys(ctx, b, grace));
         await step(ctx, 'RACE', 'password change vs logins in flight', () => runPasswordChangeRace(ctx, b, raceOwner, raceNewPassword));
+        await step(ctx, 'SESSIONS', 'list and revoke sessions', () => runSessionsListAndRevoke(ctx, b, sessionsUser));
         const adminEnrolled = await step(ctx, 'B5', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
         if (adminEnrolled) await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
         notes.push(
