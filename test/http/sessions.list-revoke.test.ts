@@ -139,6 +139,28 @@ describe('DELETE /api/auth/sessions/{id}', () => {
   });
 });
 
+describe('ending sessions needs a fresh session (ASVS 5.0 7.5.2)', () => {
+  it('a stale session gets SESSION_NOT_FRESH with the way back, and may end sessions after confirming the password', async () => {
+    const owner = await registerAndLogin(server);
+    const laptop = await signInElsewhere(owner.email, owner.password, FIREFOX, '198.51.100.11');
+    const other = ((await listSessions(owner.client)).body.sessions as Array<{ id: string; current: boolean }>).find((s) => !s.current)!;
+    server.clock.advanceSeconds(601);
+    // Both sessions are kept alive (idle timeout) but the password was proven too long ago.
+    expect((await laptop.get('/api/auth/me')).status).toBe(200);
+
+    for (const response of [await revoke(owner.client, other.id), await owner.client.post('/api/auth/sessions/revoke-others')]) {
+      expect(response.status).toBe(403);
+      expect(response.body.error_code).toBe('SESSION_NOT_FRESH');
+      expect(response.body.reauthenticate).toEqual({ method: 'POST', href: '/api/auth/reauthenticate' });
+    }
+    expect((await laptop.get('/api/auth/me')).status).toBe(200);
+
+    expect((await owner.client.post('/api/auth/reauthenticate', { password: owner.password })).status).toBe(200);
+    expect((await revoke(owner.client, other.id)).status).toBe(204);
+    expect((await laptop.get('/api/auth/me')).status).toBe(401);
+  });
+});
+
 describe('POST /api/auth/sessions/revoke-others', () => {
   it('ends every other session of the user, keeps this one, and leaves other users alone', async () => {
     const owner = await registerAndLogin(server);

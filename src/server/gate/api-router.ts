@@ -81,7 +81,17 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       rememberDeviceDays: config.twoFactor.rememberDays,
     }),
   );
-  api.use(createSessionsRoutes({ registry, sessions: services.sessionsList, rememberDays: config.twoFactor.rememberDays, cookie, rememberCookie }));
+  api.use(
+    createSessionsRoutes({
+      registry,
+      sessions: services.sessionsList,
+      rememberDays: config.twoFactor.rememberDays,
+      cookie,
+      rememberCookie,
+      sessionService: sessions,
+      freshSeconds,
+    }),
+  );
   api.use(
     createTwoFactorRoutes({
       registry,

@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { requireSession } from '../auth/guards';
+import { requireFreshSession, requireSession } from '../auth/guards';
+import type { SessionService } from '../auth/session-service';
 import type { SessionCookie } from '../http/session-cookie';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { RememberCookie } from './remember-cookie';
@@ -34,8 +35,12 @@ export function createSessionsRoutes(deps: {
   rememberDays: number;
   cookie: SessionCookie;
   rememberCookie: RememberCookie;
+  /** For the freshness check: ending sessions needs a recent proof of the password (ASVS 5.0 7.5.2). */
+  sessionService: SessionService;
+  freshSeconds: number;
 }): Router {
   const { registry, sessions, cookie, rememberCookie } = deps;
+  const fresh = requireFreshSession(deps.sessionService, deps.freshSeconds);
   const router = Router();
 
   mountRoute(
@@ -71,9 +76,9 @@ export function createSessionsRoutes(deps: {
       summary: 'Sign out everywhere else: ends every other session and forgets every other remembered browser',
       access: 'session',
       responses: { 200: { description: 'What was ended', schema: revokeOthersView } },
-      errorCodes: ['TWO_FACTOR_REQUIRED'],
+      errorCodes: ['TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession],
+    [requireSession, fresh],
     async ({ req, res }) => {
       const result = await sessions.revokeOthers(req.auth!, rememberCookie.read(req), req.context);
       res.json({ sessions_revoked: result.sessionsRevoked, remembered_devices_forgotten: result.devicesForgotten });
@@ -91,9 +96,9 @@ export function createSessionsRoutes(deps: {
       description: "Another user's session id answers NOT_FOUND like an unknown one. Ending the current session signs this browser out.",
       access: 'session',
       responses: { 204: { description: 'Session ended' } },
-      errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED'],
+      errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession],
+    [requireSession, fresh],
     async ({ req, res }) => {
       const { current } = await sessions.revoke(req.auth!, pathParam(req, 'id'), req.context);
       if (current) cookie.clear(res);
@@ -112,9 +117,9 @@ export function createSessionsRoutes(deps: {
       description: "Another user's device id answers NOT_FOUND like an unknown one. Sessions already open stay open (end them with DELETE /api/auth/sessions/{id}).",
       access: 'session',
       responses: { 204: { description: 'Browser forgotten' } },
-      errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED'],
+      errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession],
+    [requireSession, fresh],
     async ({ req, res }) => {
       const { current } = await sessions.forgetDevice(req.auth!, pathParam(req, 'id'), rememberCookie.read(req), req.context);
       if (current) rememberCookie.clear(res);

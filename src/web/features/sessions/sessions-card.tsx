@@ -1,6 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { LaptopIcon, LogOutIcon } from 'lucide-react';
 import { ErrorAlert } from '../../components/error-alert';
+import { ReauthCancelledError, useWithFreshSession } from '../../components/reauth-provider';
 import { Badge } from '../../components/ui/badge';
 import { Button } from '../../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card';
@@ -18,11 +19,13 @@ export const sessionsKey = [...securityEventsKey, 'sessions'] as const;
 /** Settings → Security: where the account is signed in and which browsers skip the second factor. */
 export function SessionsCard() {
   const queryClient = useQueryClient();
+  // Ending sessions needs a recent password (SESSION_NOT_FRESH): the provider asks for it and retries.
+  const withFreshSession = useWithFreshSession();
   const overview = useQuery({ queryKey: sessionsKey, queryFn: () => api.sessions() });
   const refresh = () => queryClient.invalidateQueries({ queryKey: securityEventsKey });
-  const revoke = useMutation({ mutationFn: (id: string) => api.revokeSession(id), onSettled: refresh });
-  const revokeOthers = useMutation({ mutationFn: () => api.revokeOtherSessions(), onSettled: refresh });
-  const forget = useMutation({ mutationFn: (id: string) => api.forgetRememberedDevice(id), onSettled: refresh });
+  const revoke = useMutation({ mutationFn: (id: string) => withFreshSession(() => api.revokeSession(id)), onSettled: refresh });
+  const revokeOthers = useMutation({ mutationFn: () => withFreshSession(() => api.revokeOtherSessions()), onSettled: refresh });
+  const forget = useMutation({ mutationFn: (id: string) => withFreshSession(() => api.forgetRememberedDevice(id)), onSettled: refresh });
 
   const sessions = overview.data?.sessions ?? [];
   const devices = overview.data?.remembered_devices ?? [];
@@ -39,7 +42,7 @@ export function SessionsCard() {
         <CardDescription>End any session you do not recognise; that browser is refused at its next request.</CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4">
-        <ErrorAlert error={overview.error ?? revoke.error ?? revokeOthers.error ?? forget.error} title="Sessions could not be updated" />
+        <ErrorAlert error={shownError(overview.error, revoke.error, revokeOthers.error, forget.error)} title="Sessions could not be updated" />
         {overview.isPending ? <p className="text-sm text-muted-foreground">Loading…</p> : null}
         {sessions.length > 0 ? (
           <ul className="divide-y rounded-lg border" data-testid="sessions-list">
@@ -72,6 +75,11 @@ export function SessionsCard() {
       </CardContent>
     </Card>
   );
+}
+
+/** The first failure worth showing: closing the password prompt is a choice, not an error. */
+function shownError(...errors: unknown[]): unknown {
+  return errors.find((error) => error && !(error instanceof ReauthCancelledError)) ?? null;
 }
 
 function SessionRow({ session, busy, onRevoke }: { session: ActiveSession; busy: boolean; onRevoke: () => void }) {
