@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { countryOfNumber } from '../common/phone';
+import { mailConfigFrom } from './mail/settings';
 import { envSchema, type Env } from './settings/env-schema';
 
 export { envSchema, type Env } from './settings/env-schema';
@@ -98,6 +99,7 @@ function toConfig(e: Env) {
     },
     sms: resolveSmsAllowedCountries(e.SMS_ALLOWED_COUNTRIES, e.TWILIO_FROM_NUMBER),
     integrations: { checkIntervalSeconds: e.INTEGRATION_CHECK_INTERVAL_SECONDS },
+    mail: mailConfigFrom(e),
   };
 }
 

@@ -39,7 +39,15 @@ export interface AuditEntry {
   details?: SecurityEventDetails;
 }
 
+/**
+ * Told of every event `record` wrote, with the executor it was written with, so a follow-up row
+ * (an email notice) can join the same transaction. A listener must not throw.
+ */
+export type AuditListener = (type: SecurityEventType, entry: AuditEntry, executor: Executor | undefined) => Promise<void>;
+
 export interface AuditLog {
+  /** Adds a listener (the mail notices subscribe here, so the services that audit need not know about mail). */
+  subscribe(listener: AuditListener): void;
   record(type: SecurityEventType, input: AuditEntry, executor?: Executor): Promise<void>;
   /** The rows `record` would write, for a capability that writes them within a larger statement. */
   toRows(entries: Array<AuditEntry & { type: SecurityEventType }>): NewSecurityEvent[];
@@ -65,9 +73,14 @@ export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLo
     details: allowListed(input.details),
     createdAt: new Date(clock.nowMs()),
   });
+  const listeners: AuditListener[] = [];
   return {
+    subscribe(listener) {
+      listeners.push(listener);
+    },
     async record(type, input, executor) {
       await store.insert(toRow(type, input), executor);
+      for (const listener of listeners) await listener(type, input, executor);
     },
     toRows: (entries) => entries.map(({ type, ...input }) => toRow(type, input)),
     listForUser(userId, limit = 50) {

@@ -85,7 +85,7 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; require
       method: 'get',
       path: '/api/integrations/status',
       tag: 'integrations',
-      summary: 'Configured, connected and used: the status of every integration (Twilio)',
+      summary: 'Configured, connected and used: the status of every integration (Twilio, SMTP)',
       access: 'admin',
       query: integrationsStatusQuery,
       responses: { 200: { description: 'One entry per integration', schema: integrationsStatusView } },

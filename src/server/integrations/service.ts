@@ -46,6 +46,8 @@ export function createIntegrationsService(deps: {
     problems: string[];
   };
   checkIntervalSeconds: number;
+  /** Integrations owned by other capabilities (email: mail/integration.ts), listed after Twilio. */
+  others?: Array<{ status(options: { refresh: boolean }): Promise<IntegrationStatus> }>;
 }): IntegrationsService {
   const { store, clock, logger, telemetry, twilio } = deps;
   let inFlightCheck: Promise<IntegrationCheckRow> | undefined;
@@ -102,7 +104,7 @@ export function createIntegrationsService(deps: {
 
   return {
     async list(options) {
-      return [await twilioStatus(options)];
+      return Promise.all([twilioStatus(options), ...(deps.others ?? []).map((other) => other.status(options))]);
     },
     twilioStatus,
     async recordDeliveryStatus(input) {

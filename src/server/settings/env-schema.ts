@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mailEnvShape } from '../mail/settings';
 import {
   base64Key,
   booleanFlag,
@@ -128,6 +129,7 @@ export const envSchema = z
     ),
     TWILIO_TIMEOUT_MS: integer(10_000, 50, 120_000),
     INTEGRATION_CHECK_INTERVAL_SECONDS: integer(300, 1, 24 * 3600),
+    ...mailEnvShape,
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_IDLE_SECONDS > env.SESSION_ABSOLUTE_SECONDS) {

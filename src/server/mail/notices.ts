@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import type { AuditListener, EventOrigin, SecurityEventType } from '../audit/service';
+import type { Clock } from '../lib/clock';
+import type { Executor } from './outbox-store';
+import type { MailOutbox } from './outbox';
+import { renderNotice, type NoticeKind } from './templates';
+
+/**
+ * Security notices by email: "this happened to your account; if it was not you, act".
+ * Queued, never sent inline, and a failure to queue is logged, never passed on: a notice must
+ * not fail the change it reports.
+ */
+export interface Notices {
+  /**
+   * Queues `kind` for the user. Capabilities whose events are not audited through the audit
+   * log (passkeys: passkey_added / passkey_removed) call this directly, inside their
+   * transaction when they have one.
+   */
+  notify(userId: string, kind: NoticeKind, origin: EventOrigin | undefined, executor?: Executor): Promise<void>;
+  /** Subscribed to the audit log: maps security events to notices. */
+  onAuditEvent: AuditListener;
+}
+
+/** Which audited events the account owner is told about by email. */
+export function noticeFor(type: SecurityEventType, details: Record<string, unknown> | undefined): NoticeKind | undefined {
+  switch (type) {
+    case '2fa.enabled':
+      return 'two_factor_enabled';
+    case '2fa.disabled':
+    case 'admin.2fa_reset':
+      return 'two_factor_disabled';
+    case '2fa.backup_codes_regenerated':
+      return 'backup_codes_regenerated';
+    case 'auth.password_changed':
+      return details?.via === 'password_reset' ? 'password_reset' : 'password_changed';
+    case 'limits.lockout':
+      return 'account_locked';
+    default:
+      return undefined;
+  }
+}
+
+export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: Logger; issuer: string }): Notices {
+  const { outbox, clock, logger } = deps;
+
+  async function notify(userId: string, kind: NoticeKind, origin: EventOrigin | undefined, executor?: Executor): Promise<void> {
+    if (!outbox.enabled) return;
+    try {
+      const mail = renderNotice(kind, { at: new Date(clock.nowMs()), ip: origin?.ip, userAgent: origin?.userAgent }, deps.issuer);
+      await outbox.enqueue({ userId, kind, mail }, executor);
+      outbox.kick();
+    } catch (error) {
+      logger.error({ integration: 'smtp', kind, cause_code: (error as { code?: unknown }).code, request_id: origin?.requestId }, 'could not queue notice');
+    }
+  }
+
+  return {
+    notify,
+    async onAuditEvent(type, entry, executor) {
+      const kind = noticeFor(type, entry.details);
+      if (!kind || !entry.userId) return;
+      await notify(entry.userId, kind, entry.origin, executor);
+    },
+  };
+}

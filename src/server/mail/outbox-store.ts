@@ -1,0 +1,93 @@
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { mailOutbox, users } from '../db/schema';
+
+export type Executor = Pick<Database, 'insert'>;
+
+export interface NewOutboxMail {
+  userId: string;
+  kind: string;
+  payload: string;
+  nextAttemptAt: Date;
+}
+
+export interface ClaimedMail {
+  id: string;
+  userId: string;
+  kind: string;
+  payload: string;
+  attempts: number;
+  to: string;
+}
+
+/** The only SQL of the mail outbox. */
+export function createOutboxStore(db: Database) {
+  return {
+    async insert(mail: NewOutboxMail, executor: Executor = db): Promise<void> {
+      await executor.insert(mailOutbox).values(mail);
+    },
+
+    /**
+     * Takes up to `limit` due rows for `lockSeconds`: rows another worker holds are skipped, so
+     * instances sharing one database never send a message twice while a send is in flight.
+     */
+    async claimDue(now: Date, lockUntil: Date, limit: number): Promise<ClaimedMail[]> {
+      const due = db
+        .select({ id: mailOutbox.id })
+        .from(mailOutbox)
+        .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), or(isNull(mailOutbox.lockedUntil), lte(mailOutbox.lockedUntil, now))))
+        .orderBy(asc(mailOutbox.nextAttemptAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      const claimed = await db
+        .update(mailOutbox)
+        .set({ lockedUntil: lockUntil })
+        .where(inArray(mailOutbox.id, due))
+        .returning({ id: mailOutbox.id, userId: mailOutbox.userId, kind: mailOutbox.kind, payload: mailOutbox.payload, attempts: mailOutbox.attempts });
+      if (claimed.length === 0) return [];
+      const recipients = await db
+        .select({ id: users.id, email: users.email })
+        .from(users)
+        .where(inArray(users.id, claimed.map((row) => row.userId)));
+      const emailOf = new Map(recipients.map((r) => [r.id, r.email]));
+      return claimed.flatMap((row) => {
+        const to = emailOf.get(row.userId);
+        return to ? [{ ...row, to }] : [];
+      });
+    },
+
+    async markSent(id: string, at: Date, traceId: string): Promise<void> {
+      await db
+        .update(mailOutbox)
+        .set({ status: 'sent', sentAt: at, payload: '', lockedUntil: null, attempts: sql`${mailOutbox.attempts} + 1`, lastErrorCode: null, lastTraceId: traceId })
+        .where(eq(mailOutbox.id, id));
+    },
+
+    async markRetry(id: string, next: Date, errorCode: string, traceId: string): Promise<void> {
+      await db
+        .update(mailOutbox)
+        .set({ nextAttemptAt: next, lockedUntil: null, attempts: sql`${mailOutbox.attempts} + 1`, lastErrorCode: errorCode, lastTraceId: traceId })
+        .where(eq(mailOutbox.id, id));
+    },
+
+    async markFailed(id: string, errorCode: string, traceId: string): Promise<void> {
+      await db
+        .update(mailOutbox)
+        .set({ status: 'failed', payload: '', lockedUntil: null, attempts: sql`${mailOutbox.attempts} + 1`, lastErrorCode: errorCode, lastTraceId: traceId })
+        .where(eq(mailOutbox.id, id));
+    },
+
+    /** Messages waiting (including those between retries), and given up since `failedSince`: for System status. */
+    async counts(failedSince: Date): Promise<{ pending: number; failed: number }> {
+      const [row] = await db
+        .select({
+          pending: sql<number>`count(*) filter (where ${mailOutbox.status} = 'pending')::int`,
+          failed: sql<number>`count(*) filter (where ${mailOutbox.status} = 'failed' and ${mailOutbox.createdAt} >= ${failedSince})::int`,
+        })
+        .from(mailOutbox);
+      return { pending: row?.pending ?? 0, failed: row?.failed ?? 0 };
+    },
+  };
+}
+
+export type OutboxStore = ReturnType<typeof createOutboxStore>;
