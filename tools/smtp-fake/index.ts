@@ -1,0 +1,1 @@
+export { startSmtpFake, type FakeMail, type SmtpFake, type SmtpFakeOptions } from './server';
