@@ -30,6 +30,9 @@ import { withPasskeyFactor } from './passkeys/factor-gate';
 import { createRememberedDeviceStore, type RememberedDeviceStore } from './sessions/device-store';
 import { createRememberedDeviceService, type RememberedDeviceService } from './sessions/remembered-devices';
 import { createSessionsService, type SessionsService } from './sessions/service';
+import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
+import { createPasswordResetStore } from './auth/password-reset-store';
+import { createMailCapability, type MailCapability } from './mail/capability';
 import { createTwoFactorService, type TwoFactorService } from './twofactor/service';
 import { createTwoFactorStore, type TwoFactorStore } from './twofactor/store';
 
@@ -73,6 +76,8 @@ export interface ProofgateServices {
   integrationStore: IntegrationStore;
   integrations: IntegrationsService;
   smsAlerts: SmsAlertService;
+  mail: MailCapability;
+  passwordResets: PasswordResetService;
   close(): Promise<void>;
 }
 
@@ -182,12 +187,17 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
 }
 
 /** Twilio, the integrations control plane and the audited SMS alert path. */
-function createSmsCapabilities(f: Foundations, audit: AuditLog, throttles: Throttles) {
+function createSmsCapabilities(
+  f: Foundations,
+  audit: AuditLog,
+  throttles: Throttles,
+  integrationStore: IntegrationStore,
+  otherIntegrations: MailCapability['integration'][],
+) {
   const { config, clock, logger, telemetry } = f;
   // The same SDK code path with real keys and with the fake: only TWILIO_API_BASE_URL differs.
   const twilio = resolveTwilioSettings(config.twilio);
   const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings, createTwilioHttpClient(twilio.settings)) : undefined;
-  const integrationStore = createIntegrationStore(f.database.db);
   const integrations = createIntegrationsService({
     store: integrationStore,
     clock,
@@ -199,6 +209,7 @@ function createSmsCapabilities(f: Foundations, audit: AuditLog, throttles: Throt
       problems: twilio.problems,
     },
     checkIntervalSeconds: config.integrations.checkIntervalSeconds,
+    others: otherIntegrations,
   });
   const smsAlerts = createSmsAlertService({
     provider: smsProvider,
@@ -217,6 +228,34 @@ function createSmsCapabilities(f: Foundations, audit: AuditLog, throttles: Throt
   return { twilio, smsProvider, integrationStore, integrations, smsAlerts };
 }
 
+/** Email over SMTP (outbox and notices) and the password reset it carries. */
+function createMailCapabilities(
+  f: Foundations,
+  audit: AuditLog,
+  throttles: Throttles,
+  accounts: Pick<ProofgateServices, 'users' | 'sessions'>,
+  integrationStore: IntegrationStore,
+) {
+  const { config, database, clock, randomBytes, logger } = f;
+  const mail = createMailCapability({ config, db: database.db, audit, integrationStore, keys: f.keys.ring, clock, randomBytes, logger });
+  const passwordResets = createPasswordResetService({
+    store: createPasswordResetStore(database.db),
+    users: accounts.users,
+    sessions: accounts.sessions,
+    audit,
+    outbox: mail.outbox,
+    throttle: throttles.passwordForgot,
+    clock,
+    randomBytes,
+    logger,
+    publicUrl: config.publicUrl,
+    ttlSeconds: config.mail.resetTtlSeconds,
+    issuer: config.twoFactor.issuer,
+    transaction: (work) => database.transaction(work),
+  });
+  return { mail, passwordResets };
+}
+
 /**
  * Everything but HTTP: database (migrated), stores and services, wired from Config.
  * The HTTP router, the host guard and the CLI are all built on it, so they cannot disagree on the rules.
@@ -225,14 +264,28 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const foundations = await openFoundations(config, deps);
   const { database, limiterStore, clock, telemetry, logger } = foundations;
   const audit = createAuditLog(createSecurityEventStore(database.db), clock);
-  const throttles = createThrottles({ store: limiterStore, config: config.limits, audit, telemetry, logger });
+  const throttles = createThrottles({
+    store: limiterStore,
+    config: config.limits,
+    forgot: { ipMaxPerHour: config.mail.forgotIpMaxPerHour, emailMaxPerHour: config.mail.forgotEmailMaxPerHour },
+    audit,
+    telemetry,
+    logger,
+  });
+  const accounts = createAccountCapabilities(foundations, audit, throttles);
+  const integrationStore = createIntegrationStore(database.db);
+  const { mail, passwordResets } = createMailCapabilities(foundations, audit, throttles, accounts, integrationStore);
   return {
     ...foundations,
     audit,
-    ...createAccountCapabilities(foundations, audit, throttles),
+    ...accounts,
     registrationThrottle: throttles.register,
-    ...createSmsCapabilities(foundations, audit, throttles),
+    ...createSmsCapabilities(foundations, audit, throttles, integrationStore, [mail.integration]),
+    mail,
+    passwordResets,
     async close() {
+      await passwordResets.settled();
+      await mail.outbox.close();
       await limiterStore.close();
       await database.close();
     },

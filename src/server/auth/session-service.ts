@@ -90,6 +90,16 @@ export interface SessionService {
   ): Promise<{ issued: IssuedSession; sessionsRevoked: number }>;
   /** Admin recovery: advances the epoch and deletes every session of the user. */
   endAllForUser(executor: Executor, userId: string): Promise<number>;
+  /**
+   * A credential change made without a session (password reset): sets the new hash and advances
+   * the epoch only while it is still `expectedEpoch`, then deletes every session of the user.
+   * Undefined (nothing changed) when the epoch moved meanwhile.
+   */
+  afterSessionlessCredentialChange(
+    executor: Executor,
+    userId: string,
+    change: { expectedEpoch: number; passwordHash: string },
+  ): Promise<{ sessionsRevoked: number } | undefined>;
   revokeToken(token: string): Promise<void>;
   isFresh(session: { authenticatedAt: Date }, freshSeconds: number): boolean;
 }
@@ -230,6 +240,12 @@ export function createSessionService(deps: {
     async endAllForUser(executor, userId) {
       await deps.users.advanceCredentialEpoch(userId, {}, executor);
       return store.deleteOthersForUser(userId, undefined, executor);
+    },
+
+    async afterSessionlessCredentialChange(executor, userId, change) {
+      const epoch = await deps.users.advanceCredentialEpoch(userId, change, executor);
+      if (epoch === undefined) return undefined;
+      return { sessionsRevoked: await store.deleteOthersForUser(userId, undefined, executor) };
     },
 
     async revokeToken(token) {

@@ -45,6 +45,7 @@ export function statusChecks(services: ProofgateServices): StatusCheck[] {
   const { config, database, limiterStore } = services;
   return [
     twilioStatusCheck(services.integrations, config.twilio.timeoutMs, config.sms),
+    services.mail.statusCheck(config.publicUrl),
     encryptionKeyCheck(services.keys, config.isProduction),
     storedSecretsCheck(services.twoFactorStore, services.keys),
     adminTwoFactorCheck(services.users, config.adminRequire2fa),

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Telemetry } from '../lib/telemetry';
 import type { TwoFactorLimits } from '../twofactor/service';
 import type { SmsTestLimits } from '../alerts/service';
+import type { ForgotPasswordThrottle } from '../auth/password-reset-service';
 import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
 import type { LimiterStore } from '../limits/limiter-store';
@@ -21,6 +22,8 @@ import type { LimiterStore } from '../limits/limiter-store';
 export function createThrottles(deps: {
   store: LimiterStore;
   config: LimitsConfig;
+  /** Reset mails per hour: PASSWORD_FORGOT_IP_MAX_PER_HOUR and PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR. */
+  forgot: { ipMaxPerHour: number; emailMaxPerHour: number };
   audit: AuditLog;
   telemetry: Telemetry;
   logger: Logger;
@@ -111,5 +114,16 @@ export function createThrottles(deps: {
     },
   };
 
-  return { twoFactor, login, smsTest, register, store };
+  // Every request counts, for known and unknown emails alike (the answer must not differ): per IP
+  // against one address flooding many inboxes, per email against one inbox being flooded.
+  const forgotIp = gate({ name: 'password_forgot_ip', points: deps.forgot.ipMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const forgotEmail = gate({ name: 'password_forgot_email', points: deps.forgot.emailMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const passwordForgot: ForgotPasswordThrottle = {
+    async beforeRequest(email, origin) {
+      await forgotIp.reserve(ipLimiterKey(origin.ip), { origin });
+      await forgotEmail.reserve(limiterKey(email), { origin });
+    },
+  };
+
+  return { twoFactor, login, smsTest, register, passwordForgot, store };
 }

@@ -22,6 +22,8 @@ export const errorCatalog = {
   PASSWORD_TOO_COMMON: { status: 400, title: 'The password is too common or too easy to guess' },
   INVALID_CREDENTIALS: { status: 401, title: 'Email or password is incorrect' },
   SESSION_NOT_FRESH: { status: 403, title: 'Confirm your password again to continue' },
+  RESET_TOKEN_INVALID: { status: 400, title: 'This password reset link is not valid or was already used; ask for a new one' },
+  RESET_TOKEN_EXPIRED: { status: 400, title: 'This password reset link has expired; ask for a new one' },
 
   TWO_FACTOR_REQUIRED: { status: 403, title: 'Complete two-factor authentication first' },
   TWO_FACTOR_ALREADY_ENABLED: { status: 409, title: 'Two-factor authentication is already enabled' },

@@ -2,7 +2,9 @@ import cookieParser from 'cookie-parser';
 import express, { Router } from 'express';
 import { createAlertRoutes } from '../alerts/routes';
 import { createAdminGuard, loadSession } from '../auth/guards';
+import { createPasswordResetRoutes } from '../auth/password-reset-routes';
 import { createAuthRoutes } from '../auth/routes';
+import { withNewDeviceNotice } from '../mail/new-device';
 import { createIntegrationRoutes, createTwilioCallbackRoutes } from '../integrations/routes';
 import { createTwilioSignatureVerifier } from '../integrations/twilio/status-callback';
 import { requireJsonBody } from '../http/json-only';
@@ -47,11 +49,14 @@ export function originPolicyOf(config: ProofgateServices['config']): OriginPolic
 /** The /api chain, in order: Origin rule, Twilio's form callback, JSON-only bodies, session, routes. */
 function createApi(services: ProofgateServices, registry: RouteRegistry, cookie: SessionCookie): Router {
   const { config, logger, sessions } = services;
-  const deviceCookie = createDeviceCookie({
-    isProduction: config.isProduction,
-    masterKey: services.keys.ring.current.key,
-    randomBytes: services.randomBytes,
-  });
+  const deviceCookie = withNewDeviceNotice(
+    createDeviceCookie({
+      isProduction: config.isProduction,
+      masterKey: services.keys.ring.current.key,
+      randomBytes: services.randomBytes,
+    }),
+    { findUserId: async (email) => (await services.users.findByEmail(email))?.id, notices: services.mail.notices, logger },
+  );
   const freshSeconds = config.twoFactor.freshSeconds;
   const rememberCookie = createRememberCookie(config.isProduction);
   const requireAdmin = createAdminGuard({ requireTwoFactor: config.adminRequire2fa });
@@ -115,6 +120,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       onSignedIn: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
     }),
   );
+  api.use(createPasswordResetRoutes({ registry, resets: services.passwordResets }));
   api.use(createAlertRoutes({ registry, requireAdmin, alerts: services.smsAlerts }));
   api.use(createIntegrationRoutes({ registry, requireAdmin, integrations: services.integrations }));
   api.use(createSystemStatusRoutes({ registry, requireAdmin, checks: statusChecks(services) }));

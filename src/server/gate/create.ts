@@ -4,6 +4,7 @@ import type { SmsAlertInput, SmsTestResult } from '../alerts/service';
 import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
 import { createSessionCookie } from '../http/session-cookie';
+import { OUTBOX_POLL_MS } from '../mail/capability';
 import { createServices, type ProofgateDeps, type ProofgateServices } from '../services';
 import { configFromOptions, type ProofgateOptions } from '../settings/options';
 import { createApiRouter, originPolicyOf } from './api-router';
@@ -31,6 +32,8 @@ export async function createProofgateFromConfig(config: Config, deps: ProofgateD
   const services = await createServices(config, deps);
   const cookie = createSessionCookie(config.isProduction);
   const router = createApiRouter(services, cookie);
+  // The mail outbox sends in the background from here on; close() drains it.
+  services.mail.outbox.start(OUTBOX_POLL_MS);
   const requireSession = createRequireSession({
     sessions: services.sessions,
     cookie,

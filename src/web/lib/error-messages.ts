@@ -26,6 +26,8 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   PASSWORD_TOO_COMMON: 'This password is too common or too easy to guess. A few unrelated words make a strong one.',
   INVALID_CREDENTIALS: 'The email or password is incorrect.',
   SESSION_NOT_FRESH: 'Confirm your password to continue.',
+  RESET_TOKEN_INVALID: 'This reset link is not valid or was already used. Ask for a new one.',
+  RESET_TOKEN_EXPIRED: 'This reset link has expired. Ask for a new one.',
 
   TWO_FACTOR_REQUIRED: 'Finish signing in with your second factor first. Sign out and sign in again.',
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on for this account.',
