@@ -285,6 +285,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     passwordResets,
     async close() {
       await passwordResets.settled();
+      await mail.notices.settled();
       await mail.outbox.close();
       await limiterStore.close();
       await database.close();

@@ -55,7 +55,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       masterKey: services.keys.ring.current.key,
       randomBytes: services.randomBytes,
     }),
-    { findUserId: async (email) => (await services.users.findByEmail(email))?.id, notices: services.mail.notices, logger },
+    { findUserId: async (email) => (await services.users.findByEmail(email))?.id, notices: services.mail.notices },
   );
   const freshSeconds = config.twoFactor.freshSeconds;
   const rememberCookie = createRememberCookie(config.isProduction);

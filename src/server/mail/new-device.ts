@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { DeviceCookie } from '../http/device-cookie';
 import type { Notices } from './notices';
 
@@ -15,7 +14,7 @@ const EPOCHS_LOOKED_BACK = 50;
  * that never signed in to the account before. Only the HTTP edge knows the browser, so this
  * wraps the cookie the auth and 2FA routes already issue after every full sign-in.
  */
-export function withNewDeviceNotice(inner: DeviceCookie, deps: { findUserId: (email: string) => Promise<string | undefined>; notices: Notices; logger: Logger }): DeviceCookie {
+export function withNewDeviceNotice(inner: DeviceCookie, deps: { findUserId: (email: string) => Promise<string | undefined>; notices: Notices }): DeviceCookie {
   return {
     deviceIdFor: (req, email, epoch) => inner.deviceIdFor(req, email, epoch),
     issue(req, res, email, credentialEpoch) {
@@ -26,10 +25,10 @@ export function withNewDeviceNotice(inner: DeviceCookie, deps: { findUserId: (em
       inner.issue(req, res, email, credentialEpoch);
       if (known) return;
       const origin = { ip: req.context.ip, userAgent: req.context.userAgent, requestId: req.context.requestId };
-      void (async () => {
+      deps.notices.later(async () => {
         const userId = await deps.findUserId(email);
         if (userId) await deps.notices.notify(userId, 'new_device_sign_in', origin);
-      })().catch((error: unknown) => deps.logger.error({ cause_code: (error as { code?: unknown }).code }, 'could not queue new-device notice'));
+      });
     },
   };
 }

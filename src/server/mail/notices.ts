@@ -19,6 +19,10 @@ export interface Notices {
   notify(userId: string, kind: NoticeKind, origin: EventOrigin | undefined, executor?: Executor): Promise<void>;
   /** Subscribed to the audit log: maps security events to notices. */
   onAuditEvent: AuditListener;
+  /** Runs `work` (which queues a notice) after the caller's answer, logging any failure. */
+  later(work: () => Promise<void>): void;
+  /** Resolves when every `later` job has finished (tests, the proof, shutdown). */
+  settled(): Promise<void>;
 }
 
 /** Which audited events the account owner is told about by email. */
@@ -42,6 +46,7 @@ export function noticeFor(type: SecurityEventType, details: Record<string, unkno
 
 export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: Logger; issuer: string }): Notices {
   const { outbox, clock, logger } = deps;
+  const inFlight = new Set<Promise<void>>();
 
   async function notify(userId: string, kind: NoticeKind, origin: EventOrigin | undefined, executor?: Executor): Promise<void> {
     if (!outbox.enabled) return;
@@ -56,6 +61,15 @@ export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: 
 
   return {
     notify,
+    later(work) {
+      const job: Promise<void> = work()
+        .catch((error: unknown) => logger.error({ integration: 'smtp', cause_code: (error as { code?: unknown }).code }, 'could not queue notice'))
+        .finally(() => inFlight.delete(job));
+      inFlight.add(job);
+    },
+    async settled() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     async onAuditEvent(type, entry, executor) {
       const kind = noticeFor(type, entry.details);
       if (!kind || !entry.userId) return;
