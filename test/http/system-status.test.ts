@@ -9,14 +9,18 @@ import { isPublicHost } from '../../src/server/system/status-checks';
 import type { HttpClient } from '../support/http-client';
 import { registerAndLogin, type TestServer } from '../support/test-server';
 import { startFake, startServerWithAdmin, twilioEnv, usageRowByTrace } from '../support/twilio';
+import type { SmtpFake } from '../../tools/smtp-fake';
+import { smtpEnv, startSmtp } from '../support/smtp';
 
 let fake: TwilioFake;
+let smtp: SmtpFake;
 let server: TestServer;
 let admin: HttpClient;
 let limiterDown = false;
 
 beforeAll(async () => {
   fake = await startFake();
+  smtp = await startSmtp();
   // A real memory limiter store whose reachability the test can switch, to show the blocker come and go.
   const memory = openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 't', pool: undefined, logger: pino({ level: 'silent' }) });
   const switchable: LimiterStore = {
@@ -30,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.close();
   await fake?.close();
+  await smtp?.close();
 });
 
 async function systemStatus(client: HttpClient, query = '') {
@@ -53,7 +58,7 @@ describe('GET /api/system/status', () => {
   it('with no Twilio keys: degraded, TWILIO_NOT_CONFIGURED names the missing variables, and a send is refused with a not_configured row', async () => {
     const report = await systemStatus(admin);
     expect(report.status).toBe('degraded');
-    expect(codes(report)).toEqual(['TWILIO_NOT_CONFIGURED']);
+    expect(codes(report)).toEqual(['TWILIO_NOT_CONFIGURED', 'SMTP_NOT_CONFIGURED']);
     const [blocker] = report.blockers;
     expect(blocker).toMatchObject({ severity: 'degraded', message: expect.stringContaining('TWILIO_ACCOUNT_SID is not set'), fix: expect.stringContaining('TWILIO_FROM_NUMBER') });
     expect(report.checks).toMatchObject({
@@ -72,7 +77,7 @@ describe('GET /api/system/status', () => {
   });
 
   it('with keys pointing at the fake: the Twilio blocker is gone and the status is ok', async () => {
-    await withServer({ env: twilioEnv(fake) }, async (keyedAdmin) => {
+    await withServer({ env: { ...twilioEnv(fake), ...smtpEnv(smtp) } }, async (keyedAdmin) => {
       const report = await systemStatus(keyedAdmin);
       expect(report.blockers).toEqual([]);
       expect(report.status).toBe('ok');
@@ -81,7 +86,7 @@ describe('GET /api/system/status', () => {
   });
 
   it('with wrong credentials: TWILIO_NOT_CONNECTED naming Twilio\'s 20003', async () => {
-    await withServer({ env: twilioEnv(fake, { TWILIO_AUTH_TOKEN: 'wrong-token' }) }, async (wrongAdmin) => {
+    await withServer({ env: { ...twilioEnv(fake, { TWILIO_AUTH_TOKEN: 'wrong-token' }), ...smtpEnv(smtp) } }, async (wrongAdmin) => {
       const report = await systemStatus(wrongAdmin);
       expect(report.status).toBe('degraded');
       expect(codes(report)).toEqual(['TWILIO_NOT_CONNECTED']);
