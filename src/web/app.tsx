@@ -8,7 +8,9 @@ import { useMe } from './hooks/use-me';
 import { createQueryClient } from './lib/query-client';
 import { NotAllowed } from './pages/not-allowed';
 import { NotFoundPage } from './pages/not-found';
+import { ForgotPasswordPage } from './pages/forgot-password';
 import { OpsAlertsPage } from './pages/ops-alerts';
+import { ResetPasswordPage } from './pages/reset-password';
 import { SettingsSecurityPage } from './pages/settings-security';
 import { SignInPage } from './pages/sign-in';
 import { SignUpPage } from './pages/sign-up';
@@ -70,8 +72,11 @@ const router = createBrowserRouter([
     children: [
       { path: '/sign-in', element: <Title title="Sign in"><SignInPage /></Title> },
       { path: '/sign-up', element: <Title title="Create an account"><SignUpPage /></Title> },
+      { path: '/forgot-password', element: <Title title="Forgot password"><ForgotPasswordPage /></Title> },
     ],
   },
+  // Public: a reset link works whether or not this browser is signed in (the reset ends every session).
+  { path: '/reset-password', element: <Title title="Set a new password"><ResetPasswordPage /></Title> },
   {
     element: <RequireSession />,
     children: [

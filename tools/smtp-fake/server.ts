@@ -126,6 +126,7 @@ export async function startSmtpFake(options: SmtpFakeOptions = {}): Promise<Smtp
     const url = new URL(req.url ?? '/', 'http://fake');
     const view = (m: FakeMail) => ({ id: m.id, received_at: m.receivedAt, from: m.from, to: m.to, envelope_to: m.envelopeTo, subject: m.subject, text: m.text, html: m.html });
     const match = /^\/messages\/(\d+)(?:\/(raw|html))?$/.exec(url.pathname);
+    if (url.pathname === '/favicon.ico') return send(res, 204, '', 'image/x-icon');
     if (req.method === 'GET' && url.pathname === '/') return send(res, 200, mailboxPage(stored), 'text/html; charset=utf-8');
     if (req.method === 'GET' && url.pathname === '/messages') return send(res, 200, JSON.stringify({ messages: stored.map(view) }), 'application/json');
     if (req.method === 'DELETE' && url.pathname === '/messages') {

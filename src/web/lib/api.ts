@@ -107,6 +107,8 @@ export const api = {
       ...(rememberDevice ? { remember_device: true } : {}),
     }),
   logout: () => post<void>('/api/auth/logout'),
+  forgotPassword: (email: string) => post<{ status: 'accepted'; message: string }>('/api/auth/password/forgot', { email }),
+  resetPassword: (token: string, newPassword: string) => post<void>('/api/auth/password/reset', { token, new_password: newPassword }),
   me: () => get<Me>('/api/auth/me'),
   reauthenticate: (password: string) => post<{ session: SessionInfo }>('/api/auth/reauthenticate', { password }),
   changePassword: (currentPassword: string, newPassword: string) =>

@@ -130,6 +130,9 @@ function PasswordStep({
             <Input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
           </div>
           <PasswordField id="password" label="Password" kind="current" value={password} onChange={setPassword} />
+          <Link to="/forgot-password" className="-mt-2 justify-self-end text-sm text-muted-foreground underline underline-offset-4">
+            Forgot password?
+          </Link>
           <Button type="submit" disabled={busy || lockout !== null} className="w-full">
             {busy ? 'Signing in…' : 'Sign in'}
           </Button>
