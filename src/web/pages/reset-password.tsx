@@ -49,7 +49,7 @@ export function ResetPasswordPage() {
       <Card>
         <CardHeader>
           <h1 className="text-2xl leading-tight font-semibold">Set a new password</h1>
-          <CardDescription>Setting it signs out every device. Two-factor authentication stays on.</CardDescription>
+          <CardDescription>Setting it signs out every device. Two-factor authentication, if it is on, stays on.</CardDescription>
         </CardHeader>
         <CardContent>
           {token ? (
