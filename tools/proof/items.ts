@@ -39,6 +39,8 @@ import {
 import type { ProofEvidence } from './run-evidence';
 import { evaluatePasskeys } from './checks/passkeys';
 import { checkSessionRevoked, checkSessionsListed } from './checks/sessions';
+import { checkForgotIdentical, checkNoSecretInMail, checkNoticesArrived, checkResetMailOnlyToOwner, checkResetTokenStoredHashed, checkResetWorksOnce } from './checks/mail';
+import type { RecordedSecret } from './checks/redaction';
 import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from './checks/trust';
 
 /**
@@ -199,7 +201,7 @@ export function evaluateB4(ev: ProofEvidence): ProofItem {
   );
 }
 
-export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED', 'ADMIN_WITHOUT_2FA'];
+export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'SMTP_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED', 'ADMIN_WITHOUT_2FA'];
 
 export function evaluateB5(ev: ProofEvidence): ProofItem {
   const s = ev.b5;
@@ -282,6 +284,41 @@ export function evaluateSessions(ev: ProofEvidence, allExchanges: readonly HttpE
   );
 }
 
+export function evaluateMailReset(ev: ProofEvidence): ProofItem {
+  const s = ev.mail;
+  const checks = [
+    s.forgotKnown && s.forgotUnknown ? checkForgotIdentical(s.forgotKnown, s.forgotUnknown) : missingEvidence('forgot answers alike', 'both forgot requests'),
+    s.mailbox && s.knownEmail && s.unknownEmail && s.publicUrl
+      ? checkResetMailOnlyToOwner(s.mailbox, s.knownEmail, s.unknownEmail, s.publicUrl)
+      : missingEvidence('the reset mail arrived', 'the SMTP fake mailbox'),
+    s.reset ? checkResetWorksOnce(s) : missingEvidence('the reset works once', 'the reset request'),
+    need(sqlRows(s.tokenRow), 'the token is stored hashed', 'password_reset_tokens', checkResetTokenStoredHashed),
+    ...flowErrors(ev.errors.MAIL.filter((e) => e.step !== 'capture the mailbox')),
+  ];
+  return item(
+    'MAIL-RESET',
+    'Password reset by email over SMTP',
+    'Forgot password answers alike for any email; the link arrives over real SMTP (the SMTP fake), works once on the account, ends the old password, and only its SHA-256 is stored.',
+    checks,
+    [...http(s.register, s.forgotKnown, s.forgotUnknown, s.reset, s.oldLogin, s.newLogin, s.reuse), ...sql(s.tokenRow)],
+  );
+}
+
+export function evaluateMailNotices(ev: ProofEvidence, secrets: readonly RecordedSecret[]): ProofItem {
+  const s = ev.mail;
+  const checks = s.mailbox
+    ? [...checkNoticesArrived(s.mailbox, s.expectedNotices), checkNoSecretInMail(s.mailbox, secrets)]
+    : [missingEvidence('security notices arrived', 'the SMTP fake mailbox')];
+  const listing = (s.mailbox ?? []).map((m) => `${m.to.join(', ')}: ${m.subject}`).join('\n');
+  return item(
+    'MAIL-NOTICES',
+    'Security notices by email',
+    "The run's own actions (2FA on and off, a lockout, a password change, a reset) each mailed the account a notice over SMTP, in plain text and HTML, and no message carries a secret.",
+    [...checks, ...flowErrors(ev.errors.MAIL.filter((e) => e.step === 'capture the mailbox'))],
+    listing ? [{ kind: 'note', text: `Messages the SMTP fake received:\n${listing}` }] : [],
+  );
+}
+
 export function evaluateHttpContract(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
   const checks = [checkEveryResponseHasRequestId(allExchanges), ...flowErrors(ev.errors.setup)];
   return item('HTTP', 'Every exchange', 'Each curl command ran, and each answer carries its X-Request-Id; the servers started.', checks, []);
@@ -319,7 +356,7 @@ export function evaluateScreenshots(ev: ProofEvidence): ProofItem {
   );
 }
 
-export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem[] {
+export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchange[], secrets: readonly RecordedSecret[] = []): ProofItem[] {
   return [
     evaluateB1(ev, allExchanges),
     evaluateB2(ev, allExchanges),
@@ -330,6 +367,8 @@ export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchan
     evaluateRace(ev),
     evaluatePasskeys(ev, allExchanges),
     evaluateSessions(ev, allExchanges),
+    evaluateMailReset(ev),
+    evaluateMailNotices(ev, secrets),
     evaluateHttpContract(ev, allExchanges),
     evaluateGuard(ev),
     evaluateScreenshots(ev),

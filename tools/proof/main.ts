@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
 
   const outcome = await runProof({ repoRoot, browser, env: process.env, command: `npm run proof${browser ? '' : ' -- --no-browser'}` }, dir, startedAtMs);
   const { evidence, recorder, secrets } = outcome;
-  const items = evaluateAll(evidence, recorder.exchanges);
+  const items = evaluateAll(evidence, recorder.exchanges, secrets.list());
 
   const secretList = secrets.list();
   const logCheck = checkServerLogClean(evidence.serverLogLines, secretList);

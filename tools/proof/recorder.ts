@@ -79,6 +79,8 @@ export class Recorder {
     const fields = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
     this.secrets.add('password', `password sent in ${id}`, text(fields.password));
+    this.secrets.add('password', `new password sent in ${id}`, text(fields.new_password));
+    this.secrets.add('reset_token', `reset token sent in ${id}`, text(fields.token));
     this.secrets.add('totp_code', `TOTP code sent in ${id}`, text(fields.code));
     this.secrets.add('backup_code', `backup code sent in ${id}`, text(fields.backup_code));
     this.secrets.add('temp_token', `temp token sent in ${id}`, text(fields.temp_token));

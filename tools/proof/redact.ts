@@ -17,7 +17,7 @@ export function maskSecret(_value: string): string {
   return REDACTED;
 }
 
-const SECRET_FIELDS = new Set(['password', 'code', 'backup_code', 'temp_token', 'secret', 'token', 'auth_token']);
+const SECRET_FIELDS = new Set(['password', 'new_password', 'current_password', 'code', 'backup_code', 'temp_token', 'secret', 'token', 'auth_token']);
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

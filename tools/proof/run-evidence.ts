@@ -1,3 +1,4 @@
+import type { MailboxMessage } from './checks/mail';
 import type { CommandRun, FlowError, HttpExchange, ScreenshotFile, SqlEvidence } from './evidence';
 
 /** Everything one run recorded, filled in by the flows and judged by items.ts. */
@@ -92,13 +93,30 @@ export interface ProofEvidence {
     laptopMeAfter?: HttpExchange;
     listAfter?: HttpExchange;
   };
+  mail: {
+    knownEmail?: string;
+    unknownEmail?: string;
+    register?: HttpExchange;
+    forgotKnown?: HttpExchange;
+    forgotUnknown?: HttpExchange;
+    reset?: HttpExchange;
+    oldLogin?: HttpExchange;
+    newLogin?: HttpExchange;
+    reuse?: HttpExchange;
+    tokenRow?: SqlEvidence;
+    /** Every message the SMTP fake received (raw, in memory only: checks scan it, the report lists subjects). */
+    mailbox?: MailboxMessage[];
+    /** Whose notices to expect: filled by the run from the users it made. */
+    expectedNotices: Array<{ email: string; subject: string; why: string }>;
+    publicUrl?: string;
+  };
   guard?: CommandRun;
   browser: { run?: CommandRun; skipped: boolean; screenshots: ScreenshotFile[] };
   errors: Record<ItemKey, FlowError[]>;
   serverLogLines: string[];
 }
 
-export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'SESSIONS' | 'guard' | 'screenshots' | 'setup';
+export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'SESSIONS' | 'MAIL' | 'guard' | 'screenshots' | 'setup';
 
 export type B2Step =
   | 'register'
@@ -125,8 +143,9 @@ export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailur
     race: { logins: [], probes: [] },
     passkeys: {},
     sessions: {},
+    mail: { expectedNotices: [] },
     browser: { skipped: false, screenshots: [] },
-    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], SESSIONS: [], guard: [], screenshots: [], setup: [] },
+    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], SESSIONS: [], MAIL: [], guard: [], screenshots: [], setup: [] },
     serverLogLines: [],
   };
 }

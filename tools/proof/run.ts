@@ -5,11 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { deleteRedisKeys } from '../common/redis-keys';
 import { GENERATED_KEY_FILE } from '../../src/server/lib/encryption-keys';
+import { startSmtpFake, type SmtpFake } from '../smtp-fake';
 import { startTwilioFake, type TwilioFake } from '../twilio-fake';
 import { collectScreenshots, runCommand } from './commands';
 import { CURL_PATH } from './curl';
 import type { CommandRun } from './evidence';
 import { step, type FlowContext, type ProofUser } from './flows/context';
+import { captureMailbox, runPasswordReset } from './flows/mail';
 import { runBareStatus, runFinalStatus, runSmsAndUsage } from './flows/operations';
 import { runSessionsListAndRevoke } from './flows/sessions';
 import { enrolAdminSecondFactor, runAdminGrant, runPasswordChangeRace } from './flows/trust';
@@ -50,6 +52,8 @@ export interface RunOutcome {
 export const SHORT_TEMP_TOKEN_TTL_SECONDS = 5;
 // A number the SMS geo permissions accept with the fake's US sender: valid (libphonenumber) and in the US. 555-0100…0199 are fictional.
 const FAKE_SMS_DESTINATION = '+14155550100';
+/** The base of reset links on servers B and C (the proof reads the token from the mail and posts it with curl). */
+const PROOF_PUBLIC_URL = 'http://proofgate.proof.test';
 
 function user(label: string, jar: string, runId: string): ProofUser {
   return {
@@ -95,7 +99,9 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
   const grace = user('Grace (the passkey user)', 'pk-grace', runId);
   const sessionsUser = user('the sessions user', 'sessions', runId);
   const raceNewPassword = `proof-new-${randomBytes(18).toString('base64url')}`;
-  for (const u of [ada, mallory, admin, raceOwner, grace, sessionsUser]) secrets.add('password', `password of ${u.label}`, u.password);
+  const resetUser = user('the reset user', 'mail-reset', runId);
+  const resetNewPassword = `proof-reset-${randomBytes(18).toString('base64url')}`;
+  for (const u of [ada, mallory, admin, raceOwner, grace, sessionsUser, resetUser]) secrets.add('password', `password of ${u.label}`, u.password);
   secrets.add('password', 'new password of the race owner', raceNewPassword);
 
   const appEncKey = randomBytes(32).toString('base64');
@@ -103,6 +109,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
 
   let database: ProofDatabase | undefined;
   let fake: TwilioFake | undefined;
+  let smtpFake: SmtpFake | undefined;
   const redisPrefix = `proof-${runId}`.replace(/_/g, '-');
   let limiterStore = 'memory (embedded database, one process; each server has its own counters)';
   let twilioDescription = '';
@@ -152,6 +159,18 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       twilioDescription = `TWILIO_* variables are set but incomplete (${plan.twilio.problems.join('; ')}): the proof does not fall back to the fake when real keys were intended; B4 FAILS.`;
     }
 
+    // Email: the project's SMTP fake, reached by nodemailer over SMTP with credentials made up for this run.
+    const smtpUser = `proof-${randomBytes(4).toString('hex')}`;
+    const smtpPassword = `proof-smtp-${randomBytes(18).toString('base64url')}`;
+    secrets.add('smtp_credential', 'SMTP fake password', smtpPassword);
+    await step(ctx, 'setup', 'start the SMTP fake', async () => {
+      smtpFake = await startSmtpFake({ user: smtpUser, password: smtpPassword });
+    });
+    const smtpEnv: Record<string, string> = smtpFake
+      ? { SMTP_URL: smtpFake.smtpUrl, MAIL_FROM: 'Proofgate proof <no-reply@proofgate.proof.test>', PUBLIC_URL: PROOF_PUBLIC_URL }
+      : {};
+    evidence.mail.publicUrl = PROOF_PUBLIC_URL;
+
     const baseEnv: Record<string, string> = {
       HOST: '127.0.0.1',
       PORT: '0',
@@ -185,7 +204,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       }
 
       // Server B: keys present. Server C: the same, over the same database, with the shortest temp-token TTL.
-      const envB = { ...baseEnv, APP_ENC_KEY: appEncKey, ...twilioEnv };
+      const envB = { ...baseEnv, APP_ENC_KEY: appEncKey, ...twilioEnv, ...smtpEnv };
       let serverB: ProofServer | undefined;
       let serverC: ProofServer | undefined;
       await step(ctx, 'setup', 'start servers B and C', async () => {
@@ -217,8 +236,25 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
         await step(ctx, 'PASSKEYS', 'add a passkey, sign in with it twice, refuse another origin', () => runPasskeys(ctx, b, grace));
         await step(ctx, 'RACE', 'password change vs logins in flight', () => runPasswordChangeRace(ctx, b, raceOwner, raceNewPassword));
         await step(ctx, 'SESSIONS', 'list and revoke sessions', () => runSessionsListAndRevoke(ctx, b, sessionsUser));
+        const mailbox = smtpFake;
+        if (mailbox) {
+          await step(ctx, 'MAIL', 'password reset by email', () =>
+            runPasswordReset(ctx, b, resetUser, resetNewPassword, { fake: mailbox, unknownEmail: `proof-nobody-${runId}@example.test` }),
+          );
+        }
         const adminEnrolled = await step(ctx, 'B5', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
         if (adminEnrolled) await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
+        if (mailbox) {
+          evidence.mail.expectedNotices = [
+            { email: ada.email, subject: 'Two-factor authentication was turned on', why: `${ada.label} turned 2FA on` },
+            { email: ada.email, subject: 'Two-factor authentication was turned off', why: `${ada.label} turned 2FA off` },
+            { email: mallory.email, subject: 'Sign-in to your account is temporarily locked', why: `${mallory.label} was locked out` },
+            { email: raceOwner.email, subject: 'Your password was changed', why: `${raceOwner.label} changed the password` },
+            { email: resetUser.email, subject: 'Your password was reset', why: `${resetUser.label} reset the password` },
+            { email: admin.email, subject: 'Two-factor authentication was turned on', why: `${admin.label} turned 2FA on` },
+          ];
+          await step(ctx, 'MAIL', 'capture the mailbox', () => captureMailbox(ctx, [b, c], mailbox));
+        }
         notes.push(
           `Servers A, B and C share one database (the run's): A ran first and was stopped; B and C ran together. Temp-token expiry was shown on C (TWO_FACTOR_TEMP_TOKEN_TTL=${evidence.b3.ttlSeconds}, the documented minimum) by waiting in real time; no clock was injected and no server has a test-only switch.`,
           `Throttling used the defaults: TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES=${limits.tempTokenMaxFailures}, TWO_FACTOR_USER_MAX_FAILURES=${limits.twoFactorUserMaxFailures}, TWO_FACTOR_USER_LOCK_SECONDS=${limits.twoFactorUserLockSeconds}.`,
@@ -229,6 +265,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
   } finally {
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
     await fake?.close().catch(() => undefined);
+    await smtpFake?.close().catch(() => undefined);
     await database?.close().catch(() => undefined);
   }
 

@@ -18,7 +18,9 @@ export type SecretKind =
   | 'twilio_credential'
   | 'encryption_key'
   | 'phone_number'
-  | 'url_credential';
+  | 'url_credential'
+  | 'reset_token'
+  | 'smtp_credential';
 
 export interface SecretLeak {
   path: string;
