@@ -78,7 +78,12 @@ const escapeHtml = (value: string) =>
   value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 // Header-safe and bounded: a User-Agent is attacker-chosen text.
-const clean = (value: string | undefined, max: number) => (value ?? '').replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, max).trim();
+const clean = (value: string | undefined, max: number) =>
+  [...(value ?? '')]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? ' ' : c))
+    .join('')
+    .slice(0, max)
+    .trim();
 
 function details(context: NoticeContext): Array<[string, string]> {
   const rows: Array<[string, string]> = [['When', `${context.at.toISOString().replace('T', ' ').slice(0, 19)} UTC`]];
