@@ -258,6 +258,10 @@ describe('loadConfig', () => {
       TWILIO_TIMEOUT_MS: '10',
       INTEGRATION_CHECK_INTERVAL_SECONDS: '0',
       SMS_ALLOWED_COUNTRIES: 'UK',
+      SMTP_URL: 'http://mailer:pw-5d2e@relay.example.com',
+      MAIL_FROM: 'no-reply@example.com\r\nBcc: x@example.com',
+      SMTP_TIMEOUT_MS: '5',
+      PASSWORD_RESET_TTL: '10',
     };
     const limitVariables = Object.keys(envSchema.shape).filter((name) => /_(MAX_FAILURES|WINDOW_SECONDS|LOCK_SECONDS|MAX_PER_HOUR)$/.test(name));
     for (const name of limitVariables) bad[name] = '0';
