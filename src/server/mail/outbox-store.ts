@@ -36,21 +36,31 @@ export function createOutboxStore(db: Database) {
         .select({ id: mailOutbox.id })
         .from(mailOutbox)
         .where(and(eq(mailOutbox.status, 'pending'), lte(mailOutbox.nextAttemptAt, now), or(isNull(mailOutbox.lockedUntil), lte(mailOutbox.lockedUntil, now))))
-        .orderBy(asc(mailOutbox.nextAttemptAt))
+        .orderBy(asc(mailOutbox.nextAttemptAt), asc(mailOutbox.createdAt))
         .limit(limit)
         .for('update', { skipLocked: true });
       const claimed = await db
         .update(mailOutbox)
         .set({ lockedUntil: lockUntil })
         .where(inArray(mailOutbox.id, due))
-        .returning({ id: mailOutbox.id, userId: mailOutbox.userId, kind: mailOutbox.kind, payload: mailOutbox.payload, attempts: mailOutbox.attempts });
+        .returning({
+          id: mailOutbox.id,
+          userId: mailOutbox.userId,
+          kind: mailOutbox.kind,
+          payload: mailOutbox.payload,
+          attempts: mailOutbox.attempts,
+          nextAttemptAt: mailOutbox.nextAttemptAt,
+          createdAt: mailOutbox.createdAt,
+        });
+      // UPDATE … RETURNING has no order: oldest first, so one user's notices arrive in the order of the events.
+      claimed.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime());
       if (claimed.length === 0) return [];
       const recipients = await db
         .select({ id: users.id, email: users.email })
         .from(users)
         .where(inArray(users.id, claimed.map((row) => row.userId)));
       const emailOf = new Map(recipients.map((r) => [r.id, r.email]));
-      return claimed.flatMap((row) => {
+      return claimed.flatMap(({ nextAttemptAt: _due, createdAt: _created, ...row }) => {
         const to = emailOf.get(row.userId);
         return to ? [{ ...row, to }] : [];
       });
