@@ -18,12 +18,12 @@ export function withNewDeviceNotice(inner: DeviceCookie, deps: { findUserId: (em
   return {
     deviceIdFor: (req, email, epoch) => inner.deviceIdFor(req, email, epoch),
     issue(req, res, email, credentialEpoch) {
-      let known = false;
+      let known = !deps.notices.enabled;
       for (let epoch = credentialEpoch; epoch >= Math.max(0, credentialEpoch - EPOCHS_LOOKED_BACK) && !known; epoch -= 1) {
         known = inner.deviceIdFor(req, email, epoch) !== undefined;
       }
       inner.issue(req, res, email, credentialEpoch);
-      if (known) return;
+      if (known || !deps.notices.enabled) return;
       const origin = { ip: req.context.ip, userAgent: req.context.userAgent, requestId: req.context.requestId };
       deps.notices.later(async () => {
         const userId = await deps.findUserId(email);

@@ -11,6 +11,8 @@ import { renderNotice, type NoticeKind } from './templates';
  * not fail the change it reports.
  */
 export interface Notices {
+  /** False without an SMTP relay: callers may skip work whose only purpose is a notice. */
+  readonly enabled: boolean;
   /**
    * Queues `kind` for the user. Capabilities whose events are not audited through the audit
    * log (passkeys: passkey_added / passkey_removed) call this directly, inside their
@@ -60,6 +62,7 @@ export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: 
   }
 
   return {
+    enabled: outbox.enabled,
     notify,
     later(work) {
       const job: Promise<void> = work()
