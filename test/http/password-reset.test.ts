@@ -83,9 +83,10 @@ describe('POST /api/auth/password/forgot', () => {
       return values[Math.floor(values.length / 2)]!;
     };
     const [known, unknown] = [median(requestIds.known), median(requestIds.unknown)];
-    // Tolerant: an account lookup, token insert or mail render on one path only would show up
-    // as several ms in the median; whole-ms log granularity and scheduling noise stay under it.
-    expect(Math.abs(known - unknown)).toBeLessThanOrEqual(Math.max(3, 0.5 * Math.min(known, unknown)));
+    // Tolerant: sending the mail inside the request (SMTP round trip and the fake's MIME parsing,
+    // tens of ms here) would stand out; whole-ms log granularity, the outbox poller and other
+    // processes on a shared machine stay within 5 ms of the medians.
+    expect(Math.abs(known - unknown), `median ms: known ${known}, unknown ${unknown}`).toBeLessThanOrEqual(Math.max(5, 0.5 * Math.min(known, unknown)));
   });
 
   it('is throttled per email, for unknown emails too', async () => {

@@ -33,7 +33,10 @@ export function createPasswordResetRoutes(deps: { registry: RouteRegistry; reset
     },
     [],
     async ({ req, res, body }) => {
-      await resets.requestReset(body.email, req.context);
+      const startFollowUp = await resets.requestReset(body.email, req.context);
+      // The lookup and the mail begin once the answer is complete ('close' also fires when the
+      // client went away), so nothing of them can delay or shape the 202.
+      res.once('close', startFollowUp);
       res.status(202).json(FORGOT_ANSWER);
     },
   );

@@ -22,10 +22,11 @@ export interface ForgotPasswordThrottle {
 
 export interface PasswordResetService {
   /**
-   * Throttles, then answers at once: looking the email up, issuing a token and queueing the mail
-   * happen after the answer, so an existing and an unknown email cost the caller the same time.
+   * Throttles, then returns `start`: the caller answers first and calls `start` once the answer
+   * is out. Looking the email up, issuing a token and queueing the mail happen only then, so an
+   * existing and an unknown email cost the caller the same time.
    */
-  requestReset(email: string, origin: RequestOrigin): Promise<void>;
+  requestReset(email: string, origin: RequestOrigin): Promise<() => void>;
   /** Sets a new password with a token from the reset mail; every session and temp token dies. */
   reset(input: { token: string; newPassword: string }, origin: RequestOrigin): Promise<{ sessionsRevoked: number }>;
   /** Resolves when the work started by earlier requestReset calls is done (tests, the proof, shutdown). */
@@ -75,12 +76,15 @@ export function createPasswordResetService(deps: {
   return {
     async requestReset(email, origin) {
       await deps.throttle.beforeRequest(email, { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId });
-      // Started after the answer is written (setImmediate), so nothing of it delays the 202.
-      const work = new Promise<void>((resolve) => setImmediate(resolve))
+      let start!: () => void;
+      const answered = new Promise<void>((resolve) => (start = resolve));
+      // Counted from now, so settled() also waits for work whose answer is still being written.
+      const work = answered
         .then(() => issueAndQueue(email, origin))
         .catch((error: unknown) => logger.error({ cause_code: (error as { code?: unknown }).code, request_id: origin.requestId }, 'password reset request failed'))
         .finally(() => inFlight.delete(work));
       inFlight.add(work);
+      return start;
     },
 
     async reset(input, origin) {
