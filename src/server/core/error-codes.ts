@@ -31,6 +31,7 @@ export const errorCatalog = {
   TWO_FACTOR_SETUP_REQUIRED: { status: 409, title: 'Start two-factor setup first' },
   INVALID_CODE: { status: 400, title: 'The code is not valid' },
   CODE_ALREADY_USED: { status: 400, title: 'This code has already been used; wait for the next one' },
+  BACKUP_CODE_REPLACED: { status: 400, title: 'This backup code belongs to a set that was replaced by newer codes' },
   TEMP_TOKEN_INVALID: { status: 401, title: 'The sign-in attempt is no longer valid; sign in again' },
   TEMP_TOKEN_EXPIRED: { status: 401, title: 'The sign-in attempt expired; sign in again' },
   PASSKEY_CHALLENGE_INVALID: { status: 400, title: 'The passkey challenge is unknown, already used or was issued to another sign-in; start again' },

@@ -136,6 +136,24 @@ export const twoFactorBackupCodes = pgTable(
   (t) => [uniqueIndex('two_factor_backup_codes_user_selector_key').on(t.userId, t.selector)],
 );
 
+/**
+ * The unused codes of the one set the last regeneration replaced, kept (hashes, as before) only so
+ * such a code is answered BACKUP_CODE_REPLACED instead of a puzzling "not correct". It never
+ * signs in; the next regeneration, turning 2FA off or an admin reset removes it.
+ */
+export const twoFactorReplacedBackupCodes = pgTable(
+  'two_factor_replaced_backup_codes',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    selector: text('selector').notNull(),
+    codeHash: text('code_hash').notNull(),
+    replacedAt: tsz('replaced_at').notNull(),
+  },
+  (t) => [uniqueIndex('two_factor_replaced_backup_codes_user_selector_key').on(t.userId, t.selector)],
+);
+
 /** The temp token handed out by a password login when a second factor is still owed. */
 export const twoFactorChallenges = pgTable(
   'two_factor_challenges',

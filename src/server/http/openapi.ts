@@ -125,6 +125,16 @@ export function buildOpenApiDocument(registry: RouteRegistry, version: string): 
             request_id: { type: 'string' },
             retry_after: { type: 'integer', minimum: 1, description: 'Seconds; only on 429 answers' },
             trace_id: { type: 'string' },
+            attempts_remaining: {
+              type: 'integer',
+              minimum: 0,
+              description: 'On a refused second-factor code (INVALID_CODE, CODE_ALREADY_USED, BACKUP_CODE_REPLACED): wrong codes left before the account locks or, at login, the sign-in attempt ends',
+            },
+            locked_for_seconds: {
+              type: 'integer',
+              minimum: 1,
+              description: 'On the refused code that used the last try: two-factor is now locked for this many seconds (TWO_FACTOR_LOCKED until then)',
+            },
           },
         },
       },

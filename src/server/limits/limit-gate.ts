@@ -27,7 +27,8 @@ export interface LimitHit {
  */
 export interface LimitGate {
   readonly spec: LimitSpec;
-  reserve(key: string, context?: HitContext): Promise<void>;
+  /** Resolves to the points left after this one (0: the next reserve is refused). */
+  reserve(key: string, context?: HitContext): Promise<number>;
   refund(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
@@ -52,7 +53,7 @@ export function createLimitGate(
     spec,
     async reserve(key, context = {}) {
       try {
-        await limiter.consume(key, 1);
+        return (await limiter.consume(key, 1)).remainingPoints;
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw storeUnavailable(rejection);
         const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));

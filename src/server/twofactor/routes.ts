@@ -141,7 +141,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'session',
       body: factorBody,
       responses: { 200: { description: '2FA disabled', schema: disableView } },
-      errorCodes: [...CODE_CHECK_ERRORS, 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
+      errorCodes: [...CODE_CHECK_ERRORS, 'BACKUP_CODE_REPLACED', 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
@@ -185,7 +185,7 @@ export function createTwoFactorRoutes(deps: {
       access: 'public',
       body: verifyBody,
       responses: { 200: { description: 'Signed in (AAL2); the temp token is consumed', schema: verifyView } },
-      errorCodes: [...CODE_CHECK_ERRORS, 'TEMP_TOKEN_INVALID', 'TEMP_TOKEN_EXPIRED'],
+      errorCodes: [...CODE_CHECK_ERRORS, 'BACKUP_CODE_REPLACED', 'TEMP_TOKEN_INVALID', 'TEMP_TOKEN_EXPIRED'],
     },
     [],
     async ({ req, res, body }) => {

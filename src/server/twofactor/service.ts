@@ -14,7 +14,8 @@ import type { RandomBytes } from '../lib/random';
 import { decryptSecret, encryptSecret, SecretDecryptionError, type KeyRing, type SecretContext } from '../lib/secret-box';
 import type { Telemetry } from '../lib/telemetry';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
-import type { LimitGate } from '../limits/limit-gate';
+import type { HitContext, LimitGate } from '../limits/limit-gate';
+import { explainRefusal, type AttemptBudget } from './attempts';
 import { generateBackupCodes, parseBackupCode } from './backup-codes';
 import type { CredentialRow, Executor, LoginCompletion, TwoFactorStore } from './store';
 import { buildOtpauthUrl, generateTotpSecretBase32, matchTotpStep } from './totp';
@@ -118,7 +119,7 @@ export function createTwoFactorService(deps: {
   async function recordFailure(
     userId: string,
     method: FactorMethod,
-    reason: 'invalid_code' | 'replayed',
+    reason: 'invalid_code' | 'replayed' | 'replaced_code',
     purpose: AttemptPurpose,
     origin: RequestOrigin,
   ) {
@@ -157,11 +158,19 @@ export function createTwoFactorService(deps: {
   async function checkBackupCode(userId: string, input: string, purpose: AttemptPurpose, origin: RequestOrigin): Promise<void> {
     const parsed = parseBackupCode(input);
     const row = parsed ? await store.findUnusedBackupCode(userId, parsed.selector) : undefined;
+    const replaced = parsed && !row ? await store.findReplacedBackupCode(userId, parsed.selector) : undefined;
     let matches = false;
     // The client's own argon2 lane: a flood of backup-code guesses waits behind itself, not behind others.
     const clientKey = ipLimiterKey(origin.ip);
     if (row && parsed) matches = await verifySecret(row.codeHash, parsed.normalized, clientKey);
-    else await verifySecret(await getDummyHash(), input, clientKey);
+    else if (replaced && parsed) {
+      // Still one hash per attempt. A real code of the replaced set is told apart (and still
+      // counts as a failed attempt); a guess sharing only its selector is just "not correct".
+      if (await verifySecret(replaced.codeHash, parsed.normalized, clientKey)) {
+        await recordFailure(userId, 'backup_code', 'replaced_code', purpose, origin);
+        throw new AppError('BACKUP_CODE_REPLACED');
+      }
+    } else await verifySecret(await getDummyHash(), input, clientKey);
     if (!row || !matches || !(await store.burnBackupCode(row.id, now()))) {
       await recordFailure(userId, 'backup_code', 'invalid_code', purpose, origin);
       throw new AppError('INVALID_CODE');
@@ -193,11 +202,25 @@ export function createTwoFactorService(deps: {
     const ipKey = ipLimiterKey(origin.ip);
     const context = { userId, origin: origin };
     await limits.ip.reserve(ipKey, context);
-    await limits.userShort.reserve(userId, context);
-    await limits.userDaily.reserve(userId, context);
-    const result = await run();
+    const budgets = await reserveUserBudgets(userId, context);
+    let result: T;
+    try {
+      result = await run();
+    } catch (error) {
+      throw await explainRefusal(error, budgets);
+    }
     await settleSuccess(userId, ipKey);
     return result;
+  }
+
+  /** The per-user points, sequential on purpose: while the short lock refuses, the daily cap is not spent. */
+  async function reserveUserBudgets(userId: string, context: HitContext): Promise<AttemptBudget[]> {
+    const short = await limits.userShort.reserve(userId, context);
+    const daily = await limits.userDaily.reserve(userId, context);
+    return [
+      { gate: limits.userShort, key: userId, context, remaining: short },
+      { gate: limits.userDaily, key: userId, context, remaining: daily },
+    ];
   }
 
   /**
@@ -372,10 +395,8 @@ export function createTwoFactorService(deps: {
         throw new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
       }
       const { user, credential } = attempt;
-      const context = { userId: user.id, origin: origin };
-      // Sequential on purpose: while the short lock refuses, the daily cap is not spent.
-      await limits.userShort.reserve(user.id, context);
-      await limits.userDaily.reserve(user.id, context);
+      const context = { userId: user.id, origin };
+      const budgets = await reserveUserBudgets(user.id, context);
       // 2FA reset or disabled since the password step: start over. A passkey-only account
       // still answers a backup code here.
       if (!credential?.enabledAt && (input.backupCode === undefined || !(await hasOtherFactor(user.id)))) {
@@ -415,7 +436,7 @@ export function createTwoFactorService(deps: {
             details: { reason: 'too_many_failures', count: attempt.attempts },
           });
         }
-        throw error;
+        throw await explainRefusal(error, budgets, [limits.tempTokenMaxFailures - attempt.attempts]);
       }
       if (completion.outcome !== 'completed') throw new AppError('TEMP_TOKEN_INVALID');
       await settleSuccess(user.id, ipKey);

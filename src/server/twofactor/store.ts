@@ -2,7 +2,7 @@ import { and, asc, eq, gt, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
 import type { Database, DatabaseHandle, Executor } from '../db/client';
-import { passkeyCredentials, twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, users } from '../db/schema';
+import { passkeyCredentials, twoFactorBackupCodes, twoFactorChallenges, twoFactorCredentials, twoFactorReplacedBackupCodes, users } from '../db/schema';
 
 export type CredentialRow = typeof twoFactorCredentials.$inferSelect;
 export type BackupCodeRow = typeof twoFactorBackupCodes.$inferSelect;
@@ -177,7 +177,8 @@ export function createTwoFactorStore(
     ): Promise<boolean> {
       const rows = await executor
         .update(twoFactorCredentials)
-        .set({ enabledAt: input.now, lastUsedStep: input.step, lastUsedAt: input.now })
+        // lastUsedAt stays null: "last used" means used to sign in or confirm a change, not turned on.
+        .set({ enabledAt: input.now, lastUsedStep: input.step })
         .where(
           and(
             eq(twoFactorCredentials.userId, input.userId),
@@ -204,7 +205,10 @@ export function createTwoFactorStore(
         .delete(twoFactorCredentials)
         .where(and(eq(twoFactorCredentials.userId, userId), isNotNull(twoFactorCredentials.enabledAt)))
         .returning({ userId: twoFactorCredentials.userId });
-      if (!options.keepBackupCodes) await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
+      if (!options.keepBackupCodes) {
+        await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
+        await executor.delete(twoFactorReplacedBackupCodes).where(eq(twoFactorReplacedBackupCodes.userId, userId));
+      }
       return rows.length === 1;
     },
 
@@ -215,6 +219,7 @@ export function createTwoFactorStore(
         .where(eq(twoFactorCredentials.userId, userId))
         .returning({ userId: twoFactorCredentials.userId });
       await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
+      await executor.delete(twoFactorReplacedBackupCodes).where(eq(twoFactorReplacedBackupCodes.userId, userId));
       // Passkeys are second factors too: an admin reset removes them with the rest.
       const passkeys = await executor.delete(passkeyCredentials).where(eq(passkeyCredentials.userId, userId)).returning({ id: passkeyCredentials.id });
       return rows.length + passkeys.length;
@@ -226,6 +231,19 @@ export function createTwoFactorStore(
       codes: ReadonlyArray<{ selector: string; codeHash: string }>,
       now: Date,
     ): Promise<void> {
+      // The unused codes of the set being replaced become the one remembered "replaced" set.
+      await executor.delete(twoFactorReplacedBackupCodes).where(eq(twoFactorReplacedBackupCodes.userId, userId));
+      await executor.insert(twoFactorReplacedBackupCodes).select(
+        db
+          .select({
+            userId: twoFactorBackupCodes.userId,
+            selector: twoFactorBackupCodes.selector,
+            codeHash: twoFactorBackupCodes.codeHash,
+            replacedAt: sql`${now.toISOString()}::timestamptz`.as('replaced_at'),
+          })
+          .from(twoFactorBackupCodes)
+          .where(and(eq(twoFactorBackupCodes.userId, userId), isNull(twoFactorBackupCodes.usedAt))),
+      );
       await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
       await executor
         .insert(twoFactorBackupCodes)
@@ -239,6 +257,16 @@ export function createTwoFactorStore(
         .where(
           and(eq(twoFactorBackupCodes.userId, userId), eq(twoFactorBackupCodes.selector, selector), isNull(twoFactorBackupCodes.usedAt)),
         )
+        .limit(1);
+      return rows[0];
+    },
+
+    /** A code of the replaced set with this selector (only asked when the current set has none). */
+    async findReplacedBackupCode(userId: string, selector: string): Promise<{ codeHash: string } | undefined> {
+      const rows = await db
+        .select({ codeHash: twoFactorReplacedBackupCodes.codeHash })
+        .from(twoFactorReplacedBackupCodes)
+        .where(and(eq(twoFactorReplacedBackupCodes.userId, userId), eq(twoFactorReplacedBackupCodes.selector, selector)))
         .limit(1);
       return rows[0];
     },

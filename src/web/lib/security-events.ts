@@ -59,6 +59,7 @@ function describeKnownEvent(type: SecurityEventType, d: SecurityEvent['details']
       return { label: `Second factor accepted (${factorName(d.method)})`, tone: 'success' };
     case '2fa.verify.failed':
       if (d.method === 'passkey') return { label: 'Passkey sign-in refused', tone: 'warning' };
+      if (d.reason === 'replaced_code') return { label: 'Second factor refused: backup code from a replaced set', tone: 'warning' };
       return d.reason === 'replayed'
         ? { label: 'Second factor refused: code already used', tone: 'warning' }
         : { label: `Second factor refused: wrong ${d.method === 'backup_code' ? 'backup code' : 'authenticator code'}`, tone: 'warning' };
