@@ -138,6 +138,22 @@ describe('a backup code from a replaced set', () => {
   });
 });
 
+describe('new backup codes without the authenticator app', () => {
+  it('regenerate accepts one backup code (and uses it up), like turning two-factor off does', async () => {
+    const headers = freshHeaders();
+    const { client } = await registerAndLogin(server);
+    const { backupCodes } = await enableTwoFactor(server, client);
+    const regenerated = await client.post('/api/auth/2fa/backup-codes/regenerate', { backup_code: backupCodes[4] }, { headers });
+    expect(regenerated.status).toBe(200);
+    expect(regenerated.body.backup_codes).toHaveLength(10);
+    const again = await client.post('/api/auth/2fa/backup-codes/regenerate', { backup_code: backupCodes[5] }, { headers });
+    expect(again.body.error_code).toBe('BACKUP_CODE_REPLACED');
+    const both = await client.post('/api/auth/2fa/backup-codes/regenerate', { code: '123456', backup_code: backupCodes[6] }, { headers });
+    expect(both.status).toBe(400);
+    expect(both.body.error_code).toBe('VALIDATION_FAILED');
+  });
+});
+
 describe('"last used" of the authenticator', () => {
   it('is null right after turning it on, and set once a code signs in', async () => {
     const { client, email } = await registerAndLogin(server);

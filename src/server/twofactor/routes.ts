@@ -11,7 +11,6 @@ import {
   confirmView,
   disableView,
   factorBody,
-  regenerateBody,
   setupView,
   statusView,
   verifyBody,
@@ -158,15 +157,17 @@ export function createTwoFactorRoutes(deps: {
       method: 'post',
       path: '/api/auth/2fa/backup-codes/regenerate',
       tag: '2fa',
-      summary: 'Replace all backup codes (fresh session + TOTP code); the new ones are returned once',
+      summary: 'Replace all backup codes (fresh session + TOTP code or one backup code); the new ones are returned once',
+      description:
+        'A backup code is accepted too (and used up), for someone without their authenticator app. The unused codes of the replaced set are answered BACKUP_CODE_REPLACED from then on.',
       access: 'session',
-      body: regenerateBody,
+      body: factorBody,
       responses: { 200: { description: 'New backup codes', schema: backupCodesView } },
-      errorCodes: [...CODE_CHECK_ERRORS, 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
+      errorCodes: [...CODE_CHECK_ERRORS, 'BACKUP_CODE_REPLACED', 'TWO_FACTOR_NOT_ENABLED', 'SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED'],
     },
     [requireSession, fresh],
     async ({ req, res, body }) => {
-      const result = await twoFactor.regenerateBackupCodes(req.auth!, body.code, req.context);
+      const result = await twoFactor.regenerateBackupCodes(req.auth!, factorFrom(body), req.context);
       cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       res.json({ backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
     },

@@ -6,7 +6,6 @@ const code = z.string().min(1, { error: 'is required' }).max(64, { error: 'must 
 const tempToken = z.string().min(1, { error: 'is required' }).max(128, { error: 'must be at most 128 characters' });
 
 export const confirmBody = z.strictObject({ code });
-export const regenerateBody = z.strictObject({ code });
 export const factorBody = z.union([z.strictObject({ code }), z.strictObject({ backup_code: code })], {
   error: 'send exactly one of code or backup_code',
 });

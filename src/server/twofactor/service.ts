@@ -63,7 +63,7 @@ export interface TwoFactorService extends SecondFactorGate {
   setup(auth: AuthContext, origin: RequestOrigin): Promise<SetupResult>;
   confirm(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
   disable(auth: AuthContext, factor: SecondFactorInput, origin: RequestOrigin): Promise<{ issued: IssuedSession }>;
-  regenerateBackupCodes(auth: AuthContext, code: string, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
+  regenerateBackupCodes(auth: AuthContext, factor: SecondFactorInput, origin: RequestOrigin): Promise<{ backupCodes: string[]; issued: IssuedSession }>;
   verifyLogin(
     input: { tempToken: string } & SecondFactorInput,
     origin: RequestOrigin,
@@ -357,13 +357,13 @@ export function createTwoFactorService(deps: {
       });
     },
 
-    async regenerateBackupCodes(auth, code, origin) {
+    async regenerateBackupCodes(auth, factor, origin) {
       const userId = auth.user.id;
       const credential = await store.getCredential(userId);
       requireAssuranceFor(auth, credential);
       if (!credential?.enabledAt) throw new AppError('TWO_FACTOR_NOT_ENABLED');
       return throttled(userId, origin, async () => {
-        await checkTotp(credential, code, 'regenerate', origin);
+        await checkFactor(credential, factor, 'regenerate', origin);
         const codes = await hashBackupCodes(origin);
         const issued = await store.transaction(async (tx) => {
           await store.replaceBackupCodes(tx, userId, codes.hashed, now());
