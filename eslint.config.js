@@ -6,8 +6,8 @@ import tseslint from 'typescript-eslint';
 const CAPABILITIES = ['auth', 'twofactor', 'passkeys', 'sessions', 'mail', 'alerts', 'integrations', 'system'];
 /** What every capability may use and that itself imports no capability. */
 const FOUNDATION = ['core', 'lib', 'db', 'audit', 'limits'];
-/** The files of a capability that speak HTTP (routes, guards, the request/response schemas) and so may import from http/. */
-const HTTP_ADAPTERS = ['**/routes.ts', '**/*-routes.ts', '**/guards.ts', '**/schemas.ts'];
+/** The files of a capability that speak HTTP (routes, guards, request/response schemas, cookies) and so may import from http/. */
+const HTTP_ADAPTERS = ['**/routes.ts', '**/*-routes.ts', '**/guards.ts', '**/schemas.ts', '**/*-cookie.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proof/**', 'bench/results/**', 'coverage/**', 'test-results/**', 'src/server/db/migrations/**', 'examples/*/node_modules/**', 'examples/*/dist/**'] },

@@ -218,24 +218,36 @@ describe('two-factor authentication in the browser', () => {
     await expectFocusedAlert(/sign-in attempt expired/i);
   });
 
-  it('locks two-factor after wrong codes, counts down, and lets the right code in afterwards', async () => {
+  it('says the account is locked at the wrong code that locks it, counts down, and lets the right code in afterwards', async () => {
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     const codeField = page.getByLabel('Authentication code');
     const verify = page.getByRole('button', { name: 'Verify' });
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    // TWO_FACTOR_USER_MAX_FAILURES is 3: the first two say how many tries are left and what to check.
+    for (const [attempt, left] of [
+      [0, /2 tries left/],
+      [1, /1 try left/],
+    ] as const) {
       await codeField.fill(String(100000 + attempt));
       await verify.click();
       await expectFocusedAlert(/not correct/);
+      await expectFocusedAlert(left);
+      await expectFocusedAlert(/phone's clock/);
     }
+    // The third wrong code is the one that locks: said now, not one attempt later.
     await codeField.fill('999999');
     await verify.click();
     const lockout = page.getByTestId('lockout');
     await lockout.waitFor();
-    expect(await lockout.textContent()).toContain('locked after too many wrong codes');
+    const said = (await lockout.textContent()) ?? '';
+    expect(said).toContain('locked after too many wrong codes');
+    expect(said).toContain('backup codes are both refused');
+    expect(said).toContain('Ask an administrator');
     expect((await focusedElement(page)).role).toBe('alert');
+    // Backup codes are refused while locked, so they are not offered.
+    expect(await page.getByRole('button', { name: 'Use a backup code instead' }).count()).toBe(0);
     const countdown = page.getByTestId('lockout-countdown');
     const first = (await countdown.textContent()) ?? '';
     expect(first).toMatch(/^0:0[1-6]$/);

@@ -4,7 +4,7 @@ import { createAlertRoutes } from '../alerts/routes';
 import { createAdminGuard, loadSession } from '../auth/guards';
 import { createPasswordResetRoutes } from '../auth/password-reset-routes';
 import { createAuthRoutes } from '../auth/routes';
-import { withNewDeviceNotice } from '../mail/new-device';
+import { withNewDeviceNotice } from '../mail/new-device-cookie';
 import { createIntegrationRoutes, createTwilioCallbackRoutes } from '../integrations/routes';
 import { createTwilioSignatureVerifier } from '../integrations/twilio/status-callback';
 import { requireJsonBody } from '../http/json-only';

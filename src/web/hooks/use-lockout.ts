@@ -20,6 +20,11 @@ export function useLockout() {
 
   /** Returns true when the error was a lockout (and starts the countdown). */
   const capture = useCallback((error: unknown): boolean => {
+    // The wrong code that used the last try: the lock starts now, so say so now, not at the next try.
+    if (isApiError(error) && error.lockedForSeconds !== undefined) {
+      setLockout({ code: 'TWO_FACTOR_LOCKED', untilMs: Date.now() + error.lockedForSeconds * 1000 });
+      return true;
+    }
     if (!isApiError(error) || !LOCKOUT_CODES.has(error.errorCode)) return false;
     const seconds = error.retryAfterSeconds ?? 60;
     setLockout({ code: error.errorCode, untilMs: Date.now() + seconds * 1000 });

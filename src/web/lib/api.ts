@@ -33,6 +33,10 @@ export class ApiError extends Error {
   readonly traceId: string | undefined;
   readonly providerErrorCode: string | undefined;
   readonly requestId: string | undefined;
+  /** A refused second-factor code: wrong codes left before the lock (or, at login, before the attempt ends). */
+  readonly attemptsRemaining: number | undefined;
+  /** The refused code that used the last try: two-factor is locked from now for this long. */
+  readonly lockedForSeconds: number | undefined;
 
   constructor(status: number, errorCode: string, problem: Record<string, unknown> = {}) {
     super(typeof problem.title === 'string' ? problem.title : errorCode);
@@ -47,6 +51,8 @@ export class ApiError extends Error {
         ? String(problem.provider_error_code)
         : undefined;
     this.requestId = typeof problem.request_id === 'string' ? problem.request_id : undefined;
+    this.attemptsRemaining = typeof problem.attempts_remaining === 'number' ? problem.attempts_remaining : undefined;
+    this.lockedForSeconds = typeof problem.locked_for_seconds === 'number' ? problem.locked_for_seconds : undefined;
   }
 }
 
@@ -128,7 +134,7 @@ export const api = {
   startTwoFactorSetup: () => post<TwoFactorSetup>('/api/auth/2fa/setup'),
   confirmTwoFactor: (code: string) => post<BackupCodesResult & { enabled: true }>('/api/auth/2fa/confirm', { code }),
   disableTwoFactor: (factor: SecondFactor) => post<{ enabled: false; session: SessionInfo }>('/api/auth/2fa/disable', factor),
-  regenerateBackupCodes: (code: string) => post<BackupCodesResult>('/api/auth/2fa/backup-codes/regenerate', { code }),
+  regenerateBackupCodes: (factor: SecondFactor) => post<BackupCodesResult>('/api/auth/2fa/backup-codes/regenerate', factor),
 
   sendTestSms: (to: string, note?: string) => post<SmsTestResult>('/api/alerts/sms/test', note ? { to, note } : { to }),
   integrationsStatus: (refresh = false) =>

@@ -33,7 +33,8 @@ export const errorMessages: Record<ErrorCode | ClientErrorCode, string> = {
   TWO_FACTOR_ALREADY_ENABLED: 'Two-factor authentication is already on for this account.',
   TWO_FACTOR_NOT_ENABLED: 'Two-factor authentication is not on for this account.',
   TWO_FACTOR_SETUP_REQUIRED: 'The setup was interrupted. Start the setup again.',
-  INVALID_CODE: 'That code is not correct. Check your authenticator app and try again.',
+  INVALID_CODE:
+    "That code is not correct. Type the code your authenticator app shows now; if codes keep failing, check that your phone's clock is set automatically.",
   BACKUP_CODE_REPLACED:
     'That backup code was replaced: new backup codes were generated since, and only the newest set works. Use a code from the newest set, or your authenticator app.',
   CODE_ALREADY_USED: 'That code was already used. Wait for the next code in your authenticator app.',

@@ -1,22 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { KeyRoundIcon, SmartphoneIcon } from 'lucide-react';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router-dom';
+import { EmailField } from '../components/email-field';
 import { AuthLayout } from '../components/layout';
-import { BackupCodeField, CodeField } from '../components/code-field';
 import { ErrorAlert, LockoutAlert } from '../components/error-alert';
 import { PasswordField } from '../components/password-field';
 import { Alert, AlertDescription } from '../components/ui/alert';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
-import { Input } from '../components/ui/input';
-import { Label } from '../components/ui/label';
-import { RememberBrowserField } from '../features/sessions/remember-browser-field';
+import { SecondFactorStep, TEMP_TOKEN_CODES, type SecondStep } from '../features/sign-in/second-factor-step';
 import { useLockout } from '../hooks/use-lockout';
 import { api, isApiError } from '../lib/api';
-import type { Me, SecondFactor } from '../lib/api-types';
+import type { Me } from '../lib/api-types';
 import { meQueryKey } from '../lib/query-client';
 import { PasskeySignInButton } from '../features/passkeys/passkey-sign-in';
+import { emailProblem, passwordProblem } from '../lib/validate';
 
 /** Where a guarded page sent the person from, to return there after signing in. */
 export interface SignInLocationState {
@@ -24,16 +22,13 @@ export interface SignInLocationState {
   notice?: string;
 }
 
-/** The second step's input: the temp token is held here, in memory, and nowhere else. */
-interface SecondStep {
-  tempToken: string;
-  email: string;
-  methods: string[];
-  /** How long "Remember this browser" lasts; 0 when the server has it off. */
-  rememberDays: number;
+/** A restart after the attempt's last wrong code: said in words, with the email kept. */
+function restartMessage(reason: unknown): string | undefined {
+  if (isApiError(reason) && reason.attemptsRemaining === 0) {
+    return 'That code was not correct either, and this sign-in attempt has used all its tries. Enter your password again to get a new one.';
+  }
+  return undefined;
 }
-
-const TEMP_TOKEN_CODES = new Set(['TEMP_TOKEN_EXPIRED', 'TEMP_TOKEN_INVALID']);
 
 export function SignInPage() {
   const location = useLocation();
@@ -43,6 +38,8 @@ export function SignInPage() {
   const [secondStep, setSecondStep] = useState<SecondStep | null>(null);
   // An error carried back from the second step (expired attempt) to the password step.
   const [carriedError, setCarriedError] = useState<unknown>(null);
+  // Kept across the second step, so starting over does not mean typing the email again.
+  const [email, setEmail] = useState('');
 
   const finish = (me: Me) => {
     queryClient.setQueryData(meQueryKey, me);
@@ -57,12 +54,14 @@ export function SignInPage() {
           step={secondStep}
           onSignedIn={finish}
           onRestart={(reason) => {
+            setEmail(secondStep.email);
             setCarriedError(reason);
             setSecondStep(null);
           }}
         />
       ) : (
         <PasswordStep
+          initialEmail={email}
           notice={state.notice}
           carriedError={carriedError}
           onSecondFactor={(step) => {
@@ -77,30 +76,40 @@ export function SignInPage() {
 }
 
 function PasswordStep({
+  initialEmail,
   notice,
   carriedError,
   onSecondFactor,
   onSignedIn,
 }: {
+  initialEmail: string;
   notice: string | undefined;
   carriedError: unknown;
   onSecondFactor: (step: SecondStep) => void;
   onSignedIn: (me: Me) => void;
 }) {
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(carriedError);
+  const [fieldErrors, setFieldErrors] = useState<{ email: string | null; password: string | null }>({ email: null, password: null });
   const { lockout, secondsLeft, capture } = useLockout();
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const problems = { email: emailProblem(email), password: passwordProblem(password, 'current') };
+    setFieldErrors(problems);
+    if (problems.email) return emailRef.current?.focus();
+    if (problems.password) return passwordRef.current?.focus();
     setBusy(true);
     setError(null);
     try {
-      const result = await api.login(email, password);
-      if (result.requires_2fa) onSecondFactor({ tempToken: result.temp_token, email, methods: result.methods, rememberDays: result.remember_device_days ?? 0 });
-      else onSignedIn({ user: result.user, session: result.session });
+      const result = await api.login(email.trim(), password);
+      if (result.requires_2fa) {
+        onSecondFactor({ tempToken: result.temp_token, email: email.trim(), methods: result.methods, rememberDays: result.remember_device_days ?? 0 });
+      } else onSignedIn({ user: result.user, session: result.session });
     } catch (failure) {
       if (!capture(failure)) setError(failure);
       setBusy(false);
@@ -114,7 +123,8 @@ function PasswordStep({
         <CardDescription>Use your email and password.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form method="post" onSubmit={submit} className="grid gap-4">
+        {/* noValidate: the app's own messages (below each field), not the browser's bubbles. */}
+        <form method="post" onSubmit={submit} className="grid gap-4" noValidate>
           {notice && !error && !lockout ? (
             <Alert role="status">
               <AlertDescription>{notice}</AlertDescription>
@@ -123,13 +133,22 @@ function PasswordStep({
           {lockout ? (
             <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} />
           ) : (
-            <ErrorAlert error={error} title={isApiError(error) && TEMP_TOKEN_CODES.has(error.errorCode) ? 'Sign in again' : 'Could not sign in'} />
+            <ErrorAlert
+              error={error}
+              title={isApiError(error) && (TEMP_TOKEN_CODES.has(error.errorCode) || error.attemptsRemaining === 0) ? 'Sign in again' : 'Could not sign in'}
+              message={restartMessage(error)}
+            />
           )}
-          <div className="grid gap-2">
-            <Label htmlFor="email">Email</Label>
-            <Input id="email" type="email" autoComplete="username" value={email} onChange={(e) => setEmail(e.target.value)} required />
-          </div>
-          <PasswordField id="password" label="Password" kind="current" value={password} onChange={setPassword} />
+          <EmailField ref={emailRef} value={email} onChange={setEmail} error={fieldErrors.email} />
+          <PasswordField
+            ref={passwordRef}
+            id="password"
+            label="Password"
+            kind="current"
+            value={password}
+            onChange={setPassword}
+            error={fieldErrors.password}
+          />
           <Link to="/forgot-password" className="-mt-2 justify-self-end text-sm text-muted-foreground underline underline-offset-4">
             Forgot password?
           </Link>
@@ -143,107 +162,6 @@ function PasswordStep({
               Create one
             </Link>
           </p>
-        </form>
-      </CardContent>
-    </Card>
-  );
-}
-
-function SecondFactorStep({
-  step,
-  onSignedIn,
-  onRestart,
-}: {
-  step: SecondStep;
-  onSignedIn: (me: Me) => void;
-  onRestart: (reason: unknown) => void;
-}) {
-  const [mode, setMode] = useState<'totp' | 'backup'>('totp');
-  const [code, setCode] = useState('');
-  const [backupCode, setBackupCode] = useState('');
-  const [remember, setRemember] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const { lockout, secondsLeft, capture } = useLockout();
-  const fieldRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    fieldRef.current?.focus();
-  }, [mode]);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    if (lockout) return;
-    const factor: SecondFactor = mode === 'totp' ? { code } : { backup_code: backupCode };
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await api.verifySecondFactor(step.tempToken, factor, remember);
-      onSignedIn(result);
-    } catch (failure) {
-      setBusy(false);
-      if (isApiError(failure) && TEMP_TOKEN_CODES.has(failure.errorCode)) {
-        onRestart(failure);
-        return;
-      }
-      if (!capture(failure)) setError(failure);
-      setCode('');
-      setBackupCode('');
-    }
-  };
-
-  const switchMode = () => {
-    setError(null);
-    setMode(mode === 'totp' ? 'backup' : 'totp');
-  };
-
-  const ready = mode === 'totp' ? /^\d{6}$/.test(code) : backupCode.trim().length > 0;
-
-  return (
-    <Card>
-      <CardHeader>
-        <h1 className="text-2xl leading-tight font-semibold">Two-factor authentication</h1>
-        <CardDescription>
-          {mode === 'totp' ? (
-            <>Enter the 6-digit code from your authenticator app for {step.email}.</>
-          ) : (
-            <>Enter one of the backup codes you saved when you turned on two-factor authentication. Each works once.</>
-          )}
-        </CardDescription>
-      </CardHeader>
-      <CardContent>
-        <form method="post" onSubmit={submit} className="grid gap-4">
-          {lockout ? (
-            <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} />
-          ) : (
-            <ErrorAlert error={error} title={mode === 'totp' ? 'Code not accepted' : 'Backup code not accepted'} />
-          )}
-          {mode === 'totp' ? (
-            <CodeField id="totp-code" value={code} onChange={setCode} ref={fieldRef} />
-          ) : (
-            <BackupCodeField id="backup-code" value={backupCode} onChange={setBackupCode} ref={fieldRef} />
-          )}
-          <RememberBrowserField days={step.rememberDays} checked={remember} onChange={setRemember} />
-          <Button type="submit" disabled={busy || lockout !== null || !ready} className="w-full">
-            {busy ? 'Checking…' : 'Verify'}
-          </Button>
-          {step.methods.includes('passkey') ? (
-            <PasskeySignInButton
-              tempToken={step.tempToken}
-              label="Use a passkey"
-              onSignedIn={onSignedIn}
-              onStart={() => setError(null)}
-              onError={(failure) => (isApiError(failure) && TEMP_TOKEN_CODES.has(failure.errorCode) ? onRestart(failure) : !capture(failure) && setError(failure))}
-              disabled={lockout !== null}
-            />
-          ) : null}
-          <Button type="button" variant="link" onClick={switchMode} className="h-auto justify-start px-0 has-[>svg]:px-0">
-            {mode === 'totp' ? <KeyRoundIcon aria-hidden="true" /> : <SmartphoneIcon aria-hidden="true" />}
-            {mode === 'totp' ? 'Use a backup code instead' : 'Use your authenticator app instead'}
-          </Button>
-          <Button type="button" variant="ghost" onClick={() => onRestart(null)} className="h-auto justify-start px-0 text-muted-foreground">
-            Cancel and sign in again
-          </Button>
         </form>
       </CardContent>
     </Card>

@@ -1,8 +1,7 @@
 import { ShieldOffIcon } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { BackupCodeField, CodeField } from '../../components/code-field';
 import { ErrorAlert, LockoutAlert } from '../../components/error-alert';
-import { ReauthCancelledError, useWithFreshSession } from '../../components/reauth-provider';
+import { useWithFreshSession } from '../../components/reauth-provider';
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -14,50 +13,39 @@ import {
   AlertDialogTrigger,
 } from '../../components/ui/alert-dialog';
 import { Button } from '../../components/ui/button';
-import { useLockout } from '../../hooks/use-lockout';
+import { useFormSubmit } from '../../hooks/use-form-submit';
 import { api } from '../../lib/api';
-import type { SecondFactor } from '../../lib/api-types';
+import { FactorInput, factorOf, factorReady, type FactorMode } from './factor-input';
 
 /** Turning 2FA off is destructive: an alert dialog that needs a current code or a backup code. */
 export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void }) {
   const [open, setOpen] = useState(false);
-  const [mode, setMode] = useState<'totp' | 'backup'>('totp');
+  const [mode, setMode] = useState<FactorMode>('totp');
   const [code, setCode] = useState('');
   const [backupCode, setBackupCode] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const { lockout, secondsLeft, capture, clear } = useLockout();
+  const { busy, error, setError, lockout, secondsLeft, run, reset: resetSubmit } = useFormSubmit();
   const withFreshSession = useWithFreshSession();
 
   const reset = () => {
     setMode('totp');
     setCode('');
     setBackupCode('');
-    setError(null);
-    setBusy(false);
-    clear();
+    resetSubmit();
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const factor: SecondFactor = mode === 'totp' ? { code } : { backup_code: backupCode };
-    setBusy(true);
-    setError(null);
-    try {
-      await withFreshSession(() => api.disableTwoFactor(factor));
+    const factor = factorOf(mode, code, backupCode);
+    const outcome = await run(() => withFreshSession(() => api.disableTwoFactor(factor)));
+    if (outcome.ok) {
       setOpen(false);
       reset();
       onDisabled();
-    } catch (failure) {
-      setBusy(false);
-      if (failure instanceof ReauthCancelledError) return;
-      setCode('');
-      setBackupCode('');
-      if (!capture(failure)) setError(failure);
+      return;
     }
+    setCode('');
+    setBackupCode('');
   };
-
-  const ready = mode === 'totp' ? /^\d{6}$/.test(code) : backupCode.trim().length > 0;
 
   return (
     <AlertDialog
@@ -74,7 +62,7 @@ export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void 
         </Button>
       </AlertDialogTrigger>
       <AlertDialogContent>
-        <form method="post" onSubmit={submit} className="grid gap-4">
+        <form method="post" onSubmit={submit} className="grid gap-4" noValidate>
           <AlertDialogHeader>
             <AlertDialogTitle>Turn off two-factor authentication?</AlertDialogTitle>
             <AlertDialogDescription>
@@ -82,25 +70,22 @@ export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void 
             </AlertDialogDescription>
           </AlertDialogHeader>
           {lockout ? <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} /> : <ErrorAlert error={error} title="Not turned off" />}
-          {mode === 'totp' ? (
-            <CodeField id="disable-code" label="Code from your authenticator app" value={code} onChange={setCode} autoFocus />
-          ) : (
-            <BackupCodeField id="disable-backup-code" value={backupCode} onChange={setBackupCode} autoFocus />
-          )}
-          <Button
-            type="button"
-            variant="link"
-            className="h-auto justify-start px-0 has-[>svg]:px-0"
-            onClick={() => {
+          <FactorInput
+            idPrefix="disable"
+            mode={mode}
+            onModeChange={(next) => {
               setError(null);
-              setMode(mode === 'totp' ? 'backup' : 'totp');
+              setMode(next);
             }}
-          >
-            {mode === 'totp' ? 'Use a backup code instead' : 'Use your authenticator app instead'}
-          </Button>
+            code={code}
+            onCodeChange={setCode}
+            backupCode={backupCode}
+            onBackupCodeChange={setBackupCode}
+            locked={lockout !== null}
+          />
           <AlertDialogFooter>
             <AlertDialogCancel type="button">Keep it on</AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={busy || lockout !== null || !ready}>
+            <Button type="submit" variant="destructive" disabled={busy || lockout !== null || !factorReady(mode, code, backupCode)}>
               {busy ? 'Turning off…' : 'Turn off'}
             </Button>
           </AlertDialogFooter>
