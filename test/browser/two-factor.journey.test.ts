@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
-import { focusedElement, launchChromium, openPage, readBrowserStorage, snap, type ConsoleWatch } from './support/browser';
+import { DESKTOP, focusedElement, launchChromium, MOBILE, openPage, readBrowserStorage, snap, type ConsoleWatch } from './support/browser';
 
 /**
  * What a person clicks, in real Chromium against a real server: sign up, turn on two-factor from
@@ -124,9 +124,17 @@ describe('two-factor authentication in the browser', () => {
     await page.getByRole('button', { name: 'Copy key' }).click();
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
     // The QR code and the key are on screen; the screenshot must hold neither (the proof re-checks the PNGs).
-    for (const manifest of await snap(page, 'setup-qr')) {
-      expect(manifest.boxes.map((b) => b.kind).sort()).toEqual(['totp-key', 'totp-qr']);
-    }
+    // A phone cannot scan its own screen: there the QR is hidden and the key and an otpauth:// link lead.
+    const [desktop, mobile] = await snap(page, 'setup-qr');
+    expect(desktop!.boxes.map((b) => b.kind).sort()).toEqual(['totp-key', 'totp-qr']);
+    expect(mobile!.boxes.map((b) => b.kind)).toEqual(['totp-key']);
+    await page.setViewportSize(MOBILE);
+    const openInApp = page.getByRole('link', { name: 'Open in authenticator app' });
+    await openInApp.waitFor();
+    expect(await openInApp.getAttribute('href')).toMatch(/^otpauth:\/\/totp\//);
+    expect(await qr.isVisible()).toBe(false);
+    await page.setViewportSize(DESKTOP);
+    expect(await openInApp.isVisible()).toBe(false);
 
     const codeField = page.getByLabel('Code from your app');
     for (const [name, value] of Object.entries({ autocomplete: 'one-time-code', inputmode: 'numeric', pattern: '[0-9]*', maxlength: '6' })) {

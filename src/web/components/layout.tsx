@@ -1,12 +1,9 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { ActivityIcon, LogOutIcon, MessageSquareIcon, ShieldCheckIcon } from 'lucide-react';
-import { useState, type ReactNode } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router-dom';
+import { ActivityIcon, MessageSquareIcon, ShieldCheckIcon } from 'lucide-react';
+import type { ReactNode } from 'react';
+import { NavLink, Outlet } from 'react-router-dom';
 import { useMe } from '../hooks/use-me';
-import { api } from '../lib/api';
-import { meQueryKey } from '../lib/query-client';
 import { cn } from '../lib/utils';
-import { Button } from './ui/button';
+import { SignOutButton } from './sign-out-button';
 
 function NavItem({ to, icon, children }: { to: string; icon: ReactNode; children: ReactNode }) {
   return (
@@ -28,23 +25,7 @@ function NavItem({ to, icon, children }: { to: string; icon: ReactNode; children
 /** The signed-in frame: brand, navigation (ops pages only for admins), who is signed in, sign out. */
 export function AppLayout() {
   const me = useMe();
-  const queryClient = useQueryClient();
-  const navigate = useNavigate();
-  const [signingOut, setSigningOut] = useState(false);
   const isAdmin = me.data?.user.is_admin === true;
-
-  const signOut = async () => {
-    setSigningOut(true);
-    try {
-      await api.logout();
-    } finally {
-      // Whatever the answer, forget everything this page knew about the account.
-      queryClient.clear();
-      queryClient.setQueryData(meQueryKey, null);
-      setSigningOut(false);
-      navigate('/sign-in', { replace: true, state: { notice: 'You are signed out.' } });
-    }
-  };
 
   return (
     <div className="min-h-dvh">
@@ -76,10 +57,7 @@ export function AppLayout() {
             <span className="hidden truncate text-sm text-muted-foreground sm:inline" data-testid="signed-in-as">
               {me.data?.user.email}
             </span>
-            <Button variant="outline" size="sm" onClick={signOut} disabled={signingOut}>
-              <LogOutIcon aria-hidden="true" />
-              Sign out
-            </Button>
+            <SignOutButton />
           </div>
         </div>
       </header>

@@ -1,10 +1,11 @@
-import { DownloadIcon, TriangleAlertIcon } from 'lucide-react';
+import { DownloadIcon, PrinterIcon, TriangleAlertIcon } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { CopyButton } from '../../components/copy-button';
 import { Alert, AlertDescription, AlertTitle } from '../../components/ui/alert';
 import { Button } from '../../components/ui/button';
 import { Checkbox } from '../../components/ui/checkbox';
 import { Label } from '../../components/ui/label';
+import { unsavedCodes } from '../../lib/unsaved-codes';
 
 export const BACKUP_CODES_FILE_NAME = 'proofgate-backup-codes.txt';
 
@@ -53,6 +54,20 @@ export function BackupCodesOnce({
   }, []);
   const text = codes.join('\n');
 
+  // Until "saved" is ticked, leaving (reload, close, sign out) asks first: the codes never come back.
+  useEffect(() => {
+    unsavedCodes.set(!saved);
+    if (saved) return undefined;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      // Older Chromium needs returnValue set to show the prompt.
+      event.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [saved]);
+  useEffect(() => () => unsavedCodes.set(false), []);
+
   return (
     <div className="grid gap-4" data-testid="backup-codes">
       <h3 ref={headingRef} tabIndex={-1} className="text-base font-semibold outline-none">
@@ -65,17 +80,22 @@ export function BackupCodesOnce({
           <p>Each code signs you in once if you lose your phone. Store them in a password manager or print them.</p>
         </AlertDescription>
       </Alert>
-      {/* data-sensitive: the browser tests' screenshots mask what it marks (here, every code). */}
-      <ol
-        aria-label="Backup codes"
-        data-sensitive="backup-codes"
-        className="grid grid-cols-1 gap-2 rounded-lg border bg-muted p-4 font-mono text-sm min-[420px]:grid-cols-2">
-        {codes.map((code) => (
-          <li key={code} className="rounded-md bg-card px-3 py-1.5 text-center tracking-wide select-all" data-testid="backup-code">
-            {code}
-          </li>
-        ))}
-      </ol>
+      {/* data-print-area: printing shows only this block (styles.css @media print). */}
+      <div data-print-area className="grid gap-2">
+        <p className="hidden font-semibold print:block">Proofgate backup codes for {account}</p>
+        <p className="hidden text-sm print:block">Each code signs you in once when you cannot use your authenticator app. Keep them private.</p>
+        {/* data-sensitive: the browser tests' screenshots mask what it marks (here, every code). */}
+        <ol
+          aria-label="Backup codes"
+          data-sensitive="backup-codes"
+          className="grid grid-cols-1 gap-2 rounded-lg border bg-muted p-4 font-mono text-sm min-[420px]:grid-cols-2">
+          {codes.map((code) => (
+            <li key={code} className="rounded-md bg-card px-3 py-1.5 text-center tracking-wide select-all" data-testid="backup-code">
+              {code}
+            </li>
+          ))}
+        </ol>
+      </div>
       <div className="flex flex-wrap gap-2">
         <CopyButton text={text} label="Copy codes" />
         <Button
@@ -86,6 +106,10 @@ export function BackupCodesOnce({
         >
           <DownloadIcon aria-hidden="true" />
           Download .txt
+        </Button>
+        <Button type="button" variant="outline" size="sm" onClick={() => window.print()}>
+          <PrinterIcon aria-hidden="true" />
+          Print
         </Button>
       </div>
       <div className="flex items-start gap-3">

@@ -39,11 +39,19 @@ export function TwoFactorCard() {
   const { lockout, secondsLeft, capture } = useLockout();
   const withFreshSession = useWithFreshSession();
   const noticeRef = useRef<HTMLDivElement>(null);
+  const setupButtonRef = useRef<HTMLButtonElement>(null);
+  // Set when the setup is cancelled: focus goes back to the button that opened it.
+  const returnFocusToSetup = useRef(false);
   const notice = view.kind === 'status' ? view.notice : undefined;
 
   useEffect(() => {
     if (notice) noticeRef.current?.focus();
   }, [notice]);
+  useEffect(() => {
+    if (!returnFocusToSetup.current || !setupButtonRef.current) return;
+    returnFocusToSetup.current = false;
+    setupButtonRef.current.focus();
+  });
 
   // Every change rotates the session and writes security events: refresh what depends on them.
   const refreshAfterChange = () => {
@@ -98,6 +106,7 @@ export function TwoFactorCard() {
               setView({ kind: 'codes', codes, heading: 'Two-factor authentication is on. Here are your backup codes.' });
             }}
             onCancel={() => {
+              returnFocusToSetup.current = true;
               setView({ kind: 'status' });
               void queryClient.invalidateQueries({ queryKey: twoFactorStatusKey });
             }}
@@ -133,7 +142,7 @@ export function TwoFactorCard() {
               />
             </>
           ) : (
-            <Button onClick={startSetup} disabled={starting || lockout !== null}>
+            <Button ref={setupButtonRef} onClick={startSetup} disabled={starting || lockout !== null}>
               <ShieldIcon aria-hidden="true" />
               {starting ? 'Starting…' : status.data.pending_setup ? 'Restart setup' : 'Set up two-factor'}
             </Button>
