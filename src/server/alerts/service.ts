@@ -4,6 +4,7 @@ import type { RequestOrigin } from '../core/request-origin';
 import { AppError } from '../core/app-error';
 import { ipLimiterKey } from '../core/client-address';
 import type { Clock } from '../lib/clock';
+import { SMS_ALERT_ACTION, SMS_TEST_ACTION } from '../integrations/usage-actions';
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import { limiterKey, type LimitGate } from '../limits/limit-gate';
@@ -57,8 +58,7 @@ type Attempt =
 /** The provider_error_code of a refused destination's usage row: the same words as the answer's error_code. */
 export const DESTINATION_REFUSED_CODE = 'SMS_DESTINATION_NOT_ALLOWED';
 
-export const SMS_TEST_ACTION = 'sms.test';
-export const SMS_ALERT_ACTION = 'sms.alert';
+export { SMS_ALERT_ACTION, SMS_TEST_ACTION };
 
 /** The answer to one attempt: its result, or the problem the SMS test route also answers with (trace_id included). */
 function answerFor(attempt: Attempt, traceId: string, deps: { allowedCountries: readonly string[]; providerTimeoutMs: number }): SmsTestResult {

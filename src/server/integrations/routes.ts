@@ -3,8 +3,8 @@ import type { Logger } from 'pino';
 import { AppError } from '../core/app-error';
 import { wantsRefresh } from '../http/refresh-query';
 import { mountRoute, type RouteRegistry } from '../http/route';
-import { integrationsStatusQuery, integrationsStatusView, twilioStatusCallbackBody } from './schemas';
-import type { IntegrationStatus, IntegrationsService } from './service';
+import { integrationsStatusQuery, integrationsStatusView, twilioSendsQuery, twilioSendsView, twilioStatusCallbackBody } from './schemas';
+import type { IntegrationStatus, IntegrationsService, RecentSend } from './service';
 import { STATUS_CALLBACK_PATH, type TwilioSignatureVerifier } from './twilio/status-callback';
 
 const CALLBACK_BODY_LIMIT = '16kb';
@@ -75,6 +75,18 @@ export function integrationStatusToView(status: IntegrationStatus) {
   };
 }
 
+function recentSendToView(send: RecentSend) {
+  return {
+    trace_id: send.traceId,
+    created_at: send.createdAt.toISOString(),
+    masked_destination: send.maskedDestination,
+    status: send.status,
+    provider_error_code: send.providerErrorCode,
+    delivery_status: send.deliveryStatus,
+    delivery_updated_at: send.deliveryUpdatedAt?.toISOString() ?? null,
+  };
+}
+
 /** /api/integrations: the control plane's view of each integration. Admin only. */
 export function createIntegrationRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; integrations: IntegrationsService }): Router {
   const router = Router();
@@ -94,6 +106,25 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; require
     async ({ res, query }) => {
       const integrations = await deps.integrations.list({ refresh: wantsRefresh(query.refresh) });
       res.json({ integrations: integrations.map(integrationStatusToView) });
+    },
+  );
+  mountRoute(
+    router,
+    deps.registry,
+    {
+      method: 'get',
+      path: '/api/integrations/twilio/sends',
+      tag: 'integrations',
+      summary: 'Recent test SMS sends: time, masked number, outcome, trace_id, error code and delivery status',
+      description: 'Newest first. delivery_status follows the signed Twilio status callback, so polling this shows a send move from sent to delivered.',
+      access: 'admin',
+      query: twilioSendsQuery,
+      responses: { 200: { description: 'The newest sends', schema: twilioSendsView } },
+    },
+    [deps.requireAdmin],
+    async ({ res, query }) => {
+      const sends = await deps.integrations.recentTwilioSends(query.limit ? Number(query.limit) : 10);
+      res.json({ sends: sends.map(recentSendToView) });
     },
   );
   return router;

@@ -46,3 +46,23 @@ export const integrationStatusView = z.object({
 });
 
 export const integrationsStatusView = z.object({ integrations: z.array(integrationStatusView) });
+
+export const twilioSendsQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^(?:[1-9]|[1-4][0-9]|50)$/, { error: 'must be a whole number from 1 to 50' })
+    .optional()
+    .describe('How many sends, newest first (default 10, at most 50)'),
+});
+
+export const twilioSendView = z.object({
+  trace_id: z.string(),
+  created_at: z.string(),
+  masked_destination: z.string().nullable().describe('The number with all but the country code and last digits masked'),
+  status: z.enum(['success', 'failed', 'not_configured']).describe('What the send request itself did'),
+  provider_error_code: z.string().nullable().describe("Twilio's error code: of the refused request, or of a later undelivered report"),
+  delivery_status: z.string().nullable().describe("Twilio's latest delivery report (status callback); null until one arrives"),
+  delivery_updated_at: z.string().nullable(),
+});
+
+export const twilioSendsView = z.object({ sends: z.array(twilioSendView) });

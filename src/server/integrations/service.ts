@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { SmsProvider } from './sms-provider';
+import { SMS_TEST_ACTION } from './usage-actions';
 import type { Clock } from '../lib/clock';
 import type { Telemetry } from '../lib/telemetry';
 import type { IntegrationCheckRow, IntegrationStore } from './store';
@@ -21,7 +22,20 @@ export interface IntegrationStatus {
   problems: string[];
 }
 
+/** One test SMS as OpsAlerts lists it: never the number, only its masked form. */
+export interface RecentSend {
+  traceId: string;
+  createdAt: Date;
+  maskedDestination: string | null;
+  status: 'success' | 'failed' | 'not_configured';
+  providerErrorCode: string | null;
+  deliveryStatus: string | null;
+  deliveryUpdatedAt: Date | null;
+}
+
 export interface IntegrationsService {
+  /** The newest test sends through Twilio, newest first, with the delivery status callbacks reported. */
+  recentTwilioSends(limit: number): Promise<RecentSend[]>;
   /** Every integration's status; the credential check is cached per INTEGRATION_CHECK_INTERVAL_SECONDS unless `refresh`. */
   list(options: { refresh: boolean }): Promise<IntegrationStatus[]>;
   twilioStatus(options: { refresh: boolean }): Promise<IntegrationStatus>;
@@ -103,12 +117,24 @@ export function createIntegrationsService(deps: {
   }
 
   return {
+    async recentTwilioSends(limit) {
+      const rows = await store.listRecentUsage('twilio', SMS_TEST_ACTION, limit);
+      return rows.map((row) => ({
+        traceId: row.traceId,
+        createdAt: row.createdAt,
+        maskedDestination: row.maskedDestination,
+        status: row.status,
+        providerErrorCode: row.providerErrorCode,
+        deliveryStatus: row.deliveryStatus,
+        deliveryUpdatedAt: row.deliveryUpdatedAt,
+      }));
+    },
     async list(options) {
       return Promise.all([twilioStatus(options), ...(deps.others ?? []).map((other) => other.status(options))]);
     },
     twilioStatus,
     async recordDeliveryStatus(input) {
-      const matched = await store.recordDeliveryStatus(input.providerReference, input.deliveryStatus, new Date(clock.nowMs()));
+      const matched = await store.recordDeliveryStatus(input.providerReference, input.deliveryStatus, new Date(clock.nowMs()), input.providerErrorCode);
       logger.info(
         {
           event: 'integrations.delivery_status',

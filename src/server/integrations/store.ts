@@ -41,11 +41,12 @@ export function createIntegrationStore(db: Database) {
      * Records a provider's delivery report on the event it sent. Callbacks can arrive out of
      * order, so a final status is never overwritten by a non-final one. Returns whether a row changed.
      */
-    async recordDeliveryStatus(providerReference: string, deliveryStatus: string, at: Date): Promise<boolean> {
+    async recordDeliveryStatus(providerReference: string, deliveryStatus: string, at: Date, providerErrorCode?: string): Promise<boolean> {
       const isFinal = FINAL_DELIVERY_STATUSES.includes(deliveryStatus);
       const rows = await db
         .update(integrationUsageEvents)
-        .set({ deliveryStatus, deliveryUpdatedAt: at })
+        // The carrier's reason for an undelivered message arrives only here (e.g. 30003).
+        .set({ deliveryStatus, deliveryUpdatedAt: at, ...(providerErrorCode ? { providerErrorCode } : {}) })
         .where(
           and(
             eq(integrationUsageEvents.providerReference, providerReference),
@@ -80,6 +81,16 @@ export function createIntegrationStore(db: Database) {
         lastSuccessAt: counts?.lastSuccessAt ?? null,
         latest: latest ?? null,
       };
+    },
+
+    /** The newest usage events of one action (OpsAlerts' recent test sends), newest first. */
+    async listRecentUsage(integration: string, action: string, limit: number): Promise<UsageEventRow[]> {
+      return db
+        .select()
+        .from(integrationUsageEvents)
+        .where(and(eq(integrationUsageEvents.integration, integration), eq(integrationUsageEvents.action, action)))
+        .orderBy(desc(integrationUsageEvents.createdAt))
+        .limit(limit);
     },
 
     async getCheck(integration: string): Promise<IntegrationCheckRow | undefined> {
