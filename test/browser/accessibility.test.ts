@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { grantAdmin, STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
 import type { TwilioFake } from '../../tools/twilio-fake';
+import { freePort } from '../support/processes';
 import { startFake, twilioEnv } from '../support/twilio';
 import { auditScreen, describeFindings } from './support/axe';
 import { launchChromium, openPage, type ConsoleWatch } from './support/browser';
@@ -42,12 +43,15 @@ async function signIn(who: string) {
 
 beforeAll(async () => {
   fakeTwilio = await startFake();
+  // PUBLIC_URL names the server's own port, so the fake's delivery reports reach it (status callback).
+  const port = await freePort();
   server = await startTestServer({
+    port,
     env: {
       SERVE_WEB: 'true',
       TWO_FACTOR_USER_MAX_FAILURES: '3',
       TWO_FACTOR_USER_LOCK_SECONDS: '900',
-      ...twilioEnv(fakeTwilio),
+      ...twilioEnv(fakeTwilio, { PUBLIC_URL: `http://127.0.0.1:${port}` }),
     },
   });
   const registered = await server.client().post('/api/auth/register', { email: adminEmail, password: STRONG_PASSWORD });
@@ -187,7 +191,17 @@ describe('accessibility: zero serious or critical axe findings on every screen',
     await page.getByLabel('Phone number').fill('+15005550006');
     await page.getByRole('button', { name: 'Send test SMS' }).click();
     await page.getByTestId('sms-result').waitFor();
+    const traceId = ((await page.getByTestId('trace-id').textContent()) ?? '').trim();
+    const sid = ((await page.getByTestId('provider-message-id').textContent()) ?? '').trim();
+    const row = page.getByTestId('recent-send').filter({ hasText: traceId });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Sent, no report yet');
+    expect(await row.textContent()).toMatch(/\+1\*+0006/);
     await expectAccessible('ops-alerts-sent');
+    // Twilio's signed delivery report arrives; the list, polling while a report is due, shows it.
+    expect((await fakeTwilio.deliver(sid, 'delivered')).statusCode).toBe(204);
+    await row.getByText('Delivered').waitFor({ timeout: 15_000 });
+    await expectAccessible('ops-alerts-delivered');
   });
 
   it('logged no console errors and no CSP violations (axe runs outside the CSP)', () => {

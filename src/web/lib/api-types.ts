@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { smsTestView } from '../../server/alerts/schemas';
 import type { loginResponse, meView, securityEventView, sessionView, userView } from '../../server/auth/schemas';
-import type { integrationStatusView } from '../../server/integrations/schemas';
+import type { integrationStatusView, twilioSendView } from '../../server/integrations/schemas';
 import type { rememberedDeviceItemView, sessionItemView, sessionsOverviewView } from '../../server/sessions/schemas';
 import type { statusView as systemStatusView } from '../../server/system/schemas';
 import type { backupCodesView, factorBody, setupView, statusView as twoFactorStatusView } from '../../server/twofactor/schemas';
@@ -29,3 +29,5 @@ export type SystemBlocker = SystemStatus['blockers'][number];
 export type ActiveSession = z.output<typeof sessionItemView>;
 export type RememberedDevice = z.output<typeof rememberedDeviceItemView>;
 export type SessionsOverview = z.output<typeof sessionsOverviewView>;
+/** One recent test SMS (GET /api/integrations/twilio/sends). */
+export type RecentSend = z.output<typeof twilioSendView>;

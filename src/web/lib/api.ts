@@ -2,6 +2,7 @@ import type {
   BackupCodesResult,
   IntegrationStatus,
   LoginResult,
+  RecentSend,
   Me,
   SecondFactor,
   SecurityEvent,
@@ -140,4 +141,5 @@ export const api = {
   integrationsStatus: (refresh = false) =>
     get<{ integrations: IntegrationStatus[] }>(`/api/integrations/status${refresh ? '?refresh=1' : ''}`),
   systemStatus: () => get<SystemStatus>('/api/system/status'),
+  recentSmsSends: (limit = 10) => get<{ sends: RecentSend[] }>(`/api/integrations/twilio/sends?limit=${limit}`),
 };

@@ -1,25 +1,20 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { CheckCircle2Icon, OctagonAlertIcon, RefreshCwIcon, TriangleAlertIcon, WrenchIcon } from 'lucide-react';
+import { CheckCircle2Icon, RefreshCwIcon, TriangleAlertIcon } from 'lucide-react';
 import { ErrorAlert } from '../components/error-alert';
 import { PageHeader } from '../components/layout';
-import { Alert, AlertDescription, AlertTitle } from '../components/ui/alert';
+import { Alert, AlertTitle } from '../components/ui/alert';
 import { Badge } from '../components/ui/badge';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../components/ui/card';
+import { BlockerList } from '../features/ops/blocker-list';
 import { IntegrationSummary } from '../features/ops/integration-summary';
+import { checkName, verdictOf } from '../features/ops/system-words';
 import { api, isApiError } from '../lib/api';
-import type { SystemStatus } from '../lib/api-types';
 import { formatDateTime } from '../lib/format';
 import { NotAllowed } from './not-allowed';
-import { integrationsKey } from './ops-alerts';
+import { integrationsKey } from '../features/ops/recent-sends';
 
 const systemStatusKey = ['system-status'] as const;
-
-const overall: Record<SystemStatus['status'], { label: string; variant: 'success' | 'warning' | 'destructive'; text: string }> = {
-  ok: { label: 'OK', variant: 'success', text: 'Everything this server needs is in place.' },
-  degraded: { label: 'Degraded', variant: 'warning', text: 'The server works, but something needs attention.' },
-  blocked: { label: 'Blocked', variant: 'destructive', text: 'Something must be fixed before real use.' },
-};
 
 /** A check from /api/system/status in words: its state and its other plain facts. */
 function describeCheck(value: unknown): { state: 'ok' | 'problem' | 'info'; facts: string[] } {
@@ -30,7 +25,11 @@ function describeCheck(value: unknown): { state: 'ok' | 'problem' | 'info'; fact
   else if (typeof record.status === 'string') state = ['ok', 'up', 'pass', 'healthy'].includes(record.status) ? 'ok' : 'problem';
   const facts = Object.entries(record)
     .filter(([key, fact]) => key !== 'ok' && fact !== null && fact !== undefined && typeof fact !== 'object')
-    .map(([key, fact]) => `${key.replace(/_/g, ' ')}: ${typeof fact === 'string' && /^\d{4}-\d\d-\d\dT/.test(fact) ? formatDateTime(fact) : String(fact)}`);
+    .map(([key, fact]) => {
+      const text = typeof fact === 'string' && /^\d{4}-\d\d-\d\dT/.test(fact) ? formatDateTime(fact) : String(fact);
+      // "detail" is the check's own sentence; other facts keep their name.
+      return key === 'detail' ? text : `${key.replace(/_/g, ' ')}: ${text}`;
+    });
   return { state, facts };
 }
 
@@ -48,7 +47,7 @@ export function SystemStatusPage() {
     await status.refetch();
   };
   const data = status.data;
-  const summary = data ? overall[data.status] ?? overall.degraded : null;
+  const summary = data ? verdictOf(data.status) : null;
 
   return (
     <>
@@ -76,7 +75,11 @@ export function SystemStatusPage() {
           <Card aria-labelledby="blockers-title">
             <CardHeader>
               <CardTitle id="blockers-title">Blockers</CardTitle>
-              <CardDescription>{data.blockers.length === 0 ? 'Nothing blocks real use.' : 'Each one names its fix. Real use should wait until they are gone.'}</CardDescription>
+              <CardDescription>
+                {data.blockers.length === 0
+                  ? 'Nothing blocks real use.'
+                  : 'Each one says whether it blocks real use or only needs attention, and names its fix.'}
+              </CardDescription>
             </CardHeader>
             <CardContent>
               {data.blockers.length === 0 ? (
@@ -85,28 +88,7 @@ export function SystemStatusPage() {
                   <AlertTitle>No blockers</AlertTitle>
                 </Alert>
               ) : (
-                <ol className="grid gap-3" data-testid="blockers">
-                  {data.blockers.map((blocker) => (
-                    <li key={blocker.code}>
-                      <Alert variant="destructive">
-                        <OctagonAlertIcon aria-hidden="true" />
-                        <AlertTitle className="flex flex-wrap items-center gap-2">
-                          {blocker.message}
-                          <code className="rounded bg-destructive/10 px-1.5 py-0.5 font-mono text-xs">{blocker.code}</code>
-                        </AlertTitle>
-                        <AlertDescription>
-                          <p className="flex gap-1.5 text-foreground">
-                            <WrenchIcon className="mt-1 size-3.5 shrink-0" aria-hidden="true" />
-                            <span>
-                              <span className="font-medium">Fix: </span>
-                              {blocker.fix}
-                            </span>
-                          </p>
-                        </AlertDescription>
-                      </Alert>
-                    </li>
-                  ))}
-                </ol>
+                <BlockerList blockers={data.blockers} />
               )}
             </CardContent>
           </Card>
@@ -131,7 +113,7 @@ export function SystemStatusPage() {
                         <span className="size-4 shrink-0" aria-hidden="true" />
                       )}
                       <div className="grid min-w-0 gap-0.5">
-                        <p className="text-sm font-medium">{name.replace(/_/g, ' ')}</p>
+                        <p className="text-sm font-medium">{checkName(name)}</p>
                         {check.facts.length > 0 ? <p className="text-xs break-words text-muted-foreground">{check.facts.join(' · ')}</p> : null}
                       </div>
                     </li>
