@@ -16,6 +16,19 @@ export const EXPECTED_SCREENSHOTS = [
   'ops-alerts-success',
   'ops-alerts-failure',
   'system-status',
+  // Issue 22: the accessibility audit's states (light and dark) and the keyboard-only run.
+  'a11y-sign-up-invalid',
+  'a11y-second-step-wrong-code',
+  'a11y-lockout',
+  'a11y-lockout.dark',
+  'a11y-setup',
+  'a11y-settings-2fa-on.dark',
+  'a11y-regenerate-dialog',
+  'a11y-not-allowed',
+  'a11y-not-found',
+  'a11y-system-status',
+  'a11y-ops-alerts-delivered',
+  'keyboard-backup-codes-focus',
 ] as const;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
