@@ -37,6 +37,8 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
   const [busy, setBusy] = useState(false);
   const { lockout, secondsLeft, capture, clear } = useLockout();
   const pendingRef = useRef<Pending | null>(null);
+  // The prompt opens without a trigger of its own: focus goes back to where it was when it opened.
+  const returnFocusRef = useRef<HTMLElement | null>(null);
   const me = useMe();
 
   const withFreshSession = useCallback<WithFreshSession>(async (action) => {
@@ -45,6 +47,7 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     } catch (error) {
       if (!isApiError(error, 'SESSION_NOT_FRESH')) throw error;
       return new Promise((resolve, reject) => {
+        returnFocusRef.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
         const next: Pending = { retry: action, resolve: resolve as (value: unknown) => void, reject };
         pendingRef.current = next;
         setPassword('');
@@ -87,7 +90,18 @@ export function ReauthProvider({ children }: { children: ReactNode }) {
     <ReauthContext.Provider value={withFreshSession}>
       {children}
       <Dialog open={pending !== null} onOpenChange={(open) => !open && close()}>
-        <DialogContent aria-describedby="reauth-description">
+        <DialogContent
+          aria-describedby="reauth-description"
+          onCloseAutoFocus={(event) => {
+            event.preventDefault();
+            const target = returnFocusRef.current;
+            returnFocusRef.current = null;
+            // After the next render: the form that asked may re-enable its button only then.
+            window.setTimeout(() => {
+              if (target?.isConnected) target.focus();
+            }, 0);
+          }}
+        >
           <form onSubmit={submit} method="post" className="grid gap-4" noValidate>
             <DialogHeader>
               <DialogTitle className="flex items-center gap-2">

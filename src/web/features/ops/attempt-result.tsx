@@ -104,7 +104,12 @@ function ProofOfUse({ before, after }: { before: IntegrationStatus | null; after
     },
   ];
   return (
-    <div className="overflow-x-auto">
+    <div
+      className="overflow-x-auto rounded-md focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+      tabIndex={0}
+      role="region"
+      aria-label="Twilio usage before and after, scrollable"
+    >
       <table className="w-full min-w-[18rem] text-sm" data-testid="proof-of-use">
         <caption className="mb-2 text-left font-medium">Twilio usage, read from the server before and after the send</caption>
         <thead>

@@ -49,7 +49,13 @@ export function RecentSends() {
         <ErrorAlert error={sends.error} title="Recent sends unavailable" />
         {sends.data && rows.length === 0 ? <p className="text-sm text-muted-foreground">No test SMS sent yet.</p> : null}
         {rows.length > 0 ? (
-          <div className="overflow-x-auto">
+          // Scrolls sideways on a phone: focusable, so the keyboard can scroll it too.
+          <div
+            className="overflow-x-auto rounded-md focus-visible:ring-[3px] focus-visible:ring-ring/50 focus-visible:outline-none"
+            tabIndex={0}
+            role="region"
+            aria-label="Recent test sends, scrollable"
+          >
             <table className="w-full min-w-[36rem] text-sm" data-testid="recent-sends">
               <thead>
                 <tr className="border-b text-left text-muted-foreground">
