@@ -1,14 +1,15 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { CheckCircle2Icon, KeyRoundIcon } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { ErrorAlert, LockoutAlert } from '../../components/error-alert';
 import { Alert, AlertDescription } from '../../components/ui/alert';
 import { Button } from '../../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../../components/ui/card';
 import { PasswordField } from '../../components/password-field';
-import { useLockout } from '../../hooks/use-lockout';
+import { useFormSubmit } from '../../hooks/use-form-submit';
 import { useMe } from '../../hooks/use-me';
 import { api } from '../../lib/api';
+import { passwordProblem } from '../../lib/validate';
 import { securityEventsKey } from '../two-factor/two-factor-card';
 
 /** Settings → Security: change the password; every other session is signed out by the API. */
@@ -17,27 +18,25 @@ export function ChangePasswordCard() {
   const queryClient = useQueryClient();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<number | null>(null);
-  const { lockout, secondsLeft, capture } = useLockout();
+  const [fieldErrors, setFieldErrors] = useState<{ current: string | null; next: string | null }>({ current: null, next: null });
+  const { busy, error, lockout, secondsLeft, run } = useFormSubmit();
+  const currentRef = useRef<HTMLInputElement>(null);
+  const nextRef = useRef<HTMLInputElement>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
+    const problems = { current: passwordProblem(current, 'current'), next: passwordProblem(next, 'new') };
+    setFieldErrors(problems);
+    if (problems.current) return currentRef.current?.focus();
+    if (problems.next) return nextRef.current?.focus();
     setDone(null);
-    try {
-      const result = await api.changePassword(current, next);
-      setCurrent('');
-      setNext('');
-      setDone(result.sessions_revoked);
-      await queryClient.invalidateQueries({ queryKey: securityEventsKey });
-    } catch (failure) {
-      if (!capture(failure)) setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await run(() => api.changePassword(current, next));
+    if (!outcome.ok) return;
+    setCurrent('');
+    setNext('');
+    setDone(outcome.value.sessions_revoked);
+    await queryClient.invalidateQueries({ queryKey: securityEventsKey });
   };
 
   return (
@@ -50,7 +49,7 @@ export function ChangePasswordCard() {
         <CardDescription>Changing it signs out every other browser and device.</CardDescription>
       </CardHeader>
       <CardContent>
-        <form method="post" onSubmit={submit} className="grid gap-4 md:max-w-md" aria-label="Change password">
+        <form method="post" onSubmit={submit} className="grid gap-4 md:max-w-md" aria-label="Change password" noValidate>
           {lockout ? <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} /> : <ErrorAlert error={error} title="Password not changed" />}
           {done !== null ? (
             <Alert role="status" data-testid="password-changed">
@@ -61,8 +60,16 @@ export function ChangePasswordCard() {
             </Alert>
           ) : null}
           {me.data?.user.email ? <input type="email" name="username" autoComplete="username" value={me.data.user.email} readOnly hidden /> : null}
-          <PasswordField id="current-password" label="Current password" kind="current" value={current} onChange={setCurrent} />
-          <PasswordField id="changed-password" label="New password" kind="new" value={next} onChange={setNext} />
+          <PasswordField
+            ref={currentRef}
+            id="current-password"
+            label="Current password"
+            kind="current"
+            value={current}
+            onChange={setCurrent}
+            error={fieldErrors.current}
+          />
+          <PasswordField ref={nextRef} id="changed-password" label="New password" kind="new" value={next} onChange={setNext} error={fieldErrors.next} />
           <div>
             <Button type="submit" disabled={busy || lockout !== null}>
               {busy ? 'Changing…' : 'Change password'}
