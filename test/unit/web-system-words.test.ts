@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkName, commandsIn, verdictOf } from '../../src/web/features/ops/system-words';
+import { formatDateTime } from '../../src/web/lib/format';
+import { checkName, commandsIn, humanizeDates, verdictOf } from '../../src/web/features/ops/system-words';
 
 describe('system status in words', () => {
   it('names every check the server reports in words, and humanises an unknown one', () => {
@@ -23,5 +24,11 @@ describe('system status in words', () => {
     expect(commandsIn('or remove the role: npm run cli -- user:revoke-admin --email <email>')).toEqual(['npm run cli -- user:revoke-admin --email <email>']);
     expect(commandsIn('Check the database (GET /readyz)')).toEqual(['GET /readyz']);
     expect(commandsIn('Restart Proofgate')).toEqual([]);
+  });
+
+  it('writes timestamps inside a check\'s sentence in the one date format', () => {
+    const iso = '2026-11-30T04:29:11.502Z';
+    expect(humanizeDates(`connected (checked ${iso}); SMS allowed to US`)).toBe(`connected (checked ${formatDateTime(iso)}); SMS allowed to US`);
+    expect(humanizeDates('all applied')).toBe('all applied');
   });
 });

@@ -8,9 +8,8 @@ import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '../components/ui/card';
 import { BlockerList } from '../features/ops/blocker-list';
 import { IntegrationSummary } from '../features/ops/integration-summary';
-import { checkName, verdictOf } from '../features/ops/system-words';
+import { checkName, humanizeDates, verdictOf } from '../features/ops/system-words';
 import { api, isApiError } from '../lib/api';
-import { formatDateTime } from '../lib/format';
 import { NotAllowed } from './not-allowed';
 import { integrationsKey } from '../features/ops/recent-sends';
 
@@ -26,7 +25,7 @@ function describeCheck(value: unknown): { state: 'ok' | 'problem' | 'info'; fact
   const facts = Object.entries(record)
     .filter(([key, fact]) => key !== 'ok' && fact !== null && fact !== undefined && typeof fact !== 'object')
     .map(([key, fact]) => {
-      const text = typeof fact === 'string' && /^\d{4}-\d\d-\d\dT/.test(fact) ? formatDateTime(fact) : String(fact);
+      const text = humanizeDates(String(fact));
       // "detail" is the check's own sentence; other facts keep their name.
       return key === 'detail' ? text : `${key.replace(/_/g, ' ')}: ${text}`;
     });

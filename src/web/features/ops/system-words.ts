@@ -1,4 +1,5 @@
 import type { SystemStatus } from '../../lib/api-types';
+import { formatDateTime } from '../../lib/format';
 
 /**
  * System status in words a person reads: check names, one verdict wording shared by the badge
@@ -49,4 +50,11 @@ const COMMAND = /npm run cli -- [a-z0-9:-]+(?: --[a-z-]+ (?:<[a-z]+>|[^\s;,)]+))
 /** The runnable commands inside a fix's text, in order, without duplicates. */
 export function commandsIn(fix: string): string[] {
   return [...new Set(fix.match(COMMAND) ?? [])];
+}
+
+const ISO_TIMESTAMP = /\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g;
+
+/** Timestamps inside a check's sentence in the page's one date format, like every other date. */
+export function humanizeDates(text: string): string {
+  return text.replace(ISO_TIMESTAMP, (iso) => formatDateTime(iso));
 }
