@@ -21,7 +21,8 @@ let secret = '';
 async function focusedName(): Promise<string> {
   return (await page.evaluate(`(() => {
     const el = document.activeElement;
-    if (!el) return '';
+    // Focus lost to the page itself counts as no focus (its text would match anything).
+    if (!el || el === document.body) return '';
     if (el.labels && el.labels.length) return el.labels[0].textContent.trim();
     return (el.getAttribute('aria-label') || el.textContent || '').trim();
   })()`)) as string;
@@ -101,8 +102,30 @@ describe('two-factor with the keyboard only', () => {
     await expectFocusOn(/Sign out/);
     await page.getByTestId('backup-codes').waitFor();
 
+    // Another page of the app asks too; Escape stays, and the codes are still there.
+    for (let i = 0; i < 5 && (await focusedName()) !== 'Security'; i += 1) await page.keyboard.press('Shift+Tab');
+    await expectFocusOn(/^Security$/);
+    await page.keyboard.press('Enter');
+    const leaving = page.getByRole('alertdialog', { name: 'Leave without saving your backup codes?' });
+    await leaving.waitFor();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => leaving.count()).toBe(0);
+    await page.getByTestId('backup-codes').waitFor();
+
+    // Leaving the page now asks first (a synthetic beforeunload is cancelled by the page)...
+    const leaveCancelled = `(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; })()`;
+    expect(await page.evaluate(leaveCancelled)).toBe(true);
+    // ...and printing shows the codes and nothing else.
+    await page.emulateMedia({ media: 'print' });
+    const visibility = (selector: string) => page.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(selector)})).visibility`);
+    expect(await visibility('header')).toBe('hidden');
+    expect(await visibility('[data-testid="two-factor-state"]')).toBe('hidden');
+    expect(await visibility('[data-testid="backup-code"]')).toBe('visible');
+    await page.emulateMedia({ media: 'screen' });
+
     await tabTo(/I have saved these backup codes/);
     await page.keyboard.press('Space');
+    expect(await page.evaluate(leaveCancelled)).toBe(false);
     await tabTo(/^Continue$/, 3);
     await page.keyboard.press('Enter');
     await page.getByText('Backup codes saved. They will not be shown again.').waitFor();

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { LogOutIcon } from 'lucide-react';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../lib/api';
 import { meQueryKey } from '../lib/query-client';
@@ -23,6 +23,7 @@ export function SignOutButton() {
   const unsaved = useUnsavedCodes();
   const [signingOut, setSigningOut] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const buttonRef = useRef<HTMLButtonElement>(null);
 
   const signOut = async () => {
     setSigningOut(true);
@@ -39,12 +40,18 @@ export function SignOutButton() {
 
   return (
     <>
-      <Button variant="outline" size="sm" onClick={() => (unsaved ? setConfirming(true) : void signOut())} disabled={signingOut}>
+      <Button ref={buttonRef} variant="outline" size="sm" onClick={() => (unsaved ? setConfirming(true) : void signOut())} disabled={signingOut}>
         <LogOutIcon aria-hidden="true" />
         Sign out
       </Button>
       <AlertDialog open={confirming} onOpenChange={setConfirming}>
-        <AlertDialogContent>
+        <AlertDialogContent
+          onCloseAutoFocus={(event) => {
+            // Opened from state, not from a Trigger: give focus back to the button by hand.
+            event.preventDefault();
+            buttonRef.current?.focus();
+          }}
+        >
           <AlertDialogHeader>
             <AlertDialogTitle>Sign out without saving your backup codes?</AlertDialogTitle>
             <AlertDialogDescription>

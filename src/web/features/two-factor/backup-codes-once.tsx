@@ -6,6 +6,7 @@ import { Button } from '../../components/ui/button';
 import { Checkbox } from '../../components/ui/checkbox';
 import { Label } from '../../components/ui/label';
 import { unsavedCodes } from '../../lib/unsaved-codes';
+import { LeaveGuard } from './leave-guard';
 
 export const BACKUP_CODES_FILE_NAME = 'proofgate-backup-codes.txt';
 
@@ -70,6 +71,7 @@ export function BackupCodesOnce({
 
   return (
     <div className="grid gap-4" data-testid="backup-codes">
+      <LeaveGuard active={!saved} />
       <h3 ref={headingRef} tabIndex={-1} className="text-base font-semibold outline-none">
         {heading}
       </h3>
