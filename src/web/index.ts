@@ -24,5 +24,6 @@ export {
 export { twoFactorStatusKey, securityEventsKey, TwoFactorCard } from './features/two-factor/two-factor-card';
 export { SecurityActivity } from './features/two-factor/security-activity';
 export { SignInPage, type SignInLocationState } from './pages/sign-in';
-export { OpsAlertsPage, integrationsKey } from './pages/ops-alerts';
+export { OpsAlertsPage } from './pages/ops-alerts';
+export { integrationsKey } from './features/ops/recent-sends';
 export { ReauthProvider, ReauthCancelledError, useWithFreshSession } from './components/reauth-provider';

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { twoFactorStatusKey, securityEventsKey } from '../features/two-factor/two-factor-card';
 import { api } from '../lib/api';
 import { meQueryKey } from '../lib/query-client';
-import { integrationsKey } from '../pages/ops-alerts';
+import { integrationsKey } from '../features/ops/recent-sends';
 
 /**
  * TanStack Query hooks over the typed API client, for a host app's own screens
