@@ -19,6 +19,7 @@ import type { SessionCookie } from '../http/session-cookie';
 import { createDeviceCookie } from '../http/device-cookie';
 import type { ProofgateServices } from '../services';
 import { readinessChecks, statusChecks } from '../composition/system-checks';
+import { createDocsRoutes } from '../system/docs-routes';
 import { createHealthRoutes } from '../system/health-routes';
 import { createSystemStatusRoutes } from '../system/status-routes';
 import { createPasskeyRoutes } from '../passkeys/routes';
@@ -31,8 +32,8 @@ export const PROOFGATE_VERSION = '0.1.0';
 const JSON_BODY_LIMIT = '16kb';
 
 /** The paths Proofgate answers when mounted in a host app; every other request passes to the host untouched. */
-const OWN_PREFIXES = ['/api/auth/', '/api/alerts/', '/api/integrations/', '/api/system/'];
-const OWN_PATHS = new Set(['/api/openapi.json', '/healthz', '/readyz', '/api/auth', '/api/alerts', '/api/integrations', '/api/system']);
+const OWN_PREFIXES = ['/api/auth/', '/api/alerts/', '/api/integrations/', '/api/system/', '/api/docs/'];
+const OWN_PATHS = new Set(['/api/openapi.json', '/api/docs', '/healthz', '/readyz', '/api/auth', '/api/alerts', '/api/integrations', '/api/system']);
 
 export function isProofgatePath(path: string): boolean {
   return OWN_PATHS.has(path) || OWN_PREFIXES.some((prefix) => path.startsWith(prefix));
@@ -125,6 +126,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
   api.use(createIntegrationRoutes({ registry, requireAdmin, integrations: services.integrations }));
   api.use(createSystemStatusRoutes({ registry, requireAdmin, checks: statusChecks(services) }));
   mountOpenApiRoute(api, registry, PROOFGATE_VERSION);
+  api.use(createDocsRoutes({ registry }));
   api.use('/api', notFoundHandler);
   return api;
 }

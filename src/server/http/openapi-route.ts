@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { z } from 'zod';
 import { buildOpenApiDocument } from './openapi';
 import type { RouteRegistry } from './route';
 
@@ -15,6 +16,6 @@ export function mountOpenApiRoute(router: Router, registry: RouteRegistry, versi
     tag: 'system',
     summary: 'This OpenAPI 3.1 document',
     access: 'public',
-    responses: { 200: { description: 'OpenAPI document' } },
+    responses: { 200: { description: 'OpenAPI document', schema: z.object({ openapi: z.literal('3.1.0') }).loose() } },
   });
 }

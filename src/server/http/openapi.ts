@@ -1,19 +1,26 @@
 import { z } from 'zod';
 import { errorCatalog, type ErrorCode } from '../core/error-codes';
-import type { RouteRegistry, RouteSpec } from './route';
-import { SESSION_COOKIE_DEV } from './session-cookie';
+import { documentTags, parserResponses, problemExample, problemRef, requestIdHeader, sharedComponents } from './openapi-components';
+import type { RouteRegistry, RouteResponseSpec, RouteSpec } from './route';
 
+/** Codes any operation can answer with, whatever the route: body parsing, origin check, database, parser. */
 const GENERIC_ERROR_CODES: ErrorCode[] = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
+  'MALFORMED_REQUEST',
   'PAYLOAD_TOO_LARGE',
   'ORIGIN_REJECTED',
   'DATABASE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ];
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
-  return z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
+/** Answered for every path by the HTTP parser; documented once, as shared responses. */
+const PARSER_ERROR_CODES: ErrorCode[] = ['HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT'];
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  // The document's dialect is 2020-12 already; a nested $schema is only noise to validators.
+  return rest;
 }
 
 function toOpenApiPath(expressPath: string): { path: string; params: string[] } {
@@ -36,31 +43,102 @@ function queryParameters(spec: RouteSpec): unknown[] {
   }));
 }
 
-function operation(spec: RouteSpec): Record<string, unknown> {
-  const { params } = toOpenApiPath(spec.path);
-  const errorCodes = [...new Set([...(spec.errorCodes ?? []), ...GENERIC_ERROR_CODES])];
+/**
+ * The JSON-only rule (json-only.ts) covers every /api route past the Twilio callback, which
+ * parses its own form body; so any of them can answer 415, whether it takes a body or not.
+ */
+function coveredByJsonOnlyRule(spec: RouteSpec): boolean {
+  return spec.path.startsWith('/api/') && spec.bodyContentType !== 'application/x-www-form-urlencoded';
+}
+
+/** Cookie-parsing /api routes clear a session cookie that names no live session, on any answer. */
+function mayClearSessionCookie(spec: RouteSpec): boolean {
+  return coveredByJsonOnlyRule(spec);
+}
+
+function errorCodesOf(spec: RouteSpec): ErrorCode[] {
+  const codes = [...new Set([...(spec.errorCodes ?? []), ...GENERIC_ERROR_CODES])];
+  if (coveredByJsonOnlyRule(spec) && !codes.includes('UNSUPPORTED_MEDIA_TYPE')) codes.push('UNSUPPORTED_MEDIA_TYPE');
   if (spec.access !== 'public' && spec.access !== 'signed-callback') {
-    for (const code of ['UNAUTHENTICATED', 'TWO_FACTOR_REQUIRED'] as const) if (!errorCodes.includes(code)) errorCodes.push(code);
+    for (const code of ['UNAUTHENTICATED', 'TWO_FACTOR_REQUIRED'] as const) if (!codes.includes(code)) codes.push(code);
   }
-  if (spec.access === 'admin') errorCodes.push('FORBIDDEN');
+  if (spec.access === 'admin' && !codes.includes('FORBIDDEN')) codes.push('FORBIDDEN');
+  return codes;
+}
+
+function setCookieHeader(required: boolean, description: string) {
+  return { description, required, schema: { type: 'string' } };
+}
+
+function responseHeaders(spec: RouteSpec, status: number, response?: RouteResponseSpec): Record<string, unknown> {
+  const headers: Record<string, unknown> = { 'X-Request-Id': requestIdHeader };
+  if (status === 429) headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
+  if (status === 503) headers['Retry-After'] = { $ref: '#/components/headers/Retry-After-Optional' };
+  if (response?.setCookie) {
+    headers['Set-Cookie'] = setCookieHeader(response.setCookie.required, response.setCookie.description);
+  } else if (mayClearSessionCookie(spec)) {
+    headers['Set-Cookie'] = setCookieHeader(false, 'Clears a session cookie that no longer names a live session.');
+  }
+  return headers;
+}
+
+function successResponse(spec: RouteSpec, status: number, response: RouteResponseSpec): Record<string, unknown> {
+  const mediaType = response.mediaType ?? 'application/json';
+  const content = response.schema
+    ? {
+        content: {
+          [mediaType]: {
+            schema: jsonSchema(response.schema, 'output'),
+            ...(response.example !== undefined ? { example: response.example } : {}),
+          },
+        },
+      }
+    : {};
+  return { description: response.description, headers: responseHeaders(spec, status, response), ...content };
+}
+
+function responsesOf(spec: RouteSpec, errorCodes: ErrorCode[]): Record<string, unknown> {
   const errorStatuses = new Map<number, ErrorCode[]>();
   for (const code of errorCodes) {
     const status = errorCatalog[code].status;
     errorStatuses.set(status, [...(errorStatuses.get(status) ?? []), code]);
   }
   const responses: Record<string, unknown> = {};
-  for (const [status, response] of Object.entries(spec.responses)) {
-    responses[status] = {
-      description: response.description,
-      ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
-    };
-  }
+  for (const [status, response] of Object.entries(spec.responses)) responses[status] = successResponse(spec, Number(status), response);
   for (const [status, codes] of errorStatuses) {
     responses[String(status)] ??= {
       description: `Problem: ${codes.join(', ')}`,
-      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      headers: responseHeaders(spec, status),
+      content: { 'application/problem+json': { schema: problemRef, ...(status === 401 ? { example: problemExample } : {}) } },
     };
   }
+  return { ...responses, ...parserResponses };
+}
+
+function requestBodyOf(spec: RouteSpec): Record<string, unknown> {
+  if (!spec.body) return {};
+  const mediaType = spec.bodyContentType ?? 'application/json';
+  const charsetRule =
+    mediaType === 'application/json'
+      ? 'UTF-8 JSON only: another charset parameter (e.g. application/json; charset=latin1) or another media type is refused with 415 UNSUPPORTED_MEDIA_TYPE.'
+      : 'Form-encoded, as Twilio sends it.';
+  return {
+    requestBody: {
+      required: true,
+      description: charsetRule,
+      content: {
+        [mediaType]: {
+          schema: jsonSchema(spec.body, 'input'),
+          ...(spec.requestExample !== undefined ? { example: spec.requestExample } : {}),
+        },
+      },
+    },
+  };
+}
+
+function operation(spec: RouteSpec): Record<string, unknown> {
+  const { params } = toOpenApiPath(spec.path);
+  const errorCodes = errorCodesOf(spec);
   return {
     operationId: `${spec.method}${spec.path.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: spec.summary,
@@ -68,20 +146,13 @@ function operation(spec: RouteSpec): Record<string, unknown> {
     tags: [spec.tag],
     ...(spec.access === 'session' || spec.access === 'admin' ? { security: [{ sessionCookie: [] }] } : { security: [] }),
     'x-access': spec.access,
-    'x-error-codes': errorCodes,
+    'x-error-codes': [...errorCodes, ...PARSER_ERROR_CODES],
     parameters: [
       ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
       ...queryParameters(spec),
     ],
-    ...(spec.body
-      ? {
-          requestBody: {
-            required: true,
-            content: { [spec.bodyContentType ?? 'application/json']: { schema: jsonSchema(spec.body, 'input') } },
-          },
-        }
-      : {}),
-    responses,
+    ...requestBodyOf(spec),
+    responses: responsesOf(spec, errorCodes),
   };
 }
 
@@ -99,46 +170,14 @@ export function buildOpenApiDocument(registry: RouteRegistry, version: string): 
       title: 'Proofgate API',
       version,
       description:
-        'Account security you can prove. Errors are application/problem+json (RFC 9457) with a stable error_code; throttled answers add retry_after and a Retry-After header.',
+        'Account security you can prove. Errors are application/problem+json (RFC 9457) with a stable error_code; throttled answers add retry_after and a Retry-After header. Every answer carries X-Request-Id. A rendered view of this document: GET /api/docs.',
+      // No licence is granted yet: LicenseRef- is SPDX's form for a licence outside its list.
+      license: { name: 'Proprietary: no licence is granted', identifier: 'LicenseRef-Proprietary' },
     },
+    servers: [{ url: '/', description: 'The Proofgate server that serves this document' }],
+    tags: documentTags,
     paths,
-    components: {
-      securitySchemes: {
-        sessionCookie: {
-          type: 'apiKey',
-          in: 'cookie',
-          name: SESSION_COOKIE_DEV,
-          description: 'Session cookie; named __Host-proofgate_session when NODE_ENV=production.',
-        },
-      },
-      schemas: {
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status', 'error_code', 'request_id'],
-          properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            instance: { type: 'string' },
-            error_code: { type: 'string', enum: Object.keys(errorCatalog) },
-            request_id: { type: 'string' },
-            retry_after: { type: 'integer', minimum: 1, description: 'Seconds; only on 429 answers' },
-            trace_id: { type: 'string' },
-            attempts_remaining: {
-              type: 'integer',
-              minimum: 0,
-              description: 'On a refused second-factor code (INVALID_CODE, CODE_ALREADY_USED, BACKUP_CODE_REPLACED): wrong codes left before the account locks or, at login, the sign-in attempt ends',
-            },
-            locked_for_seconds: {
-              type: 'integer',
-              minimum: 1,
-              description: 'On the refused code that used the last try: two-factor is now locked for this many seconds (TWO_FACTOR_LOCKED until then)',
-            },
-          },
-        },
-      },
-    },
+    components: sharedComponents,
     'x-error-catalog': Object.fromEntries(Object.entries(errorCatalog).map(([code, entry]) => [code, entry])),
   };
 }

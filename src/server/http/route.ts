@@ -11,6 +11,12 @@ export type RouteAccess = 'public' | 'session' | 'admin' | 'signed-callback';
 export interface RouteResponseSpec {
   description: string;
   schema?: z.ZodType;
+  /** Defaults to application/json. */
+  mediaType?: 'application/json' | 'text/html' | 'text/javascript';
+  /** Documented in OpenAPI and checked against `schema` by the linter and the test client. */
+  example?: unknown;
+  /** The answer sets a cookie: `required` when it always does. */
+  setCookie?: { required: boolean; description: string };
 }
 
 export interface RouteSpec<Body extends z.ZodType = z.ZodType, Query extends z.ZodType = z.ZodType> {
@@ -24,6 +30,8 @@ export interface RouteSpec<Body extends z.ZodType = z.ZodType, Query extends z.Z
   body?: Body;
   bodyContentType?: 'application/json' | 'application/x-www-form-urlencoded';
   query?: Query;
+  /** A request body example for the OpenAPI document. */
+  requestExample?: unknown;
   responses: Record<number, RouteResponseSpec>;
   /** The error codes this route can answer with (besides the generic ones every route has). */
   errorCodes?: ErrorCode[];

@@ -27,7 +27,10 @@ export function attachServerGuards(server: Server): void {
     const code = codeForParserError(error);
     const { status, title } = errorCatalog[code];
     const requestId = randomUUID();
-    const body = JSON.stringify({ type: problemTypeFor(code), title, status, instance: null, error_code: code, request_id: requestId });
+    // The parser refused the request before its path could be read: the occurrence is named by
+    // its request id instead, so `instance` stays the URI reference RFC 9457 and the document say.
+    const instance = `urn:uuid:${requestId}`;
+    const body = JSON.stringify({ type: problemTypeFor(code), title, status, instance, error_code: code, request_id: requestId });
     socket.end(
       `HTTP/1.1 ${status} ${title}\r\n` +
         `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
