@@ -1,3 +1,5 @@
+import { assertConformsToContract } from './openapi-contract';
+
 /**
  * A small HTTP client over fetch with a cookie jar, so tests read like a user's session:
  * every request goes through the real server and the real cookie attributes.
@@ -49,6 +51,12 @@ export class HttpClient {
       }
     }
     const text = await response.text();
+    // Every answer a test receives is held to the server's own OpenAPI document.
+    await assertConformsToContract(this.baseUrl, method, path, {
+      status: response.status,
+      header: (name) => response.headers.get(name) ?? undefined,
+      text,
+    });
     let parsed: unknown = undefined;
     if (text.length > 0 && /json/.test(response.headers.get('content-type') ?? '')) parsed = JSON.parse(text);
     return { status: response.status, headers: response.headers, body: parsed as T, text, setCookies };

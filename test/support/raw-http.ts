@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { assertConformsToContract } from './openapi-contract';
 
 export interface RawResponse {
   status: number;
@@ -12,7 +13,35 @@ export interface RawResponse {
  */
 // 30 s, not 5: an in-process server on a loaded 2-core machine can take seconds to answer, and
 // this timer only exists to turn a hung request into a failure.
-export function sendRawRequest(port: number, request: Buffer, timeoutMs = 30_000): Promise<RawResponse> {
+export async function sendRawRequest(port: number, request: Buffer, timeoutMs = 30_000): Promise<RawResponse> {
+  const response = await exchange(port, request, timeoutMs);
+  // A closed connection with no answer has nothing to check; every answer is held to the document.
+  if (response.status !== 0) {
+    const [method, target] = request.toString('latin1').split('\r\n')[0]?.split(' ') ?? [];
+    const validLine = method && /^[A-Z]+$/.test(method) && target?.startsWith('/');
+    await assertConformsToContract(`http://127.0.0.1:${port}`, validLine ? method : undefined, validLine ? target : undefined, {
+      status: response.status,
+      header: (name) => response.headers[name],
+      text: response.body,
+    });
+  }
+  return response;
+}
+
+/** Undoes chunked transfer coding, so the body can be checked as JSON. */
+function dechunk(body: string): string {
+  let out = '';
+  let rest = body;
+  for (;;) {
+    const lineEnd = rest.indexOf('\r\n');
+    const size = parseInt(rest.slice(0, lineEnd), 16);
+    if (lineEnd < 0 || !Number.isFinite(size) || size === 0) return out;
+    out += rest.slice(lineEnd + 2, lineEnd + 2 + size);
+    rest = rest.slice(lineEnd + 2 + size + 2);
+  }
+}
+
+function exchange(port: number, request: Buffer, timeoutMs: number): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
@@ -32,7 +61,9 @@ export function sendRawRequest(port: number, request: Buffer, timeoutMs = 30_000
         const index = line.indexOf(':');
         if (index > 0) headers[line.slice(0, index).trim().toLowerCase()] = line.slice(index + 1).trim();
       }
-      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: rest.join('\r\n\r\n') });
+      const raw = rest.join('\r\n\r\n');
+      const body = headers['transfer-encoding']?.toLowerCase() === 'chunked' ? dechunk(raw) : raw;
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body });
     });
     // No half-close: Node's server drops a response still being computed when the client
     // sends FIN. Requests carry `Connection: close`, so the server closes when done.

@@ -62,7 +62,16 @@ export function createAuthRoutes(deps: {
       summary: 'Create an account (does not sign in)',
       access: 'public',
       body: registerBody,
-      responses: { 201: { description: 'Account created', schema: z.object({ user: userView }) } },
+      requestExample: { email: 'ada@example.com', password: 'a long passphrase of yours' },
+      responses: {
+        201: {
+          description: 'Account created',
+          schema: z.object({ user: userView }),
+          example: {
+            user: { id: '0b9f3c1e-6d2a-4f7e-9c55-1a2b3c4d5e6f', email: 'ada@example.com', role: 'user', is_admin: false, created_at: '2026-11-30T09:00:00.000Z' },
+          },
+        },
+      },
       errorCodes: ['EMAIL_ALREADY_REGISTERED', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
     [],
@@ -86,7 +95,18 @@ export function createAuthRoutes(deps: {
         'Without two-factor: sets the session cookie (AAL1). With two-factor enabled: sets no cookie and answers requires_2fa with a temp_token and the methods the account has (totp, passkey, backup_code), for POST /api/auth/2fa/verify or /api/auth/passkeys/authentication/verify — unless the browser holds a remembered-device cookie for this account under its current credentials, which gives an AAL2 session with second_factor_remembered: true (not enough for admin routes under ADMIN_REQUIRE_2FA).',
       access: 'public',
       body: loginBody,
-      responses: { 200: { description: 'Signed in, or second factor required', schema: loginResponse } },
+      requestExample: { email: 'ada@example.com', password: 'a long passphrase of yours' },
+      responses: {
+        200: {
+          description: 'Signed in, or second factor required',
+          schema: loginResponse,
+          example: { requires_2fa: true, temp_token: 'tt_3q2-7GdV0aK9wZ8bLmN4xY', expires_in: 300 },
+          setCookie: {
+            required: false,
+            description: 'Without two-factor: the session cookie and the device cookie. With two-factor: none (an older session cookie is cleared).',
+          },
+        },
+      },
       errorCodes: ['INVALID_CREDENTIALS', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
     [],
@@ -131,7 +151,7 @@ export function createAuthRoutes(deps: {
       tag: 'auth',
       summary: 'Sign out: deletes the server-side session',
       access: 'public',
-      responses: { 204: { description: 'Signed out (also when there was no session)' } },
+      responses: { 204: { description: 'Signed out (also when there was no session)', setCookie: { required: true, description: 'Clears the session cookie.' } } },
     },
     [],
     async ({ req, res }) => {
@@ -168,7 +188,13 @@ export function createAuthRoutes(deps: {
       summary: 'Confirm the password to make the session fresh for sensitive changes',
       access: 'session',
       body: reauthenticateBody,
-      responses: { 200: { description: 'Session is fresh; the session token was rotated', schema: z.object({ session: sessionView }) } },
+      responses: {
+        200: {
+          description: 'Session is fresh; the session token was rotated',
+          schema: z.object({ session: sessionView }),
+          setCookie: { required: true, description: 'The rotated session cookie.' },
+        },
+      },
       errorCodes: ['INVALID_CREDENTIALS', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
     [requireSession],
@@ -194,7 +220,11 @@ export function createAuthRoutes(deps: {
       access: 'session',
       body: changePasswordBody,
       responses: {
-        200: { description: 'Password changed', schema: z.object({ session: sessionView, sessions_revoked: z.number().int() }) },
+        200: {
+          description: 'Password changed',
+          schema: z.object({ session: sessionView, sessions_revoked: z.number().int() }),
+          setCookie: { required: true, description: 'The rotated session cookie.' },
+        },
       },
       errorCodes: ['INVALID_CREDENTIALS', 'PASSWORD_TOO_SHORT', 'PASSWORD_TOO_LONG', 'PASSWORD_TOO_COMMON', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
