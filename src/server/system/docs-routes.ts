@@ -41,6 +41,7 @@ const PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Proofgate API reference</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <noscript>The API reference needs JavaScript. The document itself: <a href="/api/openapi.json">/api/openapi.json</a>.</noscript>
