@@ -120,7 +120,7 @@ function requestBodyOf(spec: RouteSpec): Record<string, unknown> {
   const mediaType = spec.bodyContentType ?? 'application/json';
   const charsetRule =
     mediaType === 'application/json'
-      ? 'UTF-8 JSON only: another charset parameter (e.g. application/json; charset=latin1) or another media type is refused with 415 UNSUPPORTED_MEDIA_TYPE.'
+      ? 'UTF-8 JSON only (application/json, or an application/*+json type): another charset parameter (e.g. application/json; charset=latin1) or another media type is refused with 415 UNSUPPORTED_MEDIA_TYPE.'
       : 'Form-encoded, as Twilio sends it.';
   return {
     requestBody: {
