@@ -17,9 +17,10 @@ const INIT_PATH = '/api/docs/init.js';
 
 /**
  * Redoc styles itself with styled-components, which injects <style> elements at run time, so
- * this one HTML page allows inline styles (and data: fonts, blob: workers for its search). Scripts stay
- * 'self' only: the page loads two same-origin modules and has no inline script, and it holds no
- * secret (the document is public), so inline CSS here cannot reach anything the app's CSP guards.
+ * this one HTML page allows inline styles (and its data: fonts). Scripts stay 'self' only, without
+ * eval: the page loads two same-origin modules and has no inline script, and it holds no secret
+ * (the document is public), so inline CSS here cannot reach anything the app's CSP guards. Redoc's
+ * search probes eval to build a worker; refused, it indexes on the page instead.
  */
 const DOCS_CSP = [
   "default-src 'self'",
@@ -27,7 +28,6 @@ const DOCS_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self' data:",
-  "worker-src 'self' blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'self'",
