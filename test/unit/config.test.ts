@@ -245,6 +245,7 @@ describe('loadConfig', () => {
       SESSION_ABSOLUTE_SECONDS: 'forever',
       TWO_FACTOR_FRESH_SECONDS: '1.5',
       TWO_FACTOR_TEMP_TOKEN_TTL: '-1',
+      TWO_FACTOR_REMEMBER_DAYS: '400',
       TOTP_ISSUER: 'y'.repeat(65),
       SERVE_WEB: 'perhaps',
       REDIS_KEY_PREFIX: 'has space',
