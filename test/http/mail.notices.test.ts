@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMail, SmtpFake } from '../../tools/smtp-fake';
-import { FAKE_SMTP_PASSWORD, mailTo, smtpEnv, startSmtp } from '../support/smtp';
+import { FAKE_SMTP_PASSWORD, mailTo, smtpEnv, startSmtp, TEST_PUBLIC_URL } from '../support/smtp';
 import { registerAndLogin, startTestServer, STRONG_PASSWORD, type TestServer } from '../support/test-server';
+import { SoftwareAuthenticator } from '../support/passkey-authenticator';
+import { addPasskey } from '../support/passkeys';
 import { enableTwoFactor, startTwoFactorLogin, totpNextStep, wrongTotpNow } from '../support/two-factor';
 
 /**
@@ -118,12 +120,20 @@ describe('security notices by email', () => {
     expectNoSecrets(mails, [STRONG_PASSWORD, secret]);
   });
 
-  it('the passkeys capability can send its notices through the same outbox', async () => {
-    const { email, userId } = await registerAndLogin(server);
-    await mailTo(server, fake, email);
-    fake.clear();
-    await server.proofgate.services.mail.notices.notify(userId, 'passkey_added', { ip: '127.0.0.1' });
-    await server.proofgate.services.mail.notices.notify(userId, 'passkey_removed', { ip: '127.0.0.1' });
-    expect(subjects(await mailTo(server, fake, email))).toEqual(['A passkey was added to your account', 'A passkey was removed from your account']);
+  it('adding and removing a passkey each mail a notice (the first passkey also turns two-factor on, removing the last turns it off)', async () => {
+    const { client, email } = await registerAndLogin(server);
+    // WebAuthn's origin is PUBLIC_URL's, which this server has (its reset links need it).
+    const added = await addPasskey(client, new SoftwareAuthenticator(TEST_PUBLIC_URL));
+    const removed = await client.request('DELETE', `/api/auth/passkeys/${added.verify.id as string}`);
+    expect(removed.status).toBe(200);
+    const mails = await mailTo(server, fake, email);
+    expect(subjects(mails)).toEqual([
+      'New sign-in to your account',
+      'A passkey was added to your account',
+      'Two-factor authentication was turned on',
+      'A passkey was removed from your account',
+      'Two-factor authentication was turned off',
+    ]);
+    expectNoSecrets(mails, [...client.cookies.values()]);
   });
 });

@@ -13,11 +13,7 @@ import { renderNotice, type NoticeKind } from './templates';
 export interface Notices {
   /** False without an SMTP relay: callers may skip work whose only purpose is a notice. */
   readonly enabled: boolean;
-  /**
-   * Queues `kind` for the user. Capabilities whose events are not audited through the audit
-   * log (passkeys: passkey_added / passkey_removed) call this directly, inside their
-   * transaction when they have one.
-   */
+  /** Queues `kind` for the user, inside the caller's transaction when it has one. */
   notify(userId: string, kind: NoticeKind, origin: EventOrigin | undefined, executor?: Executor): Promise<void>;
   /** Subscribed to the audit log: maps security events to notices. */
   onAuditEvent: AuditListener;
@@ -41,6 +37,10 @@ export function noticeFor(type: SecurityEventType, details: Record<string, unkno
       return details?.via === 'password_reset' ? 'password_reset' : 'password_changed';
     case 'limits.lockout':
       return 'account_locked';
+    case 'passkeys.registered':
+      return 'passkey_added';
+    case 'passkeys.removed':
+      return 'passkey_removed';
     default:
       return undefined;
   }

@@ -14,7 +14,6 @@ import type { TwoFactorLimits } from '../twofactor/service';
 import type { LoginCompletion, TwoFactorStore } from '../twofactor/store';
 import { consumeChallenge, newChallenge } from './challenges';
 import type { RelyingParty } from './relying-party';
-import { eventOrigin } from './service';
 import type { PasskeyRow, PasskeyStore } from './store';
 
 export type SignedInUser = Pick<UserRow, 'id' | 'email' | 'role' | 'createdAt' | 'credentialEpoch'>;
@@ -51,7 +50,7 @@ export function createPasskeyLoginService(deps: {
   const now = () => new Date(clock.nowMs());
 
   async function fail(userId: string | null, reason: string, via: 'login' | 'passwordless', origin: RequestOrigin, code: 'PASSKEY_VERIFICATION_FAILED' | 'PASSKEY_COUNTER_REGRESSED'): Promise<never> {
-    await audit.record('2fa.verify.failed', { userId, origin: eventOrigin(origin), details: { method: 'passkey', reason, via } });
+    await audit.record('2fa.verify.failed', { userId, origin: origin, details: { method: 'passkey', reason, via } });
     telemetry.emit('2fa.verified', { user_id: userId, method: 'passkey', outcome: reason, request_id: origin.requestId });
     throw new AppError(code);
   }
@@ -79,7 +78,7 @@ export function createPasskeyLoginService(deps: {
     }
     if (!info) return fail(passkey.userId, 'invalid_assertion', via, origin, 'PASSKEY_VERIFICATION_FAILED');
     if (!(await store.advanceCounter(passkey.id, info.newCounter, info.credentialBackedUp, now()))) {
-      await audit.record('passkeys.counter_regressed', { userId: passkey.userId, origin: eventOrigin(origin), details: { count: info.newCounter, via } });
+      await audit.record('passkeys.counter_regressed', { userId: passkey.userId, origin: origin, details: { count: info.newCounter, via } });
       return fail(passkey.userId, 'counter_regressed', via, origin, 'PASSKEY_COUNTER_REGRESSED');
     }
   }
@@ -95,11 +94,11 @@ export function createPasskeyLoginService(deps: {
     const ipKey = ipLimiterKey(origin.ip);
     const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
     const [, attempt] = await Promise.all([
-      limits.ip.reserve(ipKey, { origin: eventOrigin(origin) }),
+      limits.ip.reserve(ipKey, { origin: origin }),
       tokenHash ? tempTokens.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : Promise.resolve(undefined),
     ]);
     if (!attempt) throw await tempTokenRefusal(tokenHash);
-    const context = { userId: attempt.user.id, origin: eventOrigin(origin) };
+    const context = { userId: attempt.user.id, origin: origin };
     await limits.userShort.reserve(attempt.user.id, context);
     await limits.userDaily.reserve(attempt.user.id, context);
     return { attempt, ipKey, context };
@@ -166,14 +165,14 @@ export function createPasskeyLoginService(deps: {
 
     async verifyPasswordless(input, origin) {
       const ipKey = ipLimiterKey(origin.ip);
-      await limits.ip.reserve(ipKey, { origin: eventOrigin(origin) });
+      await limits.ip.reserve(ipKey, { origin: origin });
       const { challenge } = await consumeChallenge(store, clock, input.response.response?.clientDataJSON, { purpose: 'passwordless' });
       const passkey = await store.findByCredentialId(String(input.response.id));
       // A discoverable credential names its user: the handle it returns must be the one it was registered with.
       if (!passkey || input.response.response.userHandle !== passkey.userHandle) {
         return fail(passkey?.userId ?? null, 'unknown_credential', 'passwordless', origin, 'PASSKEY_VERIFICATION_FAILED');
       }
-      const context = { userId: passkey.userId, origin: eventOrigin(origin) };
+      const context = { userId: passkey.userId, origin: origin };
       await limits.userShort.reserve(passkey.userId, context);
       await limits.userDaily.reserve(passkey.userId, context);
       await checkAssertion(passkey, { ...input, challenge }, 'passwordless', origin);

@@ -1,6 +1,6 @@
 import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import type { AuditLog, EventOrigin } from '../audit/service';
+import type { AuditLog } from '../audit/service';
 import type { RequestOrigin } from '../core/request-origin';
 import type { IssuedSession, SessionService } from '../auth/session-service';
 import { AppError } from '../core/app-error';
@@ -47,7 +47,6 @@ export interface PasskeyService {
   remove(auth: AuthContext, id: string, origin: RequestOrigin): Promise<{ issued: IssuedSession; twoFactorDisabled: boolean }>;
 }
 
-export const eventOrigin = (origin: RequestOrigin): EventOrigin => ({ ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId });
 
 const MAX_PASSKEYS_PER_USER = 20;
 
@@ -82,7 +81,7 @@ export function createPasskeyService(deps: PasskeyDeps): PasskeyService {
     } catch {
       // The library's message may quote client data; only the fact is kept.
     }
-    await audit.record('passkeys.registration.failed', { userId: auth.user.id, origin: eventOrigin(origin), details: { reason: 'invalid_response' } });
+    await audit.record('passkeys.registration.failed', { userId: auth.user.id, origin: origin, details: { reason: 'invalid_response' } });
     throw new AppError('PASSKEY_VERIFICATION_FAILED');
   }
 
@@ -133,7 +132,7 @@ export function createPasskeyService(deps: PasskeyDeps): PasskeyService {
         if (codes) await deps.backupCodes.replaceBackupCodes(tx, userId, codes.hashed, now());
         // A new credential ends every other session and temp token (ASVS 5.0 7.4.3); this session proved it: AAL2.
         const { issued, sessionsRevoked } = await sessions.afterCredentialChange(tx, auth, { aal: 2 });
-        const context = { userId, origin: eventOrigin(origin) };
+        const context = { userId, origin: origin };
         await audit.record('passkeys.registered', { ...context, details: { backed_up: info.credentialBackedUp, sessions_revoked: sessionsRevoked } }, tx);
         if (turnsOn) await audit.record('2fa.enabled', { ...context, details: { method: 'passkey' } }, tx);
         return { passkey, issued };
@@ -149,7 +148,7 @@ export function createPasskeyService(deps: PasskeyDeps): PasskeyService {
     async rename(auth, id, name, origin) {
       const renamed = await store.rename(auth.user.id, id, name);
       if (!renamed) throw new AppError('PASSKEY_NOT_FOUND');
-      await audit.record('passkeys.renamed', { userId: auth.user.id, origin: eventOrigin(origin) });
+      await audit.record('passkeys.renamed', { userId: auth.user.id, origin: origin });
       return renamed;
     },
 
@@ -167,7 +166,7 @@ export function createPasskeyService(deps: PasskeyDeps): PasskeyService {
         const twoFactorDisabled = !left.totp && left.passkeys === 0;
         if (twoFactorDisabled) await store.deleteBackupCodes(tx, userId);
         const { issued, sessionsRevoked } = await sessions.afterCredentialChange(tx, auth, twoFactorDisabled ? { aal: 1 } : {});
-        const context = { userId, origin: eventOrigin(origin) };
+        const context = { userId, origin: origin };
         await audit.record('passkeys.removed', { ...context, details: { sessions_revoked: sessionsRevoked } }, tx);
         if (twoFactorDisabled) await audit.record('2fa.disabled', { ...context, details: { method: 'passkey', reason: 'last_passkey_removed' } }, tx);
         return { issued, twoFactorDisabled };
