@@ -100,7 +100,7 @@ export function createAuthRoutes(deps: {
         200: {
           description: 'Signed in, or second factor required',
           schema: loginResponse,
-          example: { requires_2fa: true, temp_token: 'tt_3q2-7GdV0aK9wZ8bLmN4xY', expires_in: 300 },
+          example: { requires_2fa: true, temp_token: 'tt_3q2-7GdV0aK9wZ8bLmN4xY', expires_in: 300, methods: ['totp', 'backup_code'], remember_device_days: 30 },
           setCookie: {
             required: false,
             description: 'Without two-factor: the session cookie and the device cookie. With two-factor: none (an older session cookie is cleared).',
