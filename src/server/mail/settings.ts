@@ -1,23 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { emptyToUndefined, integer } from '../settings/fields';
 
 /**
  * Email settings. A missing SMTP_URL or MAIL_FROM does not stop the server (mail is "not
  * configured": nothing is sent, System status says what to set); a malformed one does, naming
- * the variable, so a typo is found at deploy time.
+ * the variable, so a typo is found at deploy time. The value rules are the shared ones of
+ * settings/fields.ts.
  */
-const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-
-const integer = (defaultValue: number, min: number, max: number) =>
-  z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number({ error: `must be a whole number between ${min} and ${max}` })
-      .int({ error: `must be a whole number between ${min} and ${max}` })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(defaultValue),
-  );
 
 // "Name <address>" or a bare address; no line breaks (they would inject headers).
 const MAIL_FROM_PATTERN = /^(?:[^<>\r\n]{0,100}<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
