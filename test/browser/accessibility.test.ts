@@ -38,7 +38,7 @@ async function signIn(who: string) {
   await page.goto(`${server.url}/sign-in`);
   await page.getByLabel('Email').fill(who);
   await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 beforeAll(async () => {
@@ -84,7 +84,7 @@ describe('accessibility: zero serious or critical axe findings on every screen',
     await expectAccessible('sign-in');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill('not-the-password-at-all');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: /incorrect/ }).waitFor();
     await expectAccessible('sign-in-error');
   });

@@ -80,7 +80,7 @@ describe('password reset in the browser', () => {
 
     await page.getByLabel('Email').fill(email);
     await page.locator('#password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Security settings' }).waitFor();
 
     const storage = await readBrowserStorage(page);

@@ -40,7 +40,7 @@ async function enterPassword(password: string) {
   await page.goto(`${server.url}/sign-in`);
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 async function expectSettingsPage() {

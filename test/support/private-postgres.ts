@@ -50,13 +50,24 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'proofgate-pg-'));
   if (process.getuid?.() === 0) await run('chown', ['postgres', dir]);
   const dataDir = path.join(dir, 'data');
-  const port = await freePort();
+  let port = await freePort();
   await run(...asPostgres(path.join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']));
   const pgctl = (args: string[]) => run(...asPostgres(path.join(bin, 'pg_ctl'), ['-D', dataDir, ...args]));
   const start = async () => {
     await pgctl(['-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start']);
   };
-  await start();
+  // freePort's port can be taken by another process before PostgreSQL binds it (parallel test
+  // files on a busy machine): on the first start only, try again on a new port.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      break;
+    } catch (error) {
+      const log = fs.readFileSync(path.join(dir, 'log'), 'utf8');
+      if (attempt >= 3 || !log.includes('Address already in use')) throw error;
+      port = await freePort();
+    }
+  }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   return {
     url,

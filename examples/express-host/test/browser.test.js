@@ -42,7 +42,7 @@ describe('the host page with proofgate/react', () => {
     await page.waitForURL(/\/sign-in$/);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
     // The next 30 s step: the code used to enable 2FA may not be replayed.
     await page.locator('#totp-code').fill(totp(secret, 1));

@@ -33,7 +33,14 @@ const RUN_AXE = `(async () => {
 })()`;
 
 async function settle(page: Page) {
-  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+  // A colour-scheme switch starts the buttons' colour transitions: axe must see their end state,
+  // not a frame in between (a loaded machine renders fewer frames per transition). Endless
+  // animations (spinners) are left running.
+  await page.evaluate(`Promise.all(
+    document.getAnimations()
+      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+      .map((a) => a.finished.catch(() => undefined)),
+  ).then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))`);
 }
 
 /** Runs axe once on the page as it is; returns the serious and critical findings. */
