@@ -70,6 +70,8 @@ export interface ProofEvidence {
     liveSessions?: SqlEvidence;
   };
   passkeys: {
+    /** The RP ID the server must use: PUBLIC_URL's host, or localhost without one. */
+    rpId?: string;
     registrationOptions?: HttpExchange;
     registrationVerify?: HttpExchange;
     list?: HttpExchange;

@@ -19,6 +19,8 @@ export type SensitiveKind = 'totp-qr' | 'totp-key' | 'backup-codes';
  */
 export const SENSITIVE_SCREENS: Readonly<Record<string, readonly SensitiveKind[]>> = {
   'setup-qr': ['totp-qr', 'totp-key'],
+  // A phone cannot scan its own screen: there the QR is hidden (not rendered) and the key leads.
+  'setup-qr.mobile': ['totp-key'],
   'backup-codes-once': ['backup-codes'],
 };
 

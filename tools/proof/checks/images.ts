@@ -174,7 +174,8 @@ export function checkScreenshotsMasked(files: readonly WrittenFile[]): CheckResu
       continue;
     }
     if (manifest.screenshot !== shot.path.split('/').pop()) failures.push(`${manifestFile.path} describes ${manifest.screenshot}, not ${shot.path}`);
-    const required = SENSITIVE_SCREENS[screenOf(shot.path)] ?? [];
+    const sized = (shot.path.split('/').pop() ?? '').replace(/\.png$/, '');
+    const required = SENSITIVE_SCREENS[sized] ?? SENSITIVE_SCREENS[screenOf(shot.path)] ?? [];
     for (const kind of required) {
       if (!manifest.boxes.some((b) => b.kind === kind)) failures.push(`${shot.path} shows a secret (${kind}) but no mask for it is recorded`);
     }

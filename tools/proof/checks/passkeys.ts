@@ -17,15 +17,15 @@ function aalOf(exchange: HttpExchange): unknown {
   return (jsonObject(exchange).session as { aal?: unknown } | undefined)?.aal;
 }
 
-function checkCreationOptions(options: HttpExchange): CheckResult {
+function checkCreationOptions(options: HttpExchange, expectedRpId: string): CheckResult {
   const body = jsonObject(options);
   const selection = (body.authenticatorSelection ?? {}) as Record<string, unknown>;
   const failures: string[] = [];
   if (options.status !== 200) failures.push(`answered ${describeStatus(options)}`);
   if (body.attestation !== 'none') failures.push(`attestation ${String(body.attestation)}`);
   if (selection.residentKey !== 'preferred' || selection.userVerification !== 'preferred') failures.push(`authenticatorSelection ${JSON.stringify(selection)}`);
-  if ((body.rp as { id?: unknown } | undefined)?.id !== 'localhost') failures.push('rp.id is not localhost');
-  return checkAll('creation options: attestation none, resident key and user verification preferred, RP ID localhost', failures, 'as expected');
+  if ((body.rp as { id?: unknown } | undefined)?.id !== expectedRpId) failures.push(`rp.id is not ${expectedRpId}`);
+  return checkAll(`creation options: attestation none, resident key and user verification preferred, RP ID ${expectedRpId} (PUBLIC_URL's host)`, failures, 'as expected');
 }
 
 function checkRegistered(verify: HttpExchange): CheckResult {
@@ -65,7 +65,7 @@ export function evaluatePasskeys(ev: ProofEvidence, allExchanges: readonly HttpE
   const register = allExchanges.find((e) => e.id === 'pk-01-register');
   const email = register ? (jsonObject(register).user as { email?: unknown } | undefined)?.email : undefined;
   const checks: CheckResult[] = [
-    need(s.registrationOptions, 'creation options by the contract', checkCreationOptions),
+    need(s.registrationOptions, 'creation options by the contract', (options) => checkCreationOptions(options, s.rpId ?? 'localhost')),
     need(s.registrationVerify, 'the passkey is added', checkRegistered),
     need(rowsOf(s.rowAfterRegistration), 'the stored row', (rows) => checkStoredRow(rows, rowsOf(s.columns) ?? [], typeof email === 'string' ? email : '')),
     need(s.login, 'login names the passkey', (login) => {

@@ -17,7 +17,10 @@ const STORED_ROW_SQL = `select credential_id, public_key, user_handle, counter, 
 export async function runPasskeys(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
   const s = ctx.evidence.passkeys;
   const db = server.proofgate.database;
-  const authenticator = new SoftwareAuthenticator(server.url.replace('127.0.0.1', 'localhost'));
+  // WebAuthn's origin is PUBLIC_URL's when the server has one (it does when the SMTP fake runs: reset links need it).
+  const origin = server.proofgate.config.publicUrl ?? server.url.replace('127.0.0.1', 'localhost');
+  s.rpId = new URL(origin).hostname;
+  const authenticator = new SoftwareAuthenticator(origin);
   await registerAndLogin(ctx, server, user, { register: 'pk-01-register', login: 'pk-02-login-password-only' });
   s.registrationOptions = await ctx.recorder.http('pk-03-registration-options', 'Ask for WebAuthn creation options (the session is fresh: just signed in)', post(server, '/api/auth/passkeys/registration/options', user.jar));
   requireOk(s.registrationOptions.status === 200, `registration options answered ${s.registrationOptions.status}`);
