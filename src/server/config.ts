@@ -54,7 +54,7 @@ function toConfig(e: Env) {
     /** Admin routes need an AAL2 session (default: on in production). */
     adminRequire2fa: e.ADMIN_REQUIRE_2FA ?? e.NODE_ENV === 'production',
     encryption: { currentKeyBase64: e.APP_ENC_KEY, oldKeysBase64: e.APP_ENC_KEYS_OLD },
-    session: { idleSeconds: e.SESSION_IDLE_SECONDS, absoluteSeconds: e.SESSION_ABSOLUTE_SECONDS },
+    session: { idleSeconds: e.SESSION_IDLE_SECONDS, absoluteSeconds: e.SESSION_ABSOLUTE_SECONDS, cacheMs: e.SESSION_CACHE_MS },
     twoFactor: {
       freshSeconds: e.TWO_FACTOR_FRESH_SECONDS,
       tempTokenTtlSeconds: e.TWO_FACTOR_TEMP_TOKEN_TTL,

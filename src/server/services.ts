@@ -8,6 +8,9 @@ import { createAccountService, type AccountService } from './auth/account-servic
 import type { RegistrationThrottle } from './auth/routes';
 import { createSessionService, type SessionService } from './auth/session-service';
 import { createSessionStore, type SessionStore } from './auth/session-store';
+import { createSessionCache } from './auth/session-cache';
+import { createSessionResolver } from './auth/session-resolver';
+import { fenceSessionStore, fenceUserStore } from './auth/session-revocation';
 import { createUserStore, type UserStore } from './auth/user-store';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
@@ -136,12 +139,26 @@ function createSessionCapabilities(f: Foundations, audit: AuditLog, sessionStore
   return { rememberedDevices, sessionsList };
 }
 
+/**
+ * The session check and the stores it depends on. Both stores are fenced: each write that can
+ * end a session, and the end of every transaction, empties the session cache, so the instance
+ * that revoked refuses at once and the others within SESSION_CACHE_MS (auth/session-cache.ts).
+ */
+function createSessionCore(f: Foundations) {
+  const { config, database, clock, randomBytes } = f;
+  const cache = createSessionCache({ ttlMs: config.session.cacheMs });
+  database.onTransactionEnd(() => cache.revoked());
+  const users = fenceUserStore(createUserStore(database.db), cache);
+  const sessionStore = fenceSessionStore(createSessionStore(database.db), cache);
+  const resolve = createSessionResolver({ store: sessionStore, cache, clock, policy: config.session });
+  const sessions = createSessionService({ store: sessionStore, users, clock, randomBytes, policy: config.session, resolve });
+  return { users, sessionStore, sessions };
+}
+
 /** Accounts, sessions and the second factor. */
 function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: Throttles) {
   const { config, database, clock, randomBytes, telemetry, logger } = f;
-  const users = createUserStore(database.db);
-  const sessionStore = createSessionStore(database.db);
-  const sessions = createSessionService({ store: sessionStore, users, clock, randomBytes, policy: config.session });
+  const { users, sessionStore, sessions } = createSessionCore(f);
   const { rememberedDevices, sessionsList } = createSessionCapabilities(f, audit, sessionStore, createRememberedDeviceStore(database.db));
   const twoFactorStore = createTwoFactorStore(database.db, (work) => database.transaction(work), (name, text) => database.prepare(name, text));
   // Passkeys (WebAuthn): a second factor beside TOTP, and a passwordless sign-in.

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.trustProxy).toBe(false);
-    expect(config.session).toEqual({ idleSeconds: 1800, absoluteSeconds: 43200 });
+    expect(config.session).toEqual({ idleSeconds: 1800, absoluteSeconds: 43200, cacheMs: 500 });
     expect(config.twoFactor.freshSeconds).toBe(600);
     expect(config.twoFactor.tempTokenTtlSeconds).toBe(300);
   });
@@ -243,6 +243,7 @@ describe('loadConfig', () => {
       APP_ENC_KEYS_OLD: `${key},c2hvcnQta2V5LXNlY3JldA==`,
       SESSION_IDLE_SECONDS: '59',
       SESSION_ABSOLUTE_SECONDS: 'forever',
+      SESSION_CACHE_MS: '1001',
       TWO_FACTOR_FRESH_SECONDS: '1.5',
       TWO_FACTOR_TEMP_TOKEN_TTL: '-1',
       TWO_FACTOR_REMEMBER_DAYS: '400',

@@ -6,21 +6,10 @@ import type { RequestOrigin } from '../core/request-origin';
 import type { Executor } from '../db/client';
 import { AppError } from '../core/app-error';
 import type { NewSession, SessionRow, SessionStore } from './session-store';
-import { isAdminRole, type UserStore } from './user-store';
+import type { UserStore } from './user-store';
+import type { ResolveSession, SessionPolicy } from './session-resolver';
 
-/**
- * Writing last_seen_at on every request would make each read a write, so the mark is refreshed
- * only once it is this old: a tenth of the idle timeout, at most a minute. An active session is
- * then never more than 10 % of its idle allowance behind, at any accepted SESSION_IDLE_SECONDS.
- */
-export function sessionTouchIntervalMs(idleSeconds: number): number {
-  return Math.min(60_000, Math.floor((idleSeconds * 1000) / 10));
-}
-
-export interface SessionPolicy {
-  idleSeconds: number;
-  absoluteSeconds: number;
-}
+export { sessionTouchIntervalMs, type SessionPolicy } from './session-resolver';
 
 export interface IssuedSession {
   token: string;
@@ -104,15 +93,42 @@ export interface SessionService {
   isFresh(session: { authenticatedAt: Date }, freshSeconds: number): boolean;
 }
 
-export function createSessionService(deps: {
+export interface SessionServiceDeps {
   store: SessionStore;
   users: Pick<UserStore, 'advanceCredentialEpoch'>;
   clock: Clock;
   randomBytes: RandomBytes;
   policy: SessionPolicy;
-}): SessionService {
+  /** The session check, with its cache (session-resolver.ts). */
+  resolve: ResolveSession;
+}
+
+export function createSessionService(deps: SessionServiceDeps): SessionService {
+  const issuing = createSessionIssuing(deps);
+  return {
+    ...issuing,
+    ...createCredentialChangeEnds(deps, issuing.rotate),
+    resolve: deps.resolve,
+    async revokeToken(token) {
+      if (!isWellFormedToken(token)) return;
+      await deps.store.deleteByTokenHash(hashToken(token));
+    },
+    isFresh(session, freshSeconds) {
+      return deps.clock.nowMs() - session.authenticatedAt.getTime() <= freshSeconds * 1000;
+    },
+  };
+}
+
+/** rotate() as the credential-change ends use it: they also move the session to the new epoch. */
+type RotateSession = (
+  session: { id: string; credentialEpoch: number },
+  change: { aal?: 1 | 2; authenticated?: boolean; credentialEpoch?: number },
+  executor?: Executor,
+) => Promise<IssuedSession | undefined>;
+
+/** Making sessions: a new one (prepared for a larger statement, or stored at once) and a new token for one. */
+function createSessionIssuing(deps: SessionServiceDeps): Pick<SessionService, 'prepare' | 'opened' | 'issue'> & { rotate: RotateSession } {
   const { store, clock, randomBytes, policy } = deps;
-  const touchIntervalMs = sessionTouchIntervalMs(policy.idleSeconds);
 
   const remainingSeconds = (session: SessionRow) =>
     Math.max(1, Math.floor((session.absoluteExpiresAt.getTime() - clock.nowMs()) / 1000));
@@ -136,11 +152,7 @@ export function createSessionService(deps: {
     return { token, row, maxAgeSeconds: policy.absoluteSeconds };
   }
 
-  async function rotate(
-    session: { id: string; credentialEpoch: number },
-    change: { aal?: 1 | 2; authenticated?: boolean; credentialEpoch?: number },
-    executor?: Executor,
-  ): Promise<IssuedSession | undefined> {
+  const rotate: RotateSession = async (session, change, executor) => {
     const token = generateToken(randomBytes);
     const rotated = await store.rotate(
       session.id,
@@ -155,76 +167,47 @@ export function createSessionService(deps: {
     );
     if (!rotated) return undefined;
     return { token, session: rotated, maxAgeSeconds: remainingSeconds(rotated) };
-  }
+  };
 
   return {
     prepare,
-
-    opened(pending, sessionId) {
-      const { row } = pending;
-      const session: SessionRow = {
-        id: sessionId,
-        userId: row.userId,
-        tokenHash: row.tokenHash,
-        aal: row.aal,
-        authenticatedAt: row.authenticatedAt,
-        credentialEpoch: row.credentialEpoch,
-        lastSeenAt: row.lastSeenAt,
-        absoluteExpiresAt: row.absoluteExpiresAt,
-        ip: row.ip ?? null,
-        userAgent: row.userAgent ?? null,
-        createdAt: row.createdAt ?? row.authenticatedAt,
-        secondFactorRemembered: row.secondFactorRemembered ?? false,
-      };
-      return { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
-    },
-
+    opened: (pending, sessionId) => ({ token: pending.token, session: storedRow(pending.row, sessionId), maxAgeSeconds: pending.maxAgeSeconds }),
     async issue(subject, aal, origin, executor, how) {
       const pending = prepare(subject, aal, origin, how);
       const session = await store.insertIfEpochCurrent(pending.row, executor);
       return session && { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
     },
-
-    async resolve(token) {
-      if (!isWellFormedToken(token)) return undefined;
-      const found = await store.findByTokenHash(hashToken(token));
-      if (!found) return undefined;
-      const { session, user } = found;
-      const nowMs = clock.nowMs();
-      const idleDeadline = session.lastSeenAt.getTime() + policy.idleSeconds * 1000;
-      const expired = nowMs >= session.absoluteExpiresAt.getTime() || nowMs >= idleDeadline;
-      // Issued before the password or a factor changed: void, whenever it was inserted.
-      const superseded = session.credentialEpoch !== user.credentialEpoch;
-      if (expired || superseded) {
-        await store.deleteById(session.id);
-        return undefined;
-      }
-      if (nowMs - session.lastSeenAt.getTime() >= touchIntervalMs) {
-        await store.touch(session.id, new Date(nowMs));
-      }
-      return {
-        user: {
-          id: user.id,
-          email: user.email,
-          role: user.role,
-          isAdmin: isAdminRole(user.role),
-          twoFactorEnabled: user.twoFactorEnabled,
-        },
-        session: {
-          id: session.id,
-          aal: session.aal === 2 ? 2 : 1,
-          authenticatedAt: session.authenticatedAt,
-          createdAt: session.createdAt,
-          credentialEpoch: session.credentialEpoch,
-          secondFactorRemembered: session.secondFactorRemembered,
-        },
-      };
-    },
-
     rotate,
+  };
+}
 
+/** The row as the database holds it once a prepared session was inserted under `id`. */
+function storedRow(row: NewSession, id: string): SessionRow {
+  return {
+    id,
+    userId: row.userId,
+    tokenHash: row.tokenHash,
+    aal: row.aal,
+    authenticatedAt: row.authenticatedAt,
+    credentialEpoch: row.credentialEpoch,
+    lastSeenAt: row.lastSeenAt,
+    absoluteExpiresAt: row.absoluteExpiresAt,
+    ip: row.ip ?? null,
+    userAgent: row.userAgent ?? null,
+    createdAt: row.createdAt ?? row.authenticatedAt,
+    secondFactorRemembered: row.secondFactorRemembered ?? false,
+  };
+}
+
+/** The common ends of a credential change: the epoch moves on and the other sessions go. */
+function createCredentialChangeEnds(
+  deps: SessionServiceDeps,
+  rotate: RotateSession,
+): Pick<SessionService, 'afterCredentialChange' | 'endAllForUser' | 'afterSessionlessCredentialChange'> {
+  const { store, users } = deps;
+  return {
     async afterCredentialChange(executor, auth, { passwordHash, ...sessionChange }) {
-      const epoch = await deps.users.advanceCredentialEpoch(
+      const epoch = await users.advanceCredentialEpoch(
         auth.user.id,
         { expectedEpoch: auth.session.credentialEpoch, ...(passwordHash !== undefined ? { passwordHash } : {}) },
         executor,
@@ -238,23 +221,14 @@ export function createSessionService(deps: {
     },
 
     async endAllForUser(executor, userId) {
-      await deps.users.advanceCredentialEpoch(userId, {}, executor);
+      await users.advanceCredentialEpoch(userId, {}, executor);
       return store.deleteOthersForUser(userId, undefined, executor);
     },
 
     async afterSessionlessCredentialChange(executor, userId, change) {
-      const epoch = await deps.users.advanceCredentialEpoch(userId, change, executor);
+      const epoch = await users.advanceCredentialEpoch(userId, change, executor);
       if (epoch === undefined) return undefined;
       return { sessionsRevoked: await store.deleteOthersForUser(userId, undefined, executor) };
-    },
-
-    async revokeToken(token) {
-      if (!isWellFormedToken(token)) return;
-      await store.deleteByTokenHash(hashToken(token));
-    },
-
-    isFresh(session, freshSeconds) {
-      return clock.nowMs() - session.authenticatedAt.getTime() <= freshSeconds * 1000;
     },
   };
 }

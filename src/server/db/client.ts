@@ -26,6 +26,12 @@ export interface DatabaseHandle {
    * moment was never released, and the pool drained until every request hung.
    */
   transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after every transaction ends (committed or rolled back). The session
+   * cache forgets what it holds then, because a session a transaction revoked is revoked from
+   * its commit on, and nothing read before that may be served after it (auth/session-cache.ts).
+   */
+  onTransactionEnd(listener: () => void): void;
   /** Raw parameterised SQL, for diagnostics (readiness, proof) only; capabilities go through their stores. */
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<Row[]>;
   /**
@@ -62,11 +68,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const schemaName = options.schema ?? DEFAULT_DATABASE_SCHEMA;
   // Config validates it already; checked again because it is spliced into SQL and connection options.
   if (!SCHEMA_NAME.test(schemaName)) throw new Error('database schema name must be lower-case letters, digits and _');
-  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolMax, schemaName, options.onPoolError);
-  return openPglite(options, schemaName);
+  const handle = options.databaseUrl
+    ? await openPostgres(options.databaseUrl, options.poolMax, schemaName, options.onPoolError)
+    : await openPglite(options, schemaName);
+  return withTransactionListeners(handle);
 }
 
-async function openPglite(options: DatabaseOptions, schemaName: string): Promise<DatabaseHandle> {
+function withTransactionListeners(handle: Omit<DatabaseHandle, 'onTransactionEnd'>): DatabaseHandle {
+  const listeners: (() => void)[] = [];
+  const transaction = handle.transaction.bind(handle);
+  return Object.assign(handle, {
+    async transaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+      try {
+        return await transaction(work);
+      } finally {
+        for (const listener of listeners) listener();
+      }
+    },
+    onTransactionEnd(listener: () => void) {
+      listeners.push(listener);
+    },
+  });
+}
+
+async function openPglite(options: DatabaseOptions, schemaName: string): Promise<Omit<DatabaseHandle, 'onTransactionEnd'>> {
   // Loaded only for the embedded database: the PGlite module alone holds about 45 MB of
   // resident memory, which a server on DATABASE_URL should not carry (measured by npm run bench).
   const [{ PGlite: PGliteClass }, { drizzle: drizzlePglite }] = await Promise.all([
@@ -118,7 +143,12 @@ async function openPglite(options: DatabaseOptions, schemaName: string): Promise
   };
 }
 
-async function openPostgres(url: string, poolMax: number, schemaName: string, onPoolError?: (error: Error) => void): Promise<DatabaseHandle> {
+async function openPostgres(
+  url: string,
+  poolMax: number,
+  schemaName: string,
+  onPoolError?: (error: Error) => void,
+): Promise<Omit<DatabaseHandle, 'onTransactionEnd'>> {
   const pool = new pg.Pool({
     connectionString: url,
     // Set at connection start-up, so no statement ever runs with the host's search_path.

@@ -78,6 +78,8 @@ export const envSchema = z
     APP_ENC_KEYS_OLD: commaList.pipe(z.array(base64Key)),
     SESSION_IDLE_SECONDS: integer(30 * 60, 60, 30 * 24 * 3600),
     SESSION_ABSOLUTE_SECONDS: integer(12 * 3600, 300, 365 * 24 * 3600),
+    /** How long an instance may answer a session check from memory; 0 turns the cache off. At most 1 s: the revocation bound across instances. */
+    SESSION_CACHE_MS: integer(500, 0, 1000),
     TWO_FACTOR_FRESH_SECONDS: integer(600, 30, 24 * 3600),
     TWO_FACTOR_TEMP_TOKEN_TTL: integer(300, 5, 3600),
     /** "Remember this browser" after a passed second factor; 0 turns the feature off. */
