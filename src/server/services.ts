@@ -17,7 +17,6 @@ import { openDatabase, type DatabaseHandle } from './db/client';
 import { runMigrations } from './db/migrate';
 import { createIntegrationsService, type IntegrationsService } from './integrations/service';
 import { createIntegrationStore, type IntegrationStore } from './integrations/store';
-import { createTwilioHttpClient } from './integrations/twilio/http-client';
 import { credentialFingerprint, resolveTwilioSettings, type TwilioSettingsResolution } from './integrations/twilio/settings';
 import { createTwilioSmsProvider } from './integrations/twilio/sms-provider';
 import { statusCallbackUrl } from './integrations/twilio/status-callback';
@@ -214,7 +213,7 @@ function createSmsCapabilities(
   const { config, clock, logger, telemetry } = f;
   // The same SDK code path with real keys and with the fake: only TWILIO_API_BASE_URL differs.
   const twilio = resolveTwilioSettings(config.twilio);
-  const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings, createTwilioHttpClient(twilio.settings)) : undefined;
+  const smsProvider = twilio.configured ? createTwilioSmsProvider(twilio.settings) : undefined;
   const integrations = createIntegrationsService({
     store: integrationStore,
     clock,

@@ -227,7 +227,7 @@ describe('the product\'s Twilio client (official SDK) against the fake', () => {
     };
     const resolved = resolveTwilioSettings(config);
     if (!resolved.configured) throw new Error(resolved.problems.join('; '));
-    return createTwilioSmsProvider(resolved.settings, createTwilioHttpClient(resolved.settings));
+    return createTwilioSmsProvider(resolved.settings, () => createTwilioHttpClient(resolved.settings));
   }
 
   it('sends a conforming form request with basic auth and reads the 201 Message', async () => {

@@ -1,4 +1,4 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 /**
  * NIST SP 800-63B §5.1.1.2: at least 8 (we ask 12) and up to 64+ (we allow 128) characters,
@@ -9,8 +9,18 @@ export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
 
 // zxcvbn-ts ships ~49k passwords ranked by frequency in real leaks; the top 1,000 the
-// issue names are its first entries, and we refuse the whole list.
-const commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+// issue names are its first entries, and we refuse the whole list. Loaded on the first check
+// (a sign-up or password change), not at start: with its other word lists it is several MB
+// that a server only verifying sessions and logins never needs (docs/performance.md, memory).
+let commonPasswords: Set<string> | undefined;
+function isCommonPassword(lower: string): boolean {
+  if (!commonPasswords) {
+    const require = createRequire(import.meta.url);
+    const { dictionary } = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+    commonPasswords = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+  }
+  return commonPasswords.has(lower);
+}
 
 const SERVICE_WORDS = ['proofgate'];
 
@@ -30,7 +40,7 @@ export function checkPasswordPolicy(password: string, context: { email?: string 
     return { ok: false, code: 'PASSWORD_TOO_LONG', detail: `Use at most ${PASSWORD_MAX_LENGTH} characters` };
   }
   const lower = normalized.toLowerCase();
-  if (commonPasswords.has(lower)) {
+  if (isCommonPassword(lower)) {
     return { ok: false, code: 'PASSWORD_TOO_COMMON', detail: 'This password appears in lists of commonly used passwords' };
   }
   // "Repetitive or sequential characters" (§5.1.1.2): aaaaaaaaaaaa, abababababab.

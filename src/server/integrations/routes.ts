@@ -13,12 +13,13 @@ const CALLBACK_BODY_LIMIT = '16kb';
 function requireTwilioSignature(verify: TwilioSignatureVerifier, logger: Logger): RequestHandler {
   return (req, _res, next) => {
     const params = req.body && typeof req.body === 'object' ? (req.body as Record<string, string>) : {};
-    const check = verify({ signature: req.get('x-twilio-signature'), pathAndQuery: req.url, params });
-    if (!check.ok) {
-      (req.log ?? logger).warn({ reason: check.reason }, 'twilio callback signature rejected');
-      return next(new AppError('SIGNATURE_INVALID'));
-    }
-    next();
+    verify({ signature: req.get('x-twilio-signature'), pathAndQuery: req.url, params }).then((check) => {
+      if (!check.ok) {
+        (req.log ?? logger).warn({ reason: check.reason }, 'twilio callback signature rejected');
+        return next(new AppError('SIGNATURE_INVALID'));
+      }
+      next();
+    }, next);
   };
 }
 

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface RenderedMail {
   subject: string;
@@ -34,9 +34,14 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '::1' || hostname === '[::1]' || hostname.startsWith('127.');
 }
 
-export function createSmtpTransport(options: { smtpUrl: string; from: string; timeoutMs: number; isProduction: boolean }): MailTransport {
+/**
+ * nodemailer is loaded on the first send or check, not at start: a server with mail configured
+ * but idle, and every server without SMTP_URL, does not carry it (docs/performance.md, memory).
+ */
+async function openTransporter(options: { smtpUrl: string; timeoutMs: number; isProduction: boolean }): Promise<Transporter> {
+  const { default: nodemailer } = await import('nodemailer');
   const url = new URL(options.smtpUrl);
-  const transporter = nodemailer.createTransport({
+  return nodemailer.createTransport({
     url: options.smtpUrl,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
@@ -47,10 +52,15 @@ export function createSmtpTransport(options: { smtpUrl: string; from: string; ti
     logger: false,
     debug: false,
   } as Parameters<typeof nodemailer.createTransport>[0]);
+}
+
+export function createSmtpTransport(options: { smtpUrl: string; from: string; timeoutMs: number; isProduction: boolean }): MailTransport {
+  let opened: Promise<Transporter> | undefined;
+  const transporter = () => (opened ??= openTransporter(options));
   return {
     async send(to, mail) {
       try {
-        const info = await transporter.sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html });
+        const info = await (await transporter()).sendMail({ from: options.from, to, subject: mail.subject, text: mail.text, html: mail.html });
         return { ok: true, messageId: String(info.messageId ?? '') };
       } catch (error) {
         return { ok: false, ...smtpErrorCode(error) };
@@ -58,14 +68,14 @@ export function createSmtpTransport(options: { smtpUrl: string; from: string; ti
     },
     async verify() {
       try {
-        await transporter.verify();
+        await (await transporter()).verify();
         return { ok: true };
       } catch (error) {
         return { ok: false, errorCode: smtpErrorCode(error).errorCode };
       }
     },
     close() {
-      transporter.close();
+      void opened?.then((t) => t.close(), () => undefined);
     },
   };
 }

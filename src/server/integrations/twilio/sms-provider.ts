@@ -1,4 +1,6 @@
-import twilio from 'twilio';
+import type twilio from 'twilio';
+import { createTwilioHttpClient } from './http-client';
+import { loadTwilioSdk } from './sdk';
 import type { CredentialCheckResult, ProviderFailure, SendSmsInput, SmsProvider, SmsSendResult } from '../sms-provider';
 import type { TwilioSettings } from './settings';
 
@@ -11,7 +13,9 @@ const CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFO
  */
 export function classifyTwilioError(error: unknown): ProviderFailure {
   const e = error as { status?: unknown; code?: unknown; cause?: { code?: unknown } };
-  if (error instanceof twilio.RestException || typeof e.status === 'number') {
+  // The SDK's RestException always carries the HTTP status; checking the field, not the class,
+  // keeps this usable before the SDK is loaded.
+  if (typeof e.status === 'number') {
     const status = Number(e.status);
     const code = typeof e.code === 'number' || typeof e.code === 'string' ? String(e.code) : `HTTP_${status}`;
     if (status === 429 || status >= 500) return { kind: 'unavailable', providerErrorCode: code, httpStatus: status };
@@ -23,9 +27,19 @@ export function classifyTwilioError(error: unknown): ProviderFailure {
   return { kind: 'unavailable', providerErrorCode: 'CLIENT_ERROR', httpStatus: null };
 }
 
-/** SmsProvider over the official SDK; `httpClient` decides where requests go (Twilio or the fake). */
-export function createTwilioSmsProvider(settings: TwilioSettings, httpClient: twilio.RequestClient): SmsProvider {
-  const client = twilio(settings.auth.username, settings.auth.password, { accountSid: settings.accountSid, httpClient });
+/**
+ * SmsProvider over the official SDK; `openHttpClient` decides where requests go (Twilio or the
+ * fake). The SDK is loaded and the client made on the first send or check.
+ */
+export function createTwilioSmsProvider(
+  settings: TwilioSettings,
+  openHttpClient: () => Promise<twilio.RequestClient> = () => createTwilioHttpClient(settings),
+): SmsProvider {
+  let opened: Promise<twilio.Twilio> | undefined;
+  const sdkClient = () =>
+    (opened ??= Promise.all([loadTwilioSdk(), openHttpClient()]).then(([sdk, httpClient]) =>
+      sdk(settings.auth.username, settings.auth.password, { accountSid: settings.accountSid, httpClient }),
+    ));
   const sender = {
     ...(settings.messagingServiceSid ? { messagingServiceSid: settings.messagingServiceSid } : {}),
     ...(settings.fromNumber ? { from: settings.fromNumber } : {}),
@@ -34,7 +48,7 @@ export function createTwilioSmsProvider(settings: TwilioSettings, httpClient: tw
     integration: 'twilio',
     async sendSms(input: SendSmsInput): Promise<SmsSendResult> {
       try {
-        const message = await client.messages.create({
+        const message = await (await sdkClient()).messages.create({
           to: input.to,
           body: input.body,
           ...sender,
@@ -47,7 +61,7 @@ export function createTwilioSmsProvider(settings: TwilioSettings, httpClient: tw
     },
     async checkCredentials(): Promise<CredentialCheckResult> {
       try {
-        await client.api.v2010.accounts(settings.accountSid).fetch();
+        await (await sdkClient()).api.v2010.accounts(settings.accountSid).fetch();
         return { ok: true };
       } catch (error) {
         return { ok: false, failure: classifyTwilioError(error) };

@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import { loadTwilioSdk } from './sdk';
 
 /** Where Twilio reports delivery; mounted before the JSON-only middleware because Twilio posts forms. */
 export const STATUS_CALLBACK_PATH = '/api/integrations/twilio/status-callback';
@@ -20,11 +20,12 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: 'no_auth_token'
  * header: the server behind a proxy does not see the URL Twilio signed.
  */
 export function createTwilioSignatureVerifier(options: { authToken: string | undefined; publicUrl: string | undefined }) {
-  return (input: { signature: string | undefined; pathAndQuery: string; params: Record<string, string> }): SignatureCheck => {
+  return async (input: { signature: string | undefined; pathAndQuery: string; params: Record<string, string> }): Promise<SignatureCheck> => {
     if (!options.authToken) return { ok: false, reason: 'no_auth_token' };
     if (!options.publicUrl) return { ok: false, reason: 'no_public_url' };
     if (!input.signature) return { ok: false, reason: 'missing_signature' };
     const url = `${options.publicUrl}${input.pathAndQuery}`;
+    const twilio = await loadTwilioSdk();
     return twilio.validateRequest(options.authToken, input.signature, url, input.params) ? { ok: true } : { ok: false, reason: 'mismatch' };
   };
 }
