@@ -33,6 +33,11 @@ export function cookiePair(setCookies: readonly string[], suffix: string): strin
   throw new Error(`no ${suffix} cookie in response (got ${setCookies.map((c) => c.split('=', 1)[0]).join(', ') || 'none'})`);
 }
 
+/** A Cookie header carrying the first Set-Cookie whose name ends with each suffix, in that order. */
+export function cookieHeader(setCookies: readonly string[], suffixes: readonly string[]): string {
+  return suffixes.map((suffix) => cookiePair(setCookies, suffix)).join('; ');
+}
+
 export function expectStatus(response: JsonResponse, status: number, what: string): JsonResponse {
   if (response.status !== status) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
   return response;

@@ -19,6 +19,11 @@ export interface PeerAuthOptions {
   baseUrl: string;
   secret: string;
   poolMax: number;
+  /**
+   * better-auth's session cookie cache (`session.cookieCache`, off by default): a signed copy of
+   * the session in a second cookie, so get-session answers without the database until it expires.
+   */
+  cookieCacheMaxAgeSeconds?: number;
 }
 
 export function createPeerAuth(options: PeerAuthOptions) {
@@ -43,6 +48,9 @@ export function createPeerAuth(options: PeerAuthOptions) {
       },
     },
     plugins: [twoFactor({ issuer: 'Proofgate bench peer' })],
+    ...(options.cookieCacheMaxAgeSeconds
+      ? { session: { cookieCache: { enabled: true, maxAge: options.cookieCacheMaxAgeSeconds } } }
+      : {}),
     // better-auth's limiter stays ON (its default is on only in production), in its default
     // store for this setup (process memory), with every rule the load generator meets — the
     // global one, the built-in /sign-in/* rule (3 per 10 s) and the two-factor plugin's
