@@ -1,18 +1,21 @@
 import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
-import { ARGON2ID_OPTIONS } from '../src/server/lib/argon2';
+import { ARGON2_MAX_CONCURRENT, ARGON2ID_OPTIONS } from '../src/server/lib/argon2';
 
 /**
  * The argon2 bound: the most password logins per second this machine could do if a login
  * were nothing but its one argon2id verification. Same library, same parameters as the server.
  * Run in its own process (`node --import tsx bench/argon2-bound.ts [--quick]`), it prints one
- * JSON line: single-hash latency, and the throughput of N concurrent hashes for N = cores and
- * N = libuv's threadpool size.
+ * JSON line: single-hash latency, and the throughput of N concurrent hashes for N = the
+ * server's own argon2 concurrency limit (ARGON2_MAX_CONCURRENT, the login ceiling), cores and
+ * libuv's threadpool size.
  */
 
 export interface Argon2Bound {
   cores: number;
   threadpoolSize: number;
+  /** How many hashes the server runs at once (ARGON2_MAX_CONCURRENT): the login ceiling is raw hashing at this level. */
+  serverConcurrency: number;
   /** Median wall time of one hash, run alone. */
   singleHashMs: number;
   singleVerifyMs: number;
@@ -60,12 +63,12 @@ export async function measureArgon2Bound(quick: boolean): Promise<Argon2Bound> {
   const singleHashMs = median(await timeEach(samples, () => hash('correct horse battery staple', ARGON2ID_OPTIONS)));
   const phc = await hash('correct horse battery staple', ARGON2ID_OPTIONS);
   const singleVerifyMs = median(await timeEach(samples, () => verify(phc, 'correct horse battery staple')));
-  const levels = [...new Set([cores, threadpoolSize])];
+  const levels = [...new Set([ARGON2_MAX_CONCURRENT, cores, threadpoolSize])];
   const parallel = [];
   for (const concurrency of levels) {
     parallel.push({ concurrency, hashesPerSecond: await throughput(concurrency, concurrency * (quick ? 8 : 25)) });
   }
-  return { cores, threadpoolSize, singleHashMs, singleVerifyMs, boundPerSecond: (cores / singleHashMs) * 1000, parallel };
+  return { cores, threadpoolSize, serverConcurrency: ARGON2_MAX_CONCURRENT, singleHashMs, singleVerifyMs, boundPerSecond: (cores / singleHashMs) * 1000, parallel };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

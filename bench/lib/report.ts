@@ -1,16 +1,25 @@
 import type { Argon2Bound } from '../argon2-bound';
 import type { ProbeReply } from '../probe/protocol';
-import type { FloodPhase, ScenarioId } from '../scenarios';
+import type { FloodPhase } from '../scenarios/flood';
+import type { ScenarioId, ServerName } from '../scenarios/types';
+import type { IdleMemory } from '../servers';
 import type { BenchSettings } from '../settings';
 import type { CpuShares } from './cpu-accounting';
 import type { MachineFacts } from './environment';
 import type { LoadResult } from './load';
+import type { Spread } from './rounds';
+import { summarizeRounds, type SideSummary } from './summary';
+import { evaluateTargets, fmt, pct } from './targets';
 
-export type ServerName = 'Proofgate' | 'better-auth';
+export type { ServerName } from '../scenarios/types';
 
+/** One measured run: one scenario on one server in one round. */
 export interface Measurement {
   scenario: ScenarioId;
   server: ServerName;
+  /** 1-based round, and where in that round's order of this scenario's servers it ran. */
+  round: number;
+  position: number;
   request: string;
   setupSeconds: number;
   load: LoadResult;
@@ -25,207 +34,195 @@ export interface Report {
   startedAt: Date;
   command: string;
   settings: BenchSettings;
+  rounds: number;
   machine: MachineFacts;
   bound: Argon2Bound;
   proofgateEnv: Record<string, string>;
   peerNotes: string[];
+  hostNotes: string[];
+  /** Each server after start, a forced garbage collection and a settle, before any load. */
+  idle: IdleMemory[];
   measurements: Measurement[];
   /** The flood scenario's phases (Proofgate alone), when it ran. */
   floods?: FloodPhase[];
 }
 
-/** The issue's targets (GitHub issue 10), as ratios from the same run. */
-export const TARGETS = {
-  verifyThroughputRatio: 3,
-  verifyP99Ratio: 1 / 3,
-  sessionThroughputRatio: 2,
-  loginBoundFraction: 0.9,
-  loginEventLoopP99Ms: 20,
-  peakRssMB: 250,
-  /** A legitimate login while one address floods, against its quiet latency in the same run (issue 2). */
-  floodLoginRatio: 5,
-} as const;
-
 const MB = 1e6;
-const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
-const pct = (n: number) => `${fmt(n * 100, 1)} %`;
 const mark = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'met' : '**missed**');
 
-function find(report: Report, scenario: ScenarioId, server: ServerName) {
-  return report.measurements.find((m) => m.scenario === scenario && m.server === server);
+/** "median (min–max)" when there was more than one round. */
+function cell(s: Spread, digits = 0): string {
+  if (s.rounds <= 1 || s.min === s.max) return fmt(s.median, digits);
+  return `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
 }
 
-export interface TargetRow {
-  target: string;
-  measured: string;
-  met: boolean | undefined;
-}
-
-export function evaluateTargets(report: Report): TargetRow[] {
-  const rows: TargetRow[] = [];
-  const ratio = (scenario: ScenarioId) => {
-    const p = find(report, scenario, 'Proofgate');
-    const b = find(report, scenario, 'better-auth');
-    return p && b ? { p, b, rps: p.load.requestsPerSecond / b.load.requestsPerSecond, p99: p.load.latencyMs.p99 / b.load.latencyMs.p99 } : undefined;
-  };
-  const verify = ratio('verify');
-  if (verify) {
-    const caveat = unevenMachine(verify.p, verify.b);
-    rows.push({ target: 'verify throughput ≥ 3× better-auth', measured: `${fmt(verify.rps, 2)}×${caveat}`, met: verify.rps >= TARGETS.verifyThroughputRatio });
-    rows.push({
-      target: 'verify p99 ≤ ⅓ of better-auth',
-      measured: `${fmt(verify.p99, 2)}× (${fmt(verify.p.load.latencyMs.p99)} vs ${fmt(verify.b.load.latencyMs.p99)} ms)${caveat}`,
-      met: verify.p99 <= TARGETS.verifyP99Ratio,
-    });
-  }
-  const session = ratio('session');
-  if (session) {
-    rows.push({
-      target: 'session throughput ≥ 2× better-auth',
-      measured: `${fmt(session.rps, 2)}×${unevenMachine(session.p, session.b)}`,
-      met: session.rps >= TARGETS.sessionThroughputRatio,
-    });
-  }
-  const login = find(report, 'login', 'Proofgate');
-  if (login) {
-    const fraction = login.load.requestsPerSecond / report.bound.boundPerSecond;
-    const rawParallel = report.bound.parallel.find((p) => p.concurrency === report.bound.cores);
-    const ceiling = rawParallel ? `; raw hashing, ${rawParallel.concurrency} in flight: ${pct(rawParallel.hashesPerSecond / report.bound.boundPerSecond)}` : '';
-    rows.push({
-      target: 'login ≥ 90 % of the argon2 bound',
-      measured: `${pct(fraction)} (${fmt(login.load.requestsPerSecond)} of ${fmt(report.bound.boundPerSecond)}/s${ceiling})`,
-      met: fraction >= TARGETS.loginBoundFraction,
-    });
-    const el = login.probe.eventLoopDelayMs.p99;
-    rows.push({ target: 'event-loop delay p99 during login ≤ 20 ms', measured: `${fmt(el, 1)} ms`, met: el <= TARGETS.loginEventLoopP99Ms });
-  }
-  const proofgateRuns = report.measurements.filter((m) => m.server === 'Proofgate');
-  if (proofgateRuns.length > 0) {
-    const worst = proofgateRuns.reduce((a, b) => (a.peakRssBytes >= b.peakRssBytes ? a : b));
-    rows.push({ target: 'Proofgate peak RSS ≤ 250 MB in every scenario', measured: `max ${fmt(worst.peakRssBytes / MB)} MB (${worst.scenario})`, met: worst.peakRssBytes / MB <= TARGETS.peakRssMB });
-  }
-  const backup = find(report, 'backup-code', 'Proofgate');
-  if (backup && backup.load.responses > 0) {
-    const perAttempt = backup.probe.argon2Verify / backup.load.responses;
-    rows.push({ target: 'backup code: one argon2 verification per attempt', measured: `${fmt(perAttempt, 2)} per attempt`, met: Math.abs(perAttempt - 1) < 0.01 });
-  }
-  for (const phase of report.floods ?? []) {
-    const ratio = phase.flooded.p50 / phase.quiet.p50;
-    rows.push({
-      target: `legitimate login p50 during a ${phase.kind} flood ≤ 5× quiet`,
-      measured: `${fmt(ratio, 1)}× (${fmt(phase.flooded.p50)} vs ${fmt(phase.quiet.p50)} ms)`,
-      met: phase.legitFailures.length === 0 && ratio <= TARGETS.floodLoginRatio,
-    });
-  }
-  return rows;
-}
-
-/** Other jobs on the machine took noticeably different CPU during the two runs of a pair. */
-export const UNEVEN_OTHER_CORES = 0.3;
-
-function unevenMachine(p: Measurement, b: Measurement): string {
-  if (!p.cpu || !b.cpu) return '';
-  const difference = p.cpu.other - b.cpu.other;
-  if (Math.abs(difference) < UNEVEN_OTHER_CORES) return '';
-  const side = difference > 0 ? 'Proofgate' : 'better-auth';
-  return ` (uneven: other jobs took ${fmt(Math.abs(difference), 2)} more cores during ${side}'s run)`;
-}
-
-export function renderReport(report: Report): string {
-  const { machine, bound, settings } = report;
-  const lines: string[] = [];
-  lines.push(`# Proofgate benchmark — ${report.startedAt.toISOString()}`, '');
-  lines.push(`Command: \`${report.command}\` (${settings.mode} mode, ${settings.connections} connections per run)`, '');
-  lines.push(
+function header(report: Report): string[] {
+  const { machine, settings } = report;
+  return [
+    `# Proofgate benchmark — ${report.startedAt.toISOString()}`,
+    '',
+    `Command: \`${report.command}\` (${settings.mode} mode, ${report.rounds} round${report.rounds === 1 ? '' : 's'}, ${settings.connections} connections per run)`,
+    '',
     `Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
       `PostgreSQL ${machine.postgres}, Redis ${machine.redis}, libuv threadpool ${machine.threadpoolSize}, ` +
-      `load average at start ${machine.loadAverage}. Load generator (autocannon, in the bench process), both servers, ` +
+      `load average at start ${machine.loadAverage}. Load generator (autocannon, in the bench process), every server, ` +
       'PostgreSQL and Redis share these cores.',
     '',
-  );
-  lines.push('## argon2id bound (same library and parameters: m=19456 KiB, t=2, p=1)', '');
-  lines.push(
-    `One hash alone: ${fmt(bound.singleHashMs, 2)} ms (verify: ${fmt(bound.singleVerifyMs, 2)} ms) → bound = ${bound.cores} cores ÷ ` +
-      `${fmt(bound.singleHashMs, 2)} ms = **${fmt(bound.boundPerSecond)} hashes/s**. Measured: ` +
-      bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight (${pct(p.hashesPerSecond / bound.boundPerSecond)} of the bound)`).join(', ') +
-      '. The parallel figure is the ceiling for logins here: hashing alone, nothing else running in that process.',
+    `Each round runs every scenario on each of its servers (prepare, warm up, measure); the order of the servers alternates ` +
+      `from round to round (Proofgate first, then last, then first …). Every figure below is the median across rounds, with the ` +
+      `lowest and highest round in brackets; every ratio is a ratio of medians.`,
     '',
-  );
-  lines.push('## Results', '');
-  lines.push(
-    '| scenario | server | req/s (2xx) | p50 ms | p99 ms | 2xx | non-2xx | transport errors | peak RSS MB | argon2 verify / req | event-loop p99 ms | server CPU ms / req |',
+  ];
+}
+
+function boundSection({ bound }: Report): string[] {
+  const ceiling = bound.parallel.find((p) => p.concurrency === bound.serverConcurrency);
+  return [
+    '## argon2id ceiling (same library and parameters: m=19456 KiB, t=2, p=1)',
+    '',
+    `Proofgate hashes at most **${bound.serverConcurrency}** at once (ARGON2_MAX_CONCURRENT). Raw argon2id with that many in flight, ` +
+      `in its own process with nothing else running: **${ceiling ? fmt(ceiling.hashesPerSecond) : 'n/a'} hashes/s** — the login ceiling. ` +
+      `Also measured: ${bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight`).join(', ')}; ` +
+      `one hash alone ${fmt(bound.singleHashMs, 2)} ms (verify ${fmt(bound.singleVerifyMs, 2)} ms), so ${bound.cores} cores ÷ one hash = ` +
+      `${fmt(bound.boundPerSecond)}/s if the cores hashed independently${ceiling ? ` (raw hashing reaches ${pct(ceiling.hashesPerSecond / bound.boundPerSecond)} of that)` : ''}.`,
+    '',
+  ];
+}
+
+function resultsSection(summaries: readonly SideSummary[]): string[] {
+  const lines = [
+    '## Results',
+    '',
+    '| scenario | server | req/s (2xx) | p50 ms | p99 ms | peak RSS MB | event-loop p99 ms | server CPU ms / req | argon2 verify / req | 2xx | non-2xx | transport errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-  );
-  for (const m of report.measurements) {
-    const l = m.load;
-    const perReq = (n: number) => (l.responses > 0 ? n / l.responses : Number.NaN);
-    const non2xx = l.non2xx > 0 ? `${l.non2xx} (${Object.entries(l.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${c}×${n}`).join(', ')})` : '0';
+  ];
+  for (const s of summaries) {
+    const failures = Object.entries(s.non2xxByStatus).map(([c, n]) => `${c}×${n}`).join(', ');
     lines.push(
-      `| ${m.scenario} | ${m.server} | ${fmt(l.requestsPerSecond)} | ${fmt(l.latencyMs.p50)} | ${fmt(l.latencyMs.p99)} | ${l.ok2xx} | ${non2xx} | ` +
-        `${l.transportErrors}${l.timeouts ? ` (${l.timeouts} timeouts)` : ''} | ${fmt(m.peakRssBytes / MB)} | ${fmt(perReq(m.probe.argon2Verify), 2)} | ` +
-        `${fmt(m.probe.eventLoopDelayMs.p99, 1)} | ${fmt(perReq(m.probe.cpuMs), 2)} |`,
+      `| ${s.scenario} | ${s.server} | ${cell(s.requestsPerSecond)} | ${cell(s.p50Ms)} | ${cell(s.p99Ms)} | ${cell(s.peakRssMB)} | ` +
+        `${cell(s.eventLoopP99Ms, 1)} | ${cell(s.cpuMsPerRequest, 2)} | ${fmt(s.argon2VerifyPerRequest.median, 2)} | ${s.ok2xx} | ` +
+        `${s.non2xx > 0 ? `${s.non2xx} (${failures})` : '0'} | ${s.transportErrors}${s.timeouts ? ` (${s.timeouts} timeouts)` : ''} |`,
     );
   }
   lines.push('');
-  if (report.measurements.some((m) => m.cpu)) {
-    lines.push(`CPU during each measured run, in cores of ${machine.cores} (from /proc; "other" is everything else on the machine):`, '');
-    lines.push('| scenario | server | server | load generator | postgres | redis | other | idle |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    for (const m of report.measurements) {
-      if (!m.cpu) continue;
-      const c = m.cpu;
-      lines.push(`| ${m.scenario} | ${m.server} | ${[c.server, c['load generator'], c.postgres, c.redis, c.other, c.idle].map((n) => fmt(n, 2)).join(' | ')} |`);
-    }
-    lines.push('');
-  }
-  lines.push('Memory of each server at the end of its measured run (peak RSS is in the table above):', '');
-  lines.push('| scenario | server | RSS MB | V8 heap total MB | V8 heap used MB | external MB |', '| --- | --- | ---: | ---: | ---: | ---: |');
-  for (const m of report.measurements) {
-    const p = m.probe;
-    lines.push(`| ${m.scenario} | ${m.server} | ${[p.rssBytes, p.heapTotalBytes, p.heapUsedBytes, p.externalBytes].map((n) => fmt(n / MB)).join(' | ')} |`);
+  return lines;
+}
+
+function memorySection(report: Report, summaries: readonly SideSummary[]): string[] {
+  const lines = [
+    'Idle memory of each server: after start, a forced full garbage collection and a 1.5 s settle, before any load:',
+    '',
+    '| server | idle RSS MB | V8 heap used MB |',
+    '| --- | ---: | ---: |',
+    ...report.idle.map((i) => `| ${i.server} | ${fmt(i.rssBytes / MB)} | ${fmt(i.heapUsedBytes / MB)} |`),
+    '',
+    'Memory at the end of each measured run (medians; peak RSS is in the table above):',
+    '',
+    '| scenario | server | RSS MB | V8 heap total MB | V8 heap used MB | external MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const s of summaries) {
+    const m = s.endMemoryMB;
+    lines.push(`| ${s.scenario} | ${s.server} | ${[m.rss, m.heapTotal, m.heapUsed, m.external].map((n) => fmt(n)).join(' | ')} |`);
   }
   lines.push('');
-  if (report.floods && report.floods.length > 0) {
-    lines.push('## Flood: a legitimate login while one address floods (Proofgate alone)', '');
+  return lines;
+}
+
+function cpuSection(report: Report, summaries: readonly SideSummary[]): string[] {
+  if (!summaries.some((s) => s.cpu)) return [];
+  const lines = [
+    `CPU during the measured runs, in cores of ${report.machine.cores} (medians; from /proc; "other" is everything else on the machine, the idle servers included):`,
+    '',
+    '| scenario | server | server | load generator | postgres | redis | other | idle |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const s of summaries) {
+    if (!s.cpu) continue;
+    const c = s.cpu;
+    lines.push(`| ${s.scenario} | ${s.server} | ${[c.server, c['load generator'], c.postgres, c.redis, c.other, c.idle].map((n) => fmt(n, 2)).join(' | ')} |`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function floodSection(report: Report): string[] {
+  if (!report.floods || report.floods.length === 0) return [];
+  const lines = [
+    '## Flood: a legitimate login while one address floods (Proofgate alone, once after the rounds)',
+    '',
+    '| flood | legit p50 quiet ms | legit p50 flooded ms | ratio | legit p90 flooded ms | legit max flooded ms | samples | legit failures | flood answers |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  for (const f of report.floods) {
+    const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
     lines.push(
-      '| flood | legit p50 quiet ms | legit p50 flooded ms | ratio | legit p90 flooded ms | legit max flooded ms | samples | legit failures | flood answers |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+      `| ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${fmt(f.flooded.max)} | ` +
+        `${f.flooded.samples} | ${f.legitFailures.length > 0 ? f.legitFailures.join(', ') : 'none'} | ${answers} |`,
     );
-    for (const f of report.floods) {
-      const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
-      lines.push(
-        `| ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${fmt(f.flooded.max)} | ` +
-          `${f.flooded.samples} | ${f.legitFailures.length > 0 ? f.legitFailures.join(', ') : 'none'} | ${answers} |`,
-      );
-    }
-    lines.push('');
   }
-  lines.push('## Ratios and targets', '');
-  lines.push('| ratio | Proofgate / better-auth |', '| --- | ---: |');
-  for (const scenario of ['session', 'verify', 'login', 'backup-code'] as const) {
-    const p = find(report, scenario, 'Proofgate');
-    const b = find(report, scenario, 'better-auth');
-    if (!p || !b) continue;
-    const caveat = unevenMachine(p, b);
-    lines.push(`| ${scenario} throughput | ${fmt(p.load.requestsPerSecond / b.load.requestsPerSecond, 2)}×${caveat} |`);
-    lines.push(`| ${scenario} p99 latency | ${fmt(p.load.latencyMs.p99 / b.load.latencyMs.p99, 2)}×${caveat} |`);
-  }
-  const pLogin = find(report, 'login', 'Proofgate');
-  const bLogin = find(report, 'login', 'better-auth');
-  if (pLogin) lines.push(`| login / argon2 bound (Proofgate) | ${pct(pLogin.load.requestsPerSecond / bound.boundPerSecond)} |`);
-  if (bLogin) lines.push(`| login / argon2 bound (better-auth) | ${pct(bLogin.load.requestsPerSecond / bound.boundPerSecond)} |`);
   lines.push('');
-  lines.push('| target (issue 10) | measured | |', '| --- | --- | --- |');
-  for (const row of evaluateTargets(report)) lines.push(`| ${row.target} | ${row.measured} | ${mark(row.met)} |`);
-  lines.push('');
-  lines.push('## What ran', '');
+  return lines;
+}
+
+function targetSection(report: Report, summaries: readonly SideSummary[]): string[] {
+  return [
+    '## Ratios and targets',
+    '',
+    '| target | measured (medians across rounds) | verdict |',
+    '| --- | --- | --- |',
+    ...evaluateTargets(report, summaries).map((row) => `| ${row.target} | ${row.measured} | ${mark(row.met)} |`),
+    '',
+  ];
+}
+
+function roundsSection(report: Report): string[] {
+  if (report.rounds <= 1) return [];
+  const lines = [
+    '## Every round',
+    '',
+    '| round | scenario | order | server | req/s | p50 ms | p99 ms | peak RSS MB | event-loop p99 ms | other cores |',
+    '| ---: | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const m of report.measurements) {
-    lines.push(`- ${m.scenario} / ${m.server}: ${m.request}; set-up ${fmt(m.setupSeconds, 1)} s (not measured); ${fmt(m.load.durationSeconds, 1)} s measured; peak RSS from ${m.rssSource}.`);
+    lines.push(
+      `| ${m.round} | ${m.scenario} | ${m.position} | ${m.server} | ${fmt(m.load.requestsPerSecond)} | ${fmt(m.load.latencyMs.p50)} | ${fmt(m.load.latencyMs.p99)} | ` +
+        `${fmt(m.peakRssBytes / MB)} | ${fmt(m.probe.eventLoopDelayMs.p99, 1)} | ${m.cpu ? fmt(m.cpu.other, 2) : 'n/a'} |`,
+    );
+  }
+  lines.push('');
+  return lines;
+}
+
+function whatRanSection(report: Report, summaries: readonly SideSummary[]): string[] {
+  const lines = ['## What ran', ''];
+  for (const s of summaries) {
+    lines.push(
+      `- ${s.scenario} / ${s.server}: ${s.request}; set-up ${fmt(s.setupSeconds.median, 1)} s per round (not measured); ` +
+        `${fmt(s.measuredSeconds.median, 1)} s measured per round; peak RSS from ${s.rssSource}.`,
+    );
   }
   lines.push(
     `- Proofgate: \`node dist/server/main.js\` (the bundle \`npm start\` builds and runs) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
   );
+  for (const note of report.hostNotes) lines.push(`- hosts: ${note}`);
   for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   lines.push('');
-  return lines.join('\n');
+  return lines;
+}
+
+export function renderReport(report: Report): string {
+  const summaries = summarizeRounds(report.measurements);
+  return [
+    ...header(report),
+    ...boundSection(report),
+    ...resultsSection(summaries),
+    ...memorySection(report, summaries),
+    ...cpuSection(report, summaries),
+    ...floodSection(report),
+    ...targetSection(report, summaries),
+    ...roundsSection(report),
+    ...whatRanSection(report, summaries),
+  ].join('\n');
 }

@@ -36,12 +36,3 @@ export function sideOrder<T>(sides: readonly T[], round: number): T[] {
   return round % 2 === 0 ? [...sides] : [...sides].reverse();
 }
 
-/** The spread of `metric` over every round of each group, keyed like `keyOf`. */
-export function spreadsBy<T>(items: readonly T[], keyOf: (item: T) => string, metric: (item: T) => number): Map<string, Spread> {
-  const groups = new Map<string, number[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    groups.set(key, [...(groups.get(key) ?? []), metric(item)]);
-  }
-  return new Map([...groups].map(([key, values]) => [key, spread(values)]));
-}

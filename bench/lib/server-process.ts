@@ -14,7 +14,9 @@ export interface ServerProcess {
   url: string;
   pid: number;
   /** Counters, event-loop delay and CPU since the last reset; `reset` zeroes them first. */
-  probe(reset?: boolean): Promise<ProbeReply>;
+  probe(reset?: boolean, collectGarbage?: boolean): Promise<ProbeReply>;
+  /** Resident memory now (VmRSS), in bytes. */
+  rssBytes(): number;
   memory: MemoryWatch;
   stop(): Promise<void>;
   output(): string;
@@ -82,7 +84,8 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     url,
     pid,
     memory: watchMemory(pid),
-    probe(reset = false) {
+    rssBytes: () => (readStatusKb(pid, 'VmRSS') ?? 0) * 1024,
+    probe(reset = false, collectGarbage = false) {
       const id = nextId++;
       return new Promise<ProbeReply>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -93,7 +96,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
           clearTimeout(timer);
           resolve(reply);
         });
-        child.send({ probe: true, id, reset });
+        child.send({ probe: true, id, reset, collectGarbage });
       });
     },
     output: () => stderr.join(''),

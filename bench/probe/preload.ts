@@ -1,5 +1,7 @@
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import type { ProbeReply, ProbeRequest } from './protocol';
 
 /**
@@ -11,6 +13,8 @@ import type { ProbeReply, ProbeRequest } from './protocol';
  *   before the server imports it — an ES import of a CommonJS module reads module.exports when
  *   the importer is evaluated, so it gets the wrapped functions;
  * - runs a perf_hooks event-loop delay histogram;
+ * - on request, runs a full garbage collection (the idle-memory reading), through V8's gc
+ *   function exposed at that moment rather than with --expose-gc at start;
  * - answers the bench over the IPC channel the bench opened when it spawned the process
  *   (`process.send`); without one (not spawned by the bench) it only counts.
  */
@@ -69,9 +73,17 @@ function snapshot(): ProbeReply {
   };
 }
 
+/** A full collection now; the server starts without --expose-gc, so the function is exposed when asked for. */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  gc();
+}
+
 if (typeof process.send === 'function') {
   process.on('message', (message: ProbeRequest) => {
     if (!message || typeof message !== 'object' || message.probe !== true) return;
+    if (message.collectGarbage) collectGarbage();
     if (message.reset) {
       counts.hash = 0;
       counts.verify = 0;

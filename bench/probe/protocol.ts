@@ -4,6 +4,8 @@ export interface ProbeRequest {
   id: number;
   /** Zero the counters, the event-loop histogram and the CPU mark before answering. */
   reset: boolean;
+  /** Run a full garbage collection before answering (the idle-memory reading). */
+  collectGarbage?: boolean;
 }
 
 export interface ProbeReply {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, sideOrder, spread, spreadsBy } from '../../bench/lib/rounds';
+import { median, sideOrder, spread } from '../../bench/lib/rounds';
 
 describe('bench round statistics', () => {
   it('takes the middle value, or the mean of the two middle ones', () => {
@@ -22,17 +22,5 @@ describe('bench round statistics', () => {
     const order = [0, 1, 2].flatMap((round) => sideOrder(['A', 'B'], round));
     expect(order).toEqual(['A', 'B', 'B', 'A', 'A', 'B']);
     expect(sideOrder(['P', 'B', 'C'], 1)).toEqual(['C', 'B', 'P']);
-  });
-
-  it('groups rounds by scenario and server', () => {
-    const rounds = [
-      { key: 'session/P', rps: 10 },
-      { key: 'session/B', rps: 2 },
-      { key: 'session/P', rps: 30 },
-      { key: 'session/P', rps: 20 },
-    ];
-    const spreads = spreadsBy(rounds, (r) => r.key, (r) => r.rps);
-    expect(spreads.get('session/P')).toEqual({ median: 20, min: 10, max: 30, rounds: 3 });
-    expect(spreads.get('session/B')).toEqual({ median: 2, min: 2, max: 2, rounds: 1 });
   });
 });

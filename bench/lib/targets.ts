@@ -1,0 +1,166 @@
+import type { ScenarioId, ServerName } from '../scenarios/types';
+import type { Measurement, Report } from './report';
+import { spread } from './rounds';
+import { findSummary, type SideSummary } from './summary';
+
+/**
+ * The issue's targets, each judged on medians across rounds (ratios are ratios of medians), in
+ * one table with the figures behind each verdict. A verdict is reported, never asserted.
+ */
+export const TARGETS = {
+  sessionVsDefaults: 5,
+  sessionVsCookieCache: 1,
+  verifyThroughput: 5,
+  verifyP99: 1 / 4,
+  loginCeilingFraction: 0.9,
+  loginVsPeer: 1,
+  loginEventLoopP99Ms: 20,
+  peakRssMB: 150,
+  idleRssMB: 90,
+  /** A legitimate login while one address floods, against its quiet latency in the same run. */
+  floodLoginRatio: 5,
+} as const;
+
+export interface TargetRow {
+  target: string;
+  measured: string;
+  /** undefined: reported without a target, or not measured in this run. */
+  met: boolean | undefined;
+}
+
+export const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+export const pct = (n: number) => `${fmt(n * 100, 1)} %`;
+
+/** Other jobs on the machine took noticeably different CPU during the two sides' runs (medians). */
+export const UNEVEN_OTHER_CORES = 0.3;
+
+function unevenMachine(p: SideSummary, b: SideSummary): string {
+  if (!p.cpu || !b.cpu) return '';
+  const difference = p.cpu.other - b.cpu.other;
+  if (Math.abs(difference) < UNEVEN_OTHER_CORES) return '';
+  return `; uneven: other jobs took ${fmt(Math.abs(difference), 2)} more cores during ${difference > 0 ? p.server : b.server}'s runs`;
+}
+
+/** The ratio of each round's pair, as a range: how much the verdict moves from round to round. */
+function perRoundRange(measurements: readonly Measurement[], scenario: ScenarioId, a: ServerName, b: ServerName, metric: (m: Measurement) => number) {
+  const ratios: number[] = [];
+  for (const m of measurements) {
+    if (m.scenario !== scenario || m.server !== a) continue;
+    const other = measurements.find((o) => o.scenario === scenario && o.server === b && o.round === m.round);
+    if (other) ratios.push(metric(m) / metric(other));
+  }
+  const range = spread(ratios);
+  return range.rounds > 1 ? `; rounds ${fmt(range.min, 2)}–${fmt(range.max, 2)}×` : '';
+}
+
+interface Pair {
+  p: SideSummary;
+  b: SideSummary;
+  rps: number;
+  p99: number;
+  /** Throughput and p99 figures behind the ratios, with each round's ratio range. */
+  rpsText: string;
+  p99Text: string;
+}
+
+function pair(report: Report, summaries: readonly SideSummary[], scenario: ScenarioId, a: ServerName, b: ServerName): Pair | undefined {
+  const p = findSummary(summaries, scenario, a);
+  const q = findSummary(summaries, scenario, b);
+  if (!p || !q) return undefined;
+  const rps = p.requestsPerSecond.median / q.requestsPerSecond.median;
+  const p99 = p.p99Ms.median / q.p99Ms.median;
+  const caveat = unevenMachine(p, q);
+  const range = (metric: (m: Measurement) => number) => perRoundRange(report.measurements, scenario, a, b, metric);
+  return {
+    p,
+    b: q,
+    rps,
+    p99,
+    rpsText: `${fmt(rps, 2)}× (${fmt(p.requestsPerSecond.median)} vs ${fmt(q.requestsPerSecond.median)} req/s${range((m) => m.load.requestsPerSecond)}${caveat})`,
+    p99Text: `${fmt(p99, 2)}× (${fmt(p.p99Ms.median)} vs ${fmt(q.p99Ms.median)} ms${range((m) => m.load.latencyMs.p99)}${caveat})`,
+  };
+}
+
+function ratioRows(report: Report, summaries: readonly SideSummary[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const defaults = pair(report, summaries, 'session', 'Proofgate', 'better-auth');
+  if (defaults) rows.push({ target: `session ≥ ${TARGETS.sessionVsDefaults}× better-auth (defaults)`, measured: defaults.rpsText, met: defaults.rps >= TARGETS.sessionVsDefaults });
+  const cached = pair(report, summaries, 'session', 'Proofgate', 'better-auth cookieCache');
+  if (cached) rows.push({ target: `session ≥ ${TARGETS.sessionVsCookieCache}× better-auth (cookieCache)`, measured: cached.rpsText, met: cached.rps >= TARGETS.sessionVsCookieCache });
+  const host = pair(report, summaries, 'host-session', 'Proofgate host', 'better-auth host');
+  if (host) rows.push({ target: 'host-session: Proofgate host / better-auth host (no target)', measured: host.rpsText, met: undefined });
+  const verify = pair(report, summaries, 'verify', 'Proofgate', 'better-auth');
+  if (verify) {
+    rows.push({ target: `verify throughput ≥ ${TARGETS.verifyThroughput}× better-auth`, measured: verify.rpsText, met: verify.rps >= TARGETS.verifyThroughput });
+    rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: verify.p99Text, met: verify.p99 <= TARGETS.verifyP99 });
+  }
+  return rows;
+}
+
+function loginRows(report: Report, summaries: readonly SideSummary[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const login = findSummary(summaries, 'login', 'Proofgate');
+  if (!login) return rows;
+  const { bound } = report;
+  const ceiling = bound.parallel.find((p) => p.concurrency === bound.serverConcurrency);
+  if (ceiling) {
+    const fraction = login.requestsPerSecond.median / ceiling.hashesPerSecond;
+    rows.push({
+      target: `login ≥ ${pct(TARGETS.loginCeilingFraction)} of raw argon2id at the server's concurrency (${bound.serverConcurrency})`,
+      measured: `${pct(fraction)} (${fmt(login.requestsPerSecond.median)} of ${fmt(ceiling.hashesPerSecond)} hashes/s)`,
+      met: fraction >= TARGETS.loginCeilingFraction,
+    });
+  }
+  const peer = pair(report, summaries, 'login', 'Proofgate', 'better-auth');
+  if (peer) rows.push({ target: `login ≥ ${TARGETS.loginVsPeer}× better-auth`, measured: peer.rpsText, met: peer.rps >= TARGETS.loginVsPeer });
+  const el = login.eventLoopP99Ms;
+  rows.push({
+    target: `event-loop delay p99 during login ≤ ${TARGETS.loginEventLoopP99Ms} ms`,
+    measured: `${fmt(el.median, 1)} ms${el.rounds > 1 ? ` (rounds ${fmt(el.min, 1)}–${fmt(el.max, 1)})` : ''}`,
+    met: el.median <= TARGETS.loginEventLoopP99Ms,
+  });
+  return rows;
+}
+
+function memoryRows(report: Report, summaries: readonly SideSummary[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const proofgate = summaries.filter((s) => s.server === 'Proofgate');
+  if (proofgate.length > 0) {
+    const worst = proofgate.reduce((a, b) => (a.peakRssMB.median >= b.peakRssMB.median ? a : b));
+    const highest = Math.max(...proofgate.map((s) => s.peakRssMB.max));
+    rows.push({
+      target: `Proofgate peak RSS ≤ ${TARGETS.peakRssMB} MB in every scenario`,
+      measured: `max ${fmt(worst.peakRssMB.median)} MB (${worst.scenario}, median); highest single round ${fmt(highest)} MB`,
+      met: worst.peakRssMB.median <= TARGETS.peakRssMB,
+    });
+  }
+  const idle = report.idle.find((i) => i.server === 'Proofgate');
+  if (idle) {
+    const mb = idle.rssBytes / 1e6;
+    rows.push({ target: `Proofgate idle RSS ≤ ${TARGETS.idleRssMB} MB`, measured: `${fmt(mb)} MB`, met: mb <= TARGETS.idleRssMB });
+  }
+  return rows;
+}
+
+function otherRows(report: Report, summaries: readonly SideSummary[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const backup = findSummary(summaries, 'backup-code', 'Proofgate');
+  if (backup) {
+    const perAttempt = backup.argon2VerifyPerRequest.median;
+    rows.push({ target: 'backup code: one argon2 verification per attempt', measured: `${fmt(perAttempt, 2)} per attempt`, met: Math.abs(perAttempt - 1) < 0.01 });
+  }
+  for (const phase of report.floods ?? []) {
+    const ratio = phase.flooded.p50 / phase.quiet.p50;
+    rows.push({
+      target: `legitimate login p50 during a ${phase.kind} flood ≤ ${TARGETS.floodLoginRatio}× quiet`,
+      measured: `${fmt(ratio, 1)}× (${fmt(phase.flooded.p50)} vs ${fmt(phase.quiet.p50)} ms, ${phase.flooded.samples} samples)`,
+      met: phase.legitFailures.length === 0 && ratio <= TARGETS.floodLoginRatio,
+    });
+  }
+  return rows;
+}
+
+export function evaluateTargets(report: Report, summaries: readonly SideSummary[]): TargetRow[] {
+  return [...ratioRows(report, summaries), ...loginRows(report, summaries), ...memoryRows(report, summaries), ...otherRows(report, summaries)];
+}

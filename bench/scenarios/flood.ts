@@ -1,0 +1,97 @@
+import { BENCH_PASSWORD } from '../fixtures/proofgate';
+import { postJson } from '../lib/http';
+import { runLoad, type LoadRequest, type LoadResult } from '../lib/load';
+import { JSON_HEADERS, type ScenarioContext } from './types';
+
+/**
+ * Fairness under a flood (Proofgate only; not a comparison): one address floods registration,
+ * then login, while a legitimate user at another address signs in one request after another.
+ * Its latency is compared with its own quiet latency in the same run. Client addresses are
+ * chosen with X-Forwarded-For, which the bench server trusts from loopback (TRUST_PROXY).
+ * Registration limits are raised in the bench server so the flood reaches argon2: this
+ * measures the fair queue, the defence left once an attacker has more addresses than the
+ * per-IP throttle allows for.
+ */
+export type FloodKind = 'register' | 'login';
+export const FLOOD_KINDS: FloodKind[] = ['register', 'login'];
+export const FLOOD_ADDRESS = '198.51.100.66';
+export const LEGIT_ADDRESS = '203.0.113.10';
+
+export interface LatencySummary {
+  samples: number;
+  p50: number;
+  p90: number;
+  max: number;
+}
+
+export interface FloodPhase {
+  kind: FloodKind;
+  request: string;
+  quiet: LatencySummary;
+  flooded: LatencySummary;
+  /** Statuses of the legitimate logins other than 200 (must stay empty). */
+  legitFailures: string[];
+  flood: LoadResult;
+}
+
+function summarize(latencies: number[]): LatencySummary {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { samples: sorted.length, p50: at(0.5), p90: at(0.9), max: sorted[sorted.length - 1] ?? Number.NaN };
+}
+
+async function timedLogins(url: string, email: string, count: number, failures: string[], until?: () => boolean) {
+  const latencies: number[] = [];
+  for (let i = 0; i < count && !(until?.() ?? false); i += 1) {
+    const started = performance.now();
+    const response = await postJson(`${url}/api/auth/login`, { email, password: BENCH_PASSWORD }, { 'x-forwarded-for': LEGIT_ADDRESS });
+    latencies.push(performance.now() - started);
+    if (response.status !== 200) failures.push(`HTTP ${response.status} ${String(response.body.error_code ?? '')}`);
+  }
+  return latencies;
+}
+
+function floodRequest(kind: FloodKind, victimEmail: string): LoadRequest {
+  const headers = { ...JSON_HEADERS, 'x-forwarded-for': FLOOD_ADDRESS };
+  if (kind === 'login') {
+    // Valid credentials: a success refunds the login throttle's point, so this flood is never refused by it.
+    return { method: 'POST', path: '/api/auth/login', headers, body: JSON.stringify({ email: victimEmail, password: BENCH_PASSWORD }) };
+  }
+  const runId = Math.random().toString(36).slice(2, 8);
+  let counter = 0;
+  return {
+    method: 'POST',
+    path: '/api/auth/register',
+    headers,
+    setupRequest(request) {
+      counter += 1;
+      return { ...request, body: JSON.stringify({ email: `flood.${runId}.${counter}@bench.example`, password: BENCH_PASSWORD }) };
+    },
+  };
+}
+
+export async function runFlood({ settings, urls, proofgate }: ScenarioContext, kind: FloodKind): Promise<FloodPhase> {
+  const proofgateUrl = urls.Proofgate;
+  const { connections, samples, maxSeconds } = settings.flood;
+  const [legit, floodUser] = await proofgate.createPasswordUsers(2, `flood-${kind}`);
+  const legitFailures: string[] = [];
+  await timedLogins(proofgateUrl, legit!.email, 3, legitFailures); // warm
+  const quiet = await timedLogins(proofgateUrl, legit!.email, samples, legitFailures);
+
+  let flooding = true;
+  const flood = runLoad({ url: proofgateUrl, connections, durationSeconds: maxSeconds, requests: [floodRequest(kind, floodUser!.email)] }).finally(() => {
+    flooding = false;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1000)); // let the queue fill
+  const flooded = await timedLogins(proofgateUrl, legit!.email, samples, legitFailures, () => !flooding);
+  // The flood runs for its fixed duration; the samples are what was measured while it ran.
+  const floodResult = await flood;
+  return {
+    kind,
+    request: `${kind === 'login' ? 'POST /api/auth/login (one valid account)' : 'POST /api/auth/register (a new email each)'} from ${FLOOD_ADDRESS}, ${connections} connections, ${maxSeconds} s; legitimate POST /api/auth/login from ${LEGIT_ADDRESS}, one at a time`,
+    quiet: summarize(quiet),
+    flooded: summarize(flooded),
+    legitFailures,
+    flood: floodResult,
+  };
+}

@@ -1,0 +1,126 @@
+import { generateTotpCode } from '../../src/server/twofactor/totp';
+import { queuedRequest } from '../lib/load';
+import type { BenchSettings } from '../settings';
+import { JSON_HEADERS, type PreparedScenario, type Scenario, type ScenarioContext } from './types';
+
+/**
+ * Second-factor attempts with single-use pools: every request carries its own temp token (or
+ * two-factor cookie) and a code no other request used, so each round prepares fresh pools.
+ */
+
+/** autocannon builds one request ahead per connection, so a queue holds that many items it never sends. */
+const spareItems = (settings: BenchSettings) => settings.connections * 2;
+
+export const poolSize = (settings: BenchSettings, warmupAmount: number, amount: number) =>
+  warmupAmount + amount + 2 * spareItems(settings);
+
+/** Splits a pool of single-use items into a warm-up queue and a measured queue. */
+function splitQueues<T>(items: readonly T[], settings: BenchSettings, warmupAmount: number, amount: number) {
+  const spare = spareItems(settings);
+  if (items.length < warmupAmount + amount + 2 * spare) throw new Error('item pool too small');
+  return {
+    warmItems: items.slice(0, warmupAmount + spare),
+    measureItems: items.slice(warmupAmount + spare),
+    warmAmount: warmupAmount,
+    measureAmount: amount,
+  };
+}
+
+async function verifyProofgate({ settings, proofgate }: ScenarioContext): Promise<PreparedScenario> {
+  const { proofgateAmount, warmupAmount } = settings.verify;
+  // One user per request: TOTP replay protection accepts each time step once per user.
+  const users = await proofgate.createTwoFactorUsers(poolSize(settings, warmupAmount, proofgateAmount), 'verify');
+  const tokens = await proofgate.issueTempTokens(users.map((u) => u.id));
+  const items = users.map((user, i) => ({ token: tokens[i]!, secret: user.secret }));
+  const q = splitQueues(items, settings, warmupAmount, proofgateAmount);
+  const build = (item: (typeof items)[number]) => ({
+    body: JSON.stringify({ temp_token: item.token, code: generateTotpCode(item.secret, Date.now()) }),
+  });
+  const base = { method: 'POST' as const, path: '/api/auth/2fa/verify', headers: JSON_HEADERS };
+  return {
+    request: `POST /api/auth/2fa/verify {temp_token, code} — ${items.length} users, each temp token and user used once`,
+    warmup: { requests: [queuedRequest(base, q.warmItems, build)], amount: q.warmAmount },
+    measure: { requests: [queuedRequest(base, q.measureItems, build)], amount: q.measureAmount },
+  };
+}
+
+async function verifyPeer({ settings, peers }: ScenarioContext): Promise<PreparedScenario> {
+  const peer = peers['better-auth'];
+  const { peerAmount, warmupAmount, peerUsers } = settings.verify;
+  const users = await peer.createUsers(peerUsers, 'verify', true);
+  const order = Array.from({ length: poolSize(settings, warmupAmount, peerAmount) }, (_, i) => users[i % users.length]!);
+  const cookies = await peer.twoFactorCookies(order);
+  const items = order.map((user, i) => ({ cookie: cookies[i]!, secret: user.secret }));
+  const q = splitQueues(items, settings, warmupAmount, peerAmount);
+  const build = (item: (typeof items)[number]) => ({
+    body: JSON.stringify({ code: generateTotpCode(item.secret, Date.now()) }),
+    headers: { cookie: item.cookie },
+  });
+  const base = { method: 'POST' as const, path: '/api/auth/two-factor/verify-totp', headers: { ...JSON_HEADERS, ...peer.origin } };
+  return {
+    request: `POST /api/auth/two-factor/verify-totp {code} + two-factor cookie — ${users.length} users, each cookie used once`,
+    warmup: { requests: [queuedRequest(base, q.warmItems, build)], amount: q.warmAmount },
+    measure: { requests: [queuedRequest(base, q.measureItems, build)], amount: q.measureAmount },
+  };
+}
+
+export const verify: Scenario = {
+  id: 'verify',
+  sides: [
+    { server: 'Proofgate', prepare: verifyProofgate },
+    { server: 'better-auth', prepare: verifyPeer },
+  ],
+};
+
+/** Item i uses user i mod U and that user's code number ⌊i / U⌋, so no user has two attempts in flight. */
+function roundRobin<T>(count: number, users: readonly T[]) {
+  return Array.from({ length: count }, (_, i) => ({ user: users[i % users.length]!, codeIndex: Math.floor(i / users.length) }));
+}
+
+async function backupCodeProofgate({ settings, proofgate }: ScenarioContext): Promise<PreparedScenario> {
+  const { amount, warmupAmount, users: userCount } = settings.backupCode;
+  const total = poolSize(settings, warmupAmount, amount);
+  const users = await proofgate.createTwoFactorUsers(userCount, 'backup');
+  const codes = await proofgate.addBackupCodes(users.map((u) => u.id), Math.ceil(total / userCount));
+  const plan = roundRobin(total, users);
+  const tokens = await proofgate.issueTempTokens(plan.map((p) => p.user.id));
+  const items = plan.map((p, i) => ({ token: tokens[i]!, code: codes.get(p.user.id)![p.codeIndex]! }));
+  const q = splitQueues(items, settings, warmupAmount, amount);
+  const build = (item: (typeof items)[number]) => ({ body: JSON.stringify({ temp_token: item.token, backup_code: item.code }) });
+  const base = { method: 'POST' as const, path: '/api/auth/2fa/verify', headers: JSON_HEADERS };
+  return {
+    request: `POST /api/auth/2fa/verify {temp_token, backup_code} — ${users.length} users, each code and token used once`,
+    warmup: { requests: [queuedRequest(base, q.warmItems, build)], amount: q.warmAmount },
+    measure: { requests: [queuedRequest(base, q.measureItems, build)], amount: q.measureAmount },
+  };
+}
+
+async function backupCodePeer({ settings, peers }: ScenarioContext): Promise<PreparedScenario> {
+  const peer = peers['better-auth'];
+  const { amount, warmupAmount, users: userCount } = settings.backupCode;
+  const total = poolSize(settings, warmupAmount, amount);
+  const users = await peer.createUsers(userCount, 'backup', true);
+  const codesPerUser = users[0]?.backupCodes.length ?? 0;
+  if (Math.ceil(total / userCount) > codesPerUser) {
+    throw new Error(`backup-code: ${total} attempts need more than the ${codesPerUser} codes each of ${userCount} peer users has`);
+  }
+  const plan = roundRobin(total, users);
+  const cookies = await peer.twoFactorCookies(plan.map((p) => p.user));
+  const items = plan.map((p, i) => ({ cookie: cookies[i]!, code: p.user.backupCodes[p.codeIndex]! }));
+  const q = splitQueues(items, settings, warmupAmount, amount);
+  const build = (item: (typeof items)[number]) => ({ body: JSON.stringify({ code: item.code }), headers: { cookie: item.cookie } });
+  const base = { method: 'POST' as const, path: '/api/auth/two-factor/verify-backup-code', headers: { ...JSON_HEADERS, ...peer.origin } };
+  return {
+    request: `POST /api/auth/two-factor/verify-backup-code {code} + two-factor cookie — ${users.length} users, each code and cookie used once`,
+    warmup: { requests: [queuedRequest(base, q.warmItems, build)], amount: q.warmAmount },
+    measure: { requests: [queuedRequest(base, q.measureItems, build)], amount: q.measureAmount },
+  };
+}
+
+export const backupCode: Scenario = {
+  id: 'backup-code',
+  sides: [
+    { server: 'Proofgate', prepare: backupCodeProofgate },
+    { server: 'better-auth', prepare: backupCodePeer },
+  ],
+};

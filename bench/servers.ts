@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
+import { startServerProcess, type ServerProcess } from './lib/server-process';
+import type { ServerName } from './scenarios';
+
+/**
+ * The five server processes of a run, started one after another (each runs its migrations at
+ * start; the Proofgate pair and the better-auth trio share a database each):
+ *
+ * - Proofgate as `npm start` runs it: the bundle of the current sources, no loader;
+ * - the better-auth peer with its defaults, and the same peer with its session cookie cache;
+ * - the two host apps, both through tsx: bench/hosts/proofgate-host.ts (Proofgate as a library)
+ *   and the better-auth peer's own server, whose `/api/orders` is its host route.
+ */
+
+export interface ServerSet {
+  processes: Record<ServerName, ServerProcess>;
+  /** Settings Proofgate runs with beyond its defaults (both Proofgate processes), for the report. */
+  proofgateEnv: Record<string, string>;
+}
+
+export interface ServerSetOptions {
+  probePreload: string;
+  proofgateDatabaseUrl: string;
+  peerDatabaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  hostRedisPrefix: string;
+  appEncKey: string;
+  cookieCacheSeconds: number;
+  cpuProfileDir: string | undefined;
+  /** Called as each process starts, so a failure later still stops the ones already running. */
+  onStarted(server: ServerProcess): void;
+}
+
+// Every throttle stays on, at its default threshold: valid credentials refund their points (or
+// reset the counter), so one client with valid credentials only ever holds as many points as it
+// has requests in flight (≤ connections), below every per-IP limit. Except registration, which
+// only the flood scenario uses: raised so that its flood reaches argon2 and the run measures the
+// fair queue rather than the 429 the throttle would answer. TRUST_PROXY=loopback lets that
+// scenario pick client addresses with X-Forwarded-For; the other scenarios send none, so they
+// are all 127.0.0.1 as before.
+const PROOFGATE_ENV: Record<string, string> = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'info',
+  SERVE_WEB: 'false',
+  DATABASE_POOL_MAX: '20',
+  TRUST_PROXY: 'loopback',
+  REGISTER_IP_MAX_PER_HOUR: '1000000',
+  REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
+};
+
+export async function startServers(options: ServerSetOptions): Promise<ServerSet> {
+  const started = async (promise: Promise<ServerProcess>) => {
+    const server = await promise;
+    options.onStarted(server);
+    return server;
+  };
+  await buildServerBundle();
+  const proofgate = await started(
+    startServerProcess({
+      name: 'proofgate',
+      entry: serverBundle,
+      probePreload: options.probePreload,
+      env: {
+        ...PROOFGATE_ENV,
+        DATABASE_URL: options.proofgateDatabaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: options.redisPrefix,
+        APP_ENC_KEY: options.appEncKey,
+      },
+      cpuProfileDir: options.cpuProfileDir,
+    }),
+  );
+  const peerSecret = randomBytes(32).toString('hex');
+  const peerProcess = (name: string, cookieCacheSeconds = 0) =>
+    started(
+      startServerProcess({
+        name,
+        entry: 'bench/peers/better-auth/server.ts',
+        probePreload: options.probePreload,
+        env: {
+          NODE_ENV: 'production',
+          DATABASE_URL: options.peerDatabaseUrl,
+          BETTER_AUTH_SECRET: peerSecret,
+          DATABASE_POOL_MAX: '20',
+          PEER_COOKIE_CACHE_SECONDS: String(cookieCacheSeconds),
+        },
+      }),
+    );
+  const peer = await peerProcess('better-auth');
+  const peerCookieCache = await peerProcess('better-auth-cookie-cache', options.cookieCacheSeconds);
+  const proofgateHost = await started(
+    startServerProcess({
+      name: 'proofgate-host',
+      entry: 'bench/hosts/proofgate-host.ts',
+      probePreload: options.probePreload,
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: options.proofgateDatabaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: options.hostRedisPrefix,
+        APP_ENC_KEY: options.appEncKey,
+        DATABASE_POOL_MAX: '20',
+      },
+    }),
+  );
+  const peerHost = await peerProcess('better-auth-host');
+  return {
+    processes: {
+      Proofgate: proofgate,
+      'better-auth': peer,
+      'better-auth cookieCache': peerCookieCache,
+      'Proofgate host': proofgateHost,
+      'better-auth host': peerHost,
+    },
+    proofgateEnv: PROOFGATE_ENV,
+  };
+}
+
+export interface IdleMemory {
+  server: ServerName;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/** After start, before any load: a full collection in each process, a settle, then VmRSS. */
+export async function measureIdleMemory(processes: Record<ServerName, ServerProcess>, settleMs = 1500): Promise<IdleMemory[]> {
+  const entries = Object.entries(processes) as Array<[ServerName, ServerProcess]>;
+  await Promise.all(entries.map(([, server]) => server.probe(false, true)));
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const replies = await Promise.all(entries.map(([, server]) => server.probe()));
+  return entries.map(([server, process], i) => ({ server, rssBytes: process.rssBytes(), heapUsedBytes: replies[i]!.heapUsedBytes }));
+}
