@@ -5,15 +5,15 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Argon2Bound } from './argon2-bound';
 import { createPeerFixtures } from './fixtures/better-auth';
-import { openProofgateFixtures } from './fixtures/proofgate';
+import { openProofgateFixtures, type ProofgateFixtures } from './fixtures/proofgate';
 import { createBenchDatabases, deleteRedisKeys, machineFacts, newRunId, redisVersion, type BenchDatabases } from './lib/environment';
 import { renderReport, type Report } from './lib/report';
 import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
-import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId } from './scenarios';
+import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
 import { measureIdleMemory, startServers } from './servers';
-import { FULL, QUICK } from './settings';
+import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 
 /**
@@ -109,6 +109,41 @@ async function printProfile(proofgate: ServerProcess, profileDir: string): Promi
   } else console.error('no CPU profile was written');
 }
 
+function scenarioContext(settings: BenchSettings, processes: Record<ServerName, ServerProcess>, fixtures: ProofgateFixtures): ScenarioContext {
+  return {
+    settings,
+    urls: Object.fromEntries(Object.entries(processes).map(([name, server]) => [name, server.url])) as ScenarioContext['urls'],
+    proofgate: fixtures,
+    peers: {
+      'better-auth': createPeerFixtures(processes['better-auth'].url),
+      'better-auth cookieCache': createPeerFixtures(processes['better-auth cookieCache'].url),
+      'better-auth host': createPeerFixtures(processes['better-auth host'].url),
+    },
+  };
+}
+
+/** bench/results/latest.md and latest.json; returns the Markdown. */
+function writeReport(report: Report): string {
+  const markdown = renderReport(report);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2));
+  return markdown;
+}
+
+function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes'> {
+  return {
+    peerNotes: [
+      `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
+      `password hash/verify hooks on @node-rs/argon2 with Proofgate's ARGON2ID_OPTIONS`,
+      `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*, /get-session) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
+    ],
+    hostNotes: [
+      'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',
+    ],
+  };
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
@@ -160,16 +195,7 @@ async function main(): Promise<void> {
     console.error('idle memory: a full collection in each server, then a settle…');
     const idle = await measureIdleMemory(processes);
 
-    const ctx: ScenarioContext = {
-      settings,
-      urls: Object.fromEntries(Object.entries(processes).map(([name, server]) => [name, server.url])) as ScenarioContext['urls'],
-      proofgate: fixtures,
-      peers: {
-        'better-auth': createPeerFixtures(processes['better-auth'].url),
-        'better-auth cookieCache': createPeerFixtures(processes['better-auth cookieCache'].url),
-        'better-auth host': createPeerFixtures(processes['better-auth host'].url),
-      },
-    };
+    const ctx = scenarioContext(settings, processes, fixtures);
     const { measurements, failures } = await runRounds(ctx, processes, args.only, rounds);
     const floods = args.flood ? await runFloods(ctx, failures) : [];
 
@@ -181,23 +207,12 @@ async function main(): Promise<void> {
       machine,
       bound,
       proofgateEnv,
-      peerNotes: [
-        `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
-        `password hash/verify hooks on @node-rs/argon2 with Proofgate's ARGON2ID_OPTIONS`,
-        `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*, /get-session) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
-      ],
-      hostNotes: [
-        'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',
-      ],
+      ...serverNotes(),
       idle,
       measurements,
       floods,
     };
-    const markdown = renderReport(report);
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), markdown);
-    fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(report, null, 2));
-    console.log(markdown);
+    console.log(writeReport(report));
 
     if (failures.length > 0) {
       console.error(`bench: requests failed, so these numbers do not measure what they claim:\n  ${failures.join('\n  ')}`);
