@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
+import { npmStartNodeFlags } from './lib/npm-start';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import type { ServerName } from './scenarios';
 
@@ -61,6 +62,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
     startServerProcess({
       name: 'proofgate',
       entry: serverBundle,
+      nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
       env: {
         ...PROOFGATE_ENV,

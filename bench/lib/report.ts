@@ -1,3 +1,4 @@
+import { npmStartNodeFlags } from './npm-start';
 import type { Argon2Bound } from '../argon2-bound';
 import type { ProbeReply } from '../probe/protocol';
 import type { FloodPhase } from '../scenarios/flood';
@@ -203,7 +204,7 @@ function whatRanSection(report: Report, summaries: readonly SideSummary[]): stri
     );
   }
   lines.push(
-    `- Proofgate: \`node dist/server/main.js\` (the bundle \`npm start\` builds and runs) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
+    `- Proofgate: \`node ${npmStartNodeFlags().join(' ')} dist/server/main.js\` (the bundle and flags of \`npm start\`) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
   );
   for (const note of report.hostNotes) lines.push(`- hosts: ${note}`);
   for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);

@@ -40,13 +40,20 @@ export interface StartOptions {
   /** The probe preload, compiled (compileProbePreload): JavaScript, so no loader is needed for it. */
   probePreload: string;
   env: Record<string, string>;
+  /** Node.js flags before the entry (Proofgate: those of `npm start`). */
+  nodeFlags?: string[];
   /** Write a V8 CPU profile into this folder when the process exits. */
   cpuProfileDir?: string | undefined;
 }
 
 export async function startServerProcess(options: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const nodeArgs = [...(options.entry.endsWith('.ts') ? ['--import', 'tsx'] : []), '--import', options.probePreload];
+  const nodeArgs = [
+    ...(options.nodeFlags ?? []),
+    ...(options.entry.endsWith('.ts') ? ['--import', 'tsx'] : []),
+    '--import',
+    options.probePreload,
+  ];
   if (options.cpuProfileDir) {
     fs.mkdirSync(options.cpuProfileDir, { recursive: true });
     // One profile per thread (a loader's hooks run on their own): no fixed name, or they overwrite each other.
