@@ -1,7 +1,4 @@
 import { ShieldOffIcon } from 'lucide-react';
-import { useState, type FormEvent } from 'react';
-import { ErrorAlert, LockoutAlert } from '../../components/error-alert';
-import { useWithFreshSession } from '../../components/reauth-provider';
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -13,48 +10,16 @@ import {
   AlertDialogTrigger,
 } from '../../components/ui/alert-dialog';
 import { Button } from '../../components/ui/button';
-import { useFormSubmit } from '../../hooks/use-form-submit';
 import { api } from '../../lib/api';
-import { FactorInput, factorOf, factorReady, type FactorMode } from './factor-input';
+import { FactorDialogBody } from './factor-dialog-body';
+import { useFactorDialog } from './use-factor-dialog';
 
 /** Turning 2FA off is destructive: an alert dialog that needs a current code or a backup code. */
 export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void }) {
-  const [open, setOpen] = useState(false);
-  const [mode, setMode] = useState<FactorMode>('totp');
-  const [code, setCode] = useState('');
-  const [backupCode, setBackupCode] = useState('');
-  const { busy, error, setError, lockout, secondsLeft, run, reset: resetSubmit } = useFormSubmit();
-  const withFreshSession = useWithFreshSession();
-
-  const reset = () => {
-    setMode('totp');
-    setCode('');
-    setBackupCode('');
-    resetSubmit();
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const factor = factorOf(mode, code, backupCode);
-    const outcome = await run(() => withFreshSession(() => api.disableTwoFactor(factor)));
-    if (outcome.ok) {
-      setOpen(false);
-      reset();
-      onDisabled();
-      return;
-    }
-    setCode('');
-    setBackupCode('');
-  };
+  const dialog = useFactorDialog((factor) => api.disableTwoFactor(factor), () => onDisabled());
 
   return (
-    <AlertDialog
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
+    <AlertDialog open={dialog.open} onOpenChange={dialog.onOpenChange}>
       <AlertDialogTrigger asChild>
         <Button variant="outline" className="text-destructive hover:text-destructive">
           <ShieldOffIcon aria-hidden="true" />
@@ -62,31 +27,18 @@ export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void 
         </Button>
       </AlertDialogTrigger>
       <AlertDialogContent>
-        <form method="post" onSubmit={submit} className="grid gap-4" noValidate>
+        <form method="post" onSubmit={dialog.submit} className="grid gap-4" noValidate>
           <AlertDialogHeader>
             <AlertDialogTitle>Turn off two-factor authentication?</AlertDialogTitle>
             <AlertDialogDescription>
               Your password alone will then sign in to this account, your backup codes stop working, and your other sessions are signed out.
             </AlertDialogDescription>
           </AlertDialogHeader>
-          {lockout ? <LockoutAlert lockout={lockout} secondsLeft={secondsLeft} /> : <ErrorAlert error={error} title="Not turned off" />}
-          <FactorInput
-            idPrefix="disable"
-            mode={mode}
-            onModeChange={(next) => {
-              setError(null);
-              setMode(next);
-            }}
-            code={code}
-            onCodeChange={setCode}
-            backupCode={backupCode}
-            onBackupCodeChange={setBackupCode}
-            locked={lockout !== null}
-          />
+          <FactorDialogBody dialog={dialog} idPrefix="disable" errorTitle="Not turned off" />
           <AlertDialogFooter>
             <AlertDialogCancel type="button">Keep it on</AlertDialogCancel>
-            <Button type="submit" variant="destructive" disabled={busy || lockout !== null || !factorReady(mode, code, backupCode)}>
-              {busy ? 'Turning off…' : 'Turn off'}
+            <Button type="submit" variant="destructive" disabled={!dialog.canSubmit}>
+              {dialog.busy ? 'Turning off…' : 'Turn off'}
             </Button>
           </AlertDialogFooter>
         </form>
