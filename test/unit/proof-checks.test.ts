@@ -49,7 +49,7 @@ import {
   checkTwoFactorStatus,
   checkVerifySetsSessionCookie,
 } from '../../tools/proof/checks/two-factor';
-import { evaluateB2, evaluateB4, evaluateScreenshots } from '../../tools/proof/items';
+import { evaluateTwoFactorJourney, evaluateTestSms, evaluateScreenshots } from '../../tools/proof/items';
 import { emptyEvidence } from '../../tools/proof/run-evidence';
 import type { MaskManifest } from '../../tools/proof/screenshot-masks';
 import { readAllFiles } from '../../tools/proof/write';
@@ -576,15 +576,15 @@ describe('redaction: the pictures the proof writes', () => {
 
 describe('items: missing evidence fails, skipped browser is NOT RUN', () => {
   it('B2 with no recorded exchanges is FAIL, never PASS', () => {
-    const item = evaluateB2(emptyEvidence(0, 5, 10), []);
+    const item = evaluateTwoFactorJourney(emptyEvidence(0, 5, 10), []);
     expect(item.status).toBe('FAIL');
     expect(item.checks.every((c) => !c.passed)).toBe(true);
   });
 
   it('real Twilio keys without PROOF_SMS_TO fail B4 instead of faking it', () => {
     const evidence = emptyEvidence(0, 5, 10);
-    evidence.b4.mode = 'no-destination';
-    const item = evaluateB4(evidence);
+    evidence.testSms.mode = 'no-destination';
+    const item = evaluateTestSms(evidence);
     expect(item.status).toBe('FAIL');
     expect(item.checks[0]!.observed).toMatch(/PROOF_SMS_TO is not set/);
   });

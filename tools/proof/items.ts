@@ -1,7 +1,7 @@
 import type { CheckResult, FlowError, HttpExchange, ProofItem, SqlEvidence } from './evidence';
 import { checkEveryResponseHasRequestId, jsonObject } from './checks/http';
 import { checkGuardPassed } from './checks/guard';
-import { check, missingEvidence, statusOf } from './checks/result';
+import { check, missingEvidence, need, needAll, recordedRows as sqlRows, statusOf } from './checks/result';
 import { checkBrowserTestsPassed, checkScreenshotsFresh, EXPECTED_SCREENSHOTS } from './checks/screenshots';
 import {
   checkDestinationMasked,
@@ -36,6 +36,7 @@ import {
   checkTwoFactorStatus,
   checkVerifySetsSessionCookie,
 } from './checks/two-factor';
+import { ITEMS, type ItemText } from './item-texts';
 import type { ProofEvidence } from './run-evidence';
 import { evaluatePasskeys } from './checks/passkeys';
 import { checkSessionRevoked, checkSessionsListed } from './checks/sessions';
@@ -62,47 +63,39 @@ function flowErrors(errors: readonly FlowError[]): CheckResult[] {
   return errors.map((e) => check(`the flow step "${e.step}" runs to the end`, false, e.message));
 }
 
-function need<T>(value: T | undefined, expectation: string, what: string, run: (value: T) => CheckResult): CheckResult {
-  return value === undefined ? missingEvidence(expectation, what) : run(value);
+/** Every session cookie any client of the run was given. */
+function sessionTokensOf(exchanges: readonly HttpExchange[]): string[] {
+  return exchanges
+    .flatMap((e) => e.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => /^(?:__Host-)?proofgate_session=([^;]+)/.exec(v)?.[1]))
+    .filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-function sqlRows(evidence: SqlEvidence | undefined): Record<string, unknown>[] | undefined {
-  return evidence && !evidence.error ? evidence.rows : undefined;
-}
 
-function item(id: string, title: string, proves: string, checks: CheckResult[], evidence: Evidence): ProofItem {
+function item({ id, title, proves }: ItemText, checks: CheckResult[], evidence: Evidence): ProofItem {
   return { id, title, proves, status: statusOf(checks), checks, evidence };
 }
 
-export function evaluateB1(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
-  const { b1 } = ev;
+export function evaluateSecretsAtRest(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const atRest = ev.secretsAtRest;
   // Every bearer token any client of the run was given: all temp tokens, all session cookies.
   const tempTokens = allExchanges.flatMap((e) => {
     const t = jsonObject(e).temp_token;
     return typeof t === 'string' ? [t] : [];
   });
-  const sessionTokens = allExchanges
-    .flatMap((e) => e.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => /^(?:__Host-)?proofgate_session=([^;]+)/.exec(v)?.[1]))
-    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const sessionTokens = sessionTokensOf(allExchanges);
   const checks = [
-    need(sqlRows(b1.columns), 'the 2FA tables have the expected columns', 'information_schema.columns', checkTwoFactorColumns),
-    need(sqlRows(b1.credential), 'the stored secret is not the base32 secret', 'two_factor_credentials row', (rows) => checkSecretNotBase32(rows[0], b1.secret ?? '')),
-    need(sqlRows(b1.backupCodes), 'backup codes are argon2id hashes', 'two_factor_backup_codes rows', (rows) => checkBackupCodeHashes(rows, b1.shownCodes)),
-    need(sqlRows(b1.challenges), 'temp tokens are stored as hashes', 'two_factor_challenges rows', (rows) => checkTokensStoredAsHashes(rows, tempTokens, 'temp token')),
-    need(sqlRows(b1.sessions), 'session tokens are stored as hashes', 'sessions rows', (rows) => checkTokensStoredAsHashes(rows, sessionTokens, 'session')),
-    ...flowErrors(ev.errors.B1),
+    need(sqlRows(atRest.columns), 'the 2FA tables have the expected columns', 'information_schema.columns', checkTwoFactorColumns),
+    need(sqlRows(atRest.credential), 'the stored secret is not the base32 secret', 'two_factor_credentials row', (rows) => checkSecretNotBase32(rows[0], atRest.secret ?? '')),
+    need(sqlRows(atRest.backupCodes), 'backup codes are argon2id hashes', 'two_factor_backup_codes rows', (rows) => checkBackupCodeHashes(rows, atRest.shownCodes)),
+    need(sqlRows(atRest.challenges), 'temp tokens are stored as hashes', 'two_factor_challenges rows', (rows) => checkTokensStoredAsHashes(rows, tempTokens, 'temp token')),
+    need(sqlRows(atRest.sessions), 'session tokens are stored as hashes', 'sessions rows', (rows) => checkTokensStoredAsHashes(rows, sessionTokens, 'session')),
+    ...flowErrors(ev.errors.secretsAtRest),
   ];
-  return item(
-    'B1',
-    'Secrets at rest (SQL on the live database)',
-    'TOTP secrets are encrypted, backup codes are argon2id hashes, tokens are SHA-256 digests: a database dump holds none of them.',
-    checks,
-    sql(b1.columns, b1.credential, b1.backupCodes, b1.challenges, b1.sessions),
-  );
+  return item(ITEMS.secretsAtRest, checks, sql(atRest.columns, atRest.credential, atRest.backupCodes, atRest.challenges, atRest.sessions));
 }
 
-export function evaluateB2(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
-  const s = ev.b2;
+export function evaluateTwoFactorJourney(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const s = ev.twoFactorJourney;
   const codes = s.confirm ? backupCodesOf(s.confirm) : [];
   const later = s.confirm ? allExchanges.slice(allExchanges.indexOf(s.confirm) + 1) : [];
   const checks = [
@@ -110,7 +103,7 @@ export function evaluateB2(ev: ProofEvidence, allExchanges: readonly HttpExchang
     need(s.login, 'login with 2FA off sets the session cookie', 'password-only login', checkLoginWithoutTwoFactorSetsCookie),
     need(s.setup, 'setup returns the secret and QR code', 'setup', checkSetupReturnsSecretAndQr),
     need(s.confirm, 'confirm returns 10 backup codes', 'confirm', checkConfirmReturnsTenBackupCodes),
-    s.confirm ? checkBackupCodesShownOnce(codes, later) : missingEvidence('backup codes are shown once', 'confirm'),
+    need(s.confirm, 'backup codes are shown once', 'confirm', () => checkBackupCodesShownOnce(codes, later)),
     need(s.logout, 'logout clears the session', 'logout', checkLogoutClearsSession),
     need(s.loginRequires2fa, 'login with 2FA on sets no cookie', 'login with 2FA on', checkLoginRequires2faWithoutCookie),
     need(s.meBeforeVerify, 'no session before the second factor', '/api/auth/me between the steps', checkNotSignedInBeforeSecondFactor),
@@ -118,19 +111,13 @@ export function evaluateB2(ev: ProofEvidence, allExchanges: readonly HttpExchang
     need(s.status, '2FA status after sign-in', 'status', (e) => checkTwoFactorStatus(e, { enabled: true, backupCodesRemaining: 10 })),
     need(s.disable, 'disable with a TOTP code', 'disable', checkDisabled),
     need(s.statusAfterDisable, '2FA status after disable', 'status after disable', (e) => checkTwoFactorStatus(e, { enabled: false })),
-    ...flowErrors(ev.errors.B2),
+    ...flowErrors(ev.errors.twoFactorJourney),
   ];
-  return item(
-    'B2',
-    'Two-factor journey with curl',
-    'register → login → setup → confirm → logout → login (requires_2fa, no cookie) → verify (cookie) → status → disable, as the API promises.',
-    checks,
-    http(s.register, s.login, s.setup, s.confirm, s.logout, s.loginRequires2fa, s.meBeforeVerify, s.verify, s.status, s.disable, s.statusAfterDisable),
-  );
+  return item(ITEMS.twoFactorJourney, checks, http(s.register, s.login, s.setup, s.confirm, s.logout, s.loginRequires2fa, s.meBeforeVerify, s.verify, s.status, s.disable, s.statusAfterDisable));
 }
 
-export function evaluateB3(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
-  const s = ev.b3;
+export function evaluateSecondFactorThrottling(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
+  const s = ev.secondFactorThrottling;
   const wrongResults = s.wrong.map(checkWrongCodeRefused);
   const checks = [
     s.wrong.length > 0
@@ -143,30 +130,24 @@ export function evaluateB3(ev: ProofEvidence, allExchanges: readonly HttpExchang
     need(s.locked, 'the lock comes after the configured failures', 'the locked attempt', (locked) => checkLockAfterFailures(s.wrong, locked, s.maxFailures)),
     need(s.locked, 'the lock answer carries retry_after', 'the locked attempt', checkRetryAfter),
     need(s.lockedCorrect, 'a correct code during the lock is refused', 'the correct code during the lock', (e) =>
-      s.correctCode ? checkCorrectCodeRefusedDuringLock(e, s.correctCode) : missingEvidence('a correct code during the lock is refused', 'the code sent'),
+      need(s.correctCode, 'a correct code during the lock is refused', 'the code sent', (code) => checkCorrectCodeRefusedDuringLock(e, code)),
     ),
     need(s.lockedCorrect, 'the refusal of the correct code carries retry_after', 'the correct code during the lock', checkRetryAfter),
-    s.expiryLogin && s.expiryVerify && s.waitedMs !== undefined
-      ? checkTempTokenExpired(s.expiryLogin, s.expiryVerify, { ttlSeconds: s.ttlSeconds, waitedMs: s.waitedMs })
-      : missingEvidence('a temp token used after its TTL is refused with TEMP_TOKEN_EXPIRED', 'the short-TTL login and verify'),
-    ...flowErrors(ev.errors.B3),
+    needAll([s.expiryLogin, s.expiryVerify, s.waitedMs], 'a temp token used after its TTL is refused with TEMP_TOKEN_EXPIRED', 'the short-TTL login and verify', (login, verify, waitedMs) =>
+      checkTempTokenExpired(login, verify, { ttlSeconds: s.ttlSeconds, waitedMs }),
+    ),
+    ...flowErrors(ev.errors.secondFactorThrottling),
   ];
   // Recorded order, the SQL read where it was made, the expiry flow (another server) last.
   const lockout = allExchanges.filter((e) => e.id.startsWith('b3-') && !e.id.startsWith('b3-11') && !e.id.startsWith('b3-12'));
   const split = lockout.findIndex((e) => e.id.startsWith('b3-10'));
   const beforeSql = split < 0 ? lockout : lockout.slice(0, split);
   const afterSql = split < 0 ? [] : lockout.slice(split);
-  return item(
-    'B3',
-    'Throttling: second-factor lock and temp-token expiry',
-    'Wrong codes lock the account at the configured threshold with error_code, retry_after and Retry-After; even the right code is refused during the lock; an expired temp token is refused.',
-    checks,
-    [...http(...beforeSql), ...sql(s.lastUsedStep), ...http(...afterSql, s.expiryLogin, s.expiryVerify)],
-  );
+  return item(ITEMS.secondFactorThrottling, checks, [...http(...beforeSql), ...sql(s.lastUsedStep), ...http(...afterSql, s.expiryLogin, s.expiryVerify)]);
 }
 
-export function evaluateB4(ev: ProofEvidence): ProofItem {
-  const s = ev.b4;
+export function evaluateTestSms(ev: ProofEvidence): ProofItem {
+  const s = ev.testSms;
   const checks: CheckResult[] = [];
   if (s.mode === 'incomplete') checks.push(check('the Twilio settings in the environment are complete', false, s.problems.join('; ')));
   if (s.mode === 'no-destination') {
@@ -191,56 +172,36 @@ export function evaluateB4(ev: ProofEvidence): ProofItem {
     );
     if (s.mode === 'fake') checks.push(need(s.providerReceivedDuringRefusal, 'the fake saw nothing of the refusal', 'the fake\'s received()', checkProviderUntouched));
   }
-  checks.push(...flowErrors(ev.errors.B4));
-  return item(
-    'B4',
-    'Test SMS and its usage event',
-    'An admin\'s test SMS goes through the provider, and exactly one integration_usage_events row records it under the trace_id of the answer; a premium-rate destination is refused before the provider is called, and that refusal is recorded too.',
-    checks,
-    [...http(s.adminLogin, s.send), ...sql(s.usage), ...http(s.refused), ...sql(s.refusedUsage)],
-  );
+  checks.push(...flowErrors(ev.errors.testSms));
+  return item(ITEMS.testSms, checks, [...http(s.adminLogin, s.send), ...sql(s.usage), ...http(s.refused), ...sql(s.refusedUsage)]);
 }
 
 export const BARE_BLOCKERS = ['TWILIO_NOT_CONFIGURED', 'SMTP_NOT_CONFIGURED', 'APP_ENC_KEY_GENERATED', 'ADMIN_WITHOUT_2FA'];
 
-export function evaluateB5(ev: ProofEvidence): ProofItem {
-  const s = ev.b5;
+export function evaluateControlPlane(ev: ProofEvidence): ProofItem {
+  const s = ev.controlPlane;
   const checks = [
     need(s.notConfigured, 'integrations say not configured without keys', 'integrations status without keys', checkIntegrationNotConfigured),
     need(s.blockersPresent, 'system status lists the blockers', 'system status without keys', (e) => checkBlockersPresent(e, BARE_BLOCKERS)),
     need(s.before, 'integrations say connected with keys', 'integrations status before the send', checkIntegrationConnected),
-    s.before && s.after ? checkCountIncremented(s.before, s.after) : missingEvidence('proof_of_use_count_24h increments by one after the send', 'integrations status before and after'),
-    s.before && s.after ? checkLastUsedChanged(s.before, s.after) : missingEvidence('last_used_at changes after the send', 'integrations status before and after'),
+    needAll([s.before, s.after], 'proof_of_use_count_24h increments by one after the send', 'integrations status before and after', checkCountIncremented),
+    needAll([s.before, s.after], 'last_used_at changes after the send', 'integrations status before and after', checkLastUsedChanged),
     need(s.blockersRemoved, 'system status is clear with keys', 'system status with keys', (e) => checkBlockersRemoved(e, BARE_BLOCKERS)),
-    ...flowErrors(ev.errors.B5),
+    ...flowErrors(ev.errors.controlPlane),
   ];
-  return item(
-    'B5',
-    'Integrations control plane and system status',
-    'Without keys the control plane says so and system status lists the blockers; with keys Twilio is configured and connected, a send moves last_used_at and proof_of_use_count_24h, and the blockers are gone.',
-    checks,
-    http(s.adminRegister, s.adminLoginBare, s.notConfigured, s.blockersPresent, s.before, s.after, s.blockersRemoved),
-  );
+  return item(ITEMS.controlPlane, checks, http(s.adminRegister, s.adminLoginBare, s.notConfigured, s.blockersPresent, s.before, s.after, s.blockersRemoved));
 }
 
 export function evaluateAdmin(ev: ProofEvidence): ProofItem {
   const s = ev.admin;
   const checks = [
-    s.register && s.statusBeforeGrant
-      ? checkSelfRegisteredIsNotAdmin(s.register, s.statusBeforeGrant)
-      : missingEvidence('a self-registered account is not an admin', 'register and the refused status read'),
+    needAll([s.register, s.statusBeforeGrant], 'a self-registered account is not an admin', 'register and the refused status read', checkSelfRegisteredIsNotAdmin),
     need(sqlRows(s.roleAfterGrant), 'the CLI grant is stored and audited', 'users.role and security_events', (rows) =>
-      s.statusAfterGrant ? checkGrantedByCli(rows, s.cliOutput, s.statusAfterGrant) : missingEvidence('System status opens after the grant', 'status after the grant'),
+      need(s.statusAfterGrant, 'System status opens after the grant', 'status after the grant', (status) => checkGrantedByCli(rows, s.cliOutput, status)),
     ),
     ...flowErrors(ev.errors.ADMIN),
   ];
-  return item(
-    'ADMIN',
-    'Admins are made, never self-made',
-    'Registering cannot make an admin, whatever the address; the role comes only from the operator (npm run cli -- user:grant-admin), stored in the database and audited.',
-    checks,
-    [...http(s.register, s.login, s.statusBeforeGrant), ...sql(s.roleAfterGrant), ...http(s.statusAfterGrant)],
-  );
+  return item(ITEMS.admin, checks, [...http(s.register, s.login, s.statusBeforeGrant), ...sql(s.roleAfterGrant), ...http(s.statusAfterGrant)]);
 }
 
 export function evaluateRace(ev: ProofEvidence): ProofItem {
@@ -252,20 +213,12 @@ export function evaluateRace(ev: ProofEvidence): ProofItem {
       : [missingEvidence('the password change answers 200', 'the password change')]),
     ...flowErrors(ev.errors.RACE),
   ];
-  return item(
-    'RACE',
-    'Password change vs logins in flight',
-    'Logins with the old password streamed across a password change: every session they won is dead once the change answered (the credential epoch), checked with curl and in SQL.',
-    checks,
-    [...http(s.register, s.ownerLogin, ...s.logins.map((l) => l.exchange), s.change, ...s.probes), ...sql(s.liveSessions)],
-  );
+  return item(ITEMS.race, checks, [...http(s.register, s.ownerLogin, ...s.logins.map((l) => l.exchange), s.change, ...s.probes), ...sql(s.liveSessions)]);
 }
 
 export function evaluateSessions(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
   const s = ev.sessions;
-  const sessionTokens = allExchanges
-    .flatMap((e) => e.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => /^(?:__Host-)?proofgate_session=([^;]+)/.exec(v)?.[1]))
-    .filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const sessionTokens = sessionTokensOf(allExchanges);
   const checks = [
     need(s.list, 'the list shows both sessions, one current, by ids that are neither tokens nor token hashes', 'GET /api/auth/sessions', (list) =>
       checkSessionsListed(list, sessionTokens),
@@ -275,33 +228,19 @@ export function evaluateSessions(ev: ProofEvidence, allExchanges: readonly HttpE
       : [missingEvidence('ending the other session answers 204', 'DELETE /api/auth/sessions/{id}')]),
     ...flowErrors(ev.errors.SESSIONS),
   ];
-  return item(
-    'SESSIONS',
-    'Sessions list and revoke',
-    'A user signed in from two browsers sees both sessions (by ids that sign nothing in), ends the other one, and that browser is refused on its next request.',
-    checks,
-    http(s.register, s.login, s.laptopLogin, s.list, s.revoke, s.laptopMeAfter, s.listAfter),
-  );
+  return item(ITEMS.sessions, checks, http(s.register, s.login, s.laptopLogin, s.list, s.revoke, s.laptopMeAfter, s.listAfter));
 }
 
 export function evaluateMailReset(ev: ProofEvidence): ProofItem {
   const s = ev.mail;
   const checks = [
-    s.forgotKnown && s.forgotUnknown ? checkForgotIdentical(s.forgotKnown, s.forgotUnknown) : missingEvidence('forgot answers alike', 'both forgot requests'),
-    s.mailbox && s.knownEmail && s.unknownEmail && s.publicUrl
-      ? checkResetMailOnlyToOwner(s.mailbox, s.knownEmail, s.unknownEmail, s.publicUrl)
-      : missingEvidence('the reset mail arrived', 'the SMTP fake mailbox'),
-    s.reset ? checkResetWorksOnce(s) : missingEvidence('the reset works once', 'the reset request'),
+    needAll([s.forgotKnown, s.forgotUnknown], 'forgot answers alike', 'both forgot requests', checkForgotIdentical),
+    needAll([s.mailbox, s.knownEmail, s.unknownEmail, s.publicUrl], 'the reset mail arrived', 'the SMTP fake mailbox', checkResetMailOnlyToOwner),
+    need(s.reset, 'the reset works once', 'the reset request', () => checkResetWorksOnce(s)),
     need(sqlRows(s.tokenRow), 'the token is stored hashed', 'password_reset_tokens', checkResetTokenStoredHashed),
     ...flowErrors(ev.errors.MAIL.filter((e) => e.step !== 'capture the mailbox')),
   ];
-  return item(
-    'MAIL-RESET',
-    'Password reset by email over SMTP',
-    'Forgot password answers alike for any email; the link arrives over real SMTP (the SMTP fake), works once on the account, ends the old password, and only its SHA-256 is stored.',
-    checks,
-    [...http(s.register, s.forgotKnown, s.forgotUnknown, s.reset, s.oldLogin, s.newLogin, s.reuse), ...sql(s.tokenRow)],
-  );
+  return item(ITEMS.mailReset, checks, [...http(s.register, s.forgotKnown, s.forgotUnknown, s.reset, s.oldLogin, s.newLogin, s.reuse), ...sql(s.tokenRow)]);
 }
 
 export function evaluateMailNotices(ev: ProofEvidence, secrets: readonly RecordedSecret[]): ProofItem {
@@ -310,35 +249,23 @@ export function evaluateMailNotices(ev: ProofEvidence, secrets: readonly Recorde
     ? [...checkNoticesArrived(s.mailbox, s.expectedNotices), checkNoSecretInMail(s.mailbox, secrets)]
     : [missingEvidence('security notices arrived', 'the SMTP fake mailbox')];
   const listing = (s.mailbox ?? []).map((m) => `${m.to.join(', ')}: ${m.subject}`).join('\n');
-  return item(
-    'MAIL-NOTICES',
-    'Security notices by email',
-    "The run's own actions (2FA on and off, a lockout, a password change, a reset) each mailed the account a notice over SMTP, in plain text and HTML, and no message carries a secret.",
-    [...checks, ...flowErrors(ev.errors.MAIL.filter((e) => e.step === 'capture the mailbox'))],
-    listing ? [{ kind: 'note', text: `Messages the SMTP fake received:\n${listing}` }] : [],
-  );
+  return item(ITEMS.mailNotices, [...checks, ...flowErrors(ev.errors.MAIL.filter((e) => e.step === 'capture the mailbox'))], listing ? [{ kind: 'note', text: `Messages the SMTP fake received:\n${listing}` }] : []);
 }
 
 export function evaluateHttpContract(ev: ProofEvidence, allExchanges: readonly HttpExchange[]): ProofItem {
   const checks = [checkEveryResponseHasRequestId(allExchanges), ...flowErrors(ev.errors.setup)];
-  return item('HTTP', 'Every exchange', 'Each curl command ran, and each answer carries its X-Request-Id; the servers started.', checks, []);
+  return item(ITEMS.httpContract, checks, []);
 }
 
 export function evaluateGuard(ev: ProofEvidence): ProofItem {
-  return item(
-    'GUARD',
-    'Guardrails (npm run guard)',
-    'No Supabase Edge Functions and no workflow file that would need the `workflow` OAuth scope to push.',
-    [checkGuardPassed(ev.guard), ...flowErrors(ev.errors.guard)],
-    [],
-  );
+  return item(ITEMS.guard, [checkGuardPassed(ev.guard), ...flowErrors(ev.errors.guard)], []);
 }
 
 export function evaluateScreenshots(ev: ProofEvidence): ProofItem {
   if (ev.browser.skipped) {
     return {
-      id: 'SCREENSHOTS',
-      title: 'Screenshots of the browser tests',
+      id: ITEMS.screenshots.id,
+      title: ITEMS.screenshots.title,
       proves: 'The UI story in real Chromium against a real server.',
       status: 'NOT RUN',
       notRunReason: '--no-browser was given: the browser tests did not run, so nothing here is proven',
@@ -347,22 +274,16 @@ export function evaluateScreenshots(ev: ProofEvidence): ProofItem {
     };
   }
   const started = ev.browser.run ? ev.startedAtMs : Number.POSITIVE_INFINITY;
-  return item(
-    'SCREENSHOTS',
-    'Screenshots of the browser tests',
-    'The UI story in real Chromium against a real server: setup QR, backup codes once, status, disable, OpsAlerts with trace_id, system status, and the rest.',
-    [checkBrowserTestsPassed(ev.browser.run), checkScreenshotsFresh(ev.browser.screenshots, EXPECTED_SCREENSHOTS, started), ...flowErrors(ev.errors.screenshots)],
-    [],
-  );
+  return item(ITEMS.screenshots, [checkBrowserTestsPassed(ev.browser.run), checkScreenshotsFresh(ev.browser.screenshots, EXPECTED_SCREENSHOTS, started), ...flowErrors(ev.errors.screenshots)], []);
 }
 
 export function evaluateAll(ev: ProofEvidence, allExchanges: readonly HttpExchange[], secrets: readonly RecordedSecret[] = []): ProofItem[] {
   return [
-    evaluateB1(ev, allExchanges),
-    evaluateB2(ev, allExchanges),
-    evaluateB3(ev, allExchanges),
-    evaluateB4(ev),
-    evaluateB5(ev),
+    evaluateSecretsAtRest(ev, allExchanges),
+    evaluateTwoFactorJourney(ev, allExchanges),
+    evaluateSecondFactorThrottling(ev, allExchanges),
+    evaluateTestSms(ev),
+    evaluateControlPlane(ev),
     evaluateAdmin(ev),
     evaluateRace(ev),
     evaluatePasskeys(ev, allExchanges),

@@ -4,7 +4,7 @@ import type { CommandRun, FlowError, HttpExchange, ScreenshotFile, SqlEvidence }
 /** Everything one run recorded, filled in by the flows and judged by items.ts. */
 export interface ProofEvidence {
   startedAtMs: number;
-  b1: {
+  secretsAtRest: {
     columns?: SqlEvidence;
     credential?: SqlEvidence;
     backupCodes?: SqlEvidence;
@@ -14,8 +14,8 @@ export interface ProofEvidence {
     secret?: string;
     shownCodes: string[];
   };
-  b2: Partial<Record<B2Step, HttpExchange>>;
-  b3: {
+  twoFactorJourney: Partial<Record<TwoFactorJourneyStep, HttpExchange>>;
+  secondFactorThrottling: {
     setup: HttpExchange[];
     logins: HttpExchange[];
     wrong: HttpExchange[];
@@ -29,7 +29,7 @@ export interface ProofEvidence {
     waitedMs?: number;
     ttlSeconds: number;
   };
-  b4: {
+  testSms: {
     /** fake | real | incomplete settings | real keys without PROOF_SMS_TO */
     mode: 'fake' | 'real' | 'incomplete' | 'no-destination';
     problems: string[];
@@ -44,7 +44,7 @@ export interface ProofEvidence {
     /** With the fake: every request it received while the refused send ran (expected: none). */
     providerReceivedDuringRefusal?: Array<{ method: string; path: string }>;
   };
-  b5: {
+  controlPlane: {
     adminRegister?: HttpExchange;
     adminLoginBare?: HttpExchange;
     notConfigured?: HttpExchange;
@@ -118,9 +118,16 @@ export interface ProofEvidence {
   serverLogLines: string[];
 }
 
-export type ItemKey = 'B1' | 'B2' | 'B3' | 'B4' | 'B5' | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'SESSIONS' | 'MAIL' | 'guard' | 'screenshots' | 'setup';
+/** Where a failed flow step is filed: under the item it gathered evidence for (the report's B1–B5 by what they prove). */
+export type ItemKey =
+  | 'secretsAtRest'
+  | 'twoFactorJourney'
+  | 'secondFactorThrottling'
+  | 'testSms'
+  | 'controlPlane'
+  | 'ADMIN' | 'RACE' | 'PASSKEYS' | 'SESSIONS' | 'MAIL' | 'guard' | 'screenshots' | 'setup';
 
-export type B2Step =
+export type TwoFactorJourneyStep =
   | 'register'
   | 'login'
   | 'setup'
@@ -136,18 +143,28 @@ export type B2Step =
 export function emptyEvidence(startedAtMs: number, ttlSeconds: number, maxFailures: number): ProofEvidence {
   return {
     startedAtMs,
-    b1: { shownCodes: [] },
-    b2: {},
-    b3: { setup: [], logins: [], wrong: [], maxFailures, ttlSeconds },
-    b4: { mode: 'fake', problems: [] },
-    b5: {},
+    secretsAtRest: { shownCodes: [] },
+    twoFactorJourney: {},
+    secondFactorThrottling: { setup: [], logins: [], wrong: [], maxFailures, ttlSeconds },
+    testSms: { mode: 'fake', problems: [] },
+    controlPlane: {},
     admin: {},
     race: { logins: [], probes: [] },
     passkeys: {},
     sessions: {},
     mail: { expectedNotices: [] },
     browser: { skipped: false, screenshots: [] },
-    errors: { B1: [], B2: [], B3: [], B4: [], B5: [], ADMIN: [], RACE: [], PASSKEYS: [], SESSIONS: [], MAIL: [], guard: [], screenshots: [], setup: [] },
+    errors: {
+      secretsAtRest: [],
+      twoFactorJourney: [],
+      secondFactorThrottling: [],
+      testSms: [],
+      controlPlane: [],
+      ADMIN: [], RACE: [], PASSKEYS: [], SESSIONS: [], MAIL: [],
+      guard: [],
+      screenshots: [],
+      setup: [],
+    },
     serverLogLines: [],
   };
 }

@@ -140,7 +140,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
         twilioEnv = { TWILIO_ACCOUNT_SID: accountSid, TWILIO_AUTH_TOKEN: authToken, TWILIO_FROM_NUMBER: '+15005550006', TWILIO_API_BASE_URL: fake.url };
       }
       destination = FAKE_SMS_DESTINATION;
-      evidence.b4.mode = 'fake';
+      evidence.testSms.mode = 'fake';
       twilioDescription = `the project's Twilio fake (tools/twilio-fake), started in-process at ${fake?.url ?? '(failed to start)'} with credentials made up for this run; no real Twilio keys were in the environment. The server reaches it through the same twilio SDK code path as real keys (TWILIO_API_BASE_URL). Test destination ${FAKE_SMS_DESTINATION} (fictional).`;
     } else if (plan.twilio.kind === 'real') {
       twilioEnv = plan.twilio.env;
@@ -149,13 +149,13 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       }
       destination = plan.twilio.destination;
       secrets.add('phone_number', 'PROOF_SMS_TO', destination);
-      evidence.b4.mode = destination ? 'real' : 'no-destination';
+      evidence.testSms.mode = destination ? 'real' : 'no-destination';
       twilioDescription = `REAL Twilio credentials from the environment (${plan.twilio.baseUrl ? `API at TWILIO_API_BASE_URL=${plan.twilio.baseUrl}` : 'api.twilio.com'}); ${destination ? 'the test SMS goes to PROOF_SMS_TO (masked here)' : 'PROOF_SMS_TO is not set, so B4 cannot send and FAILS rather than faking it'}.`;
     } else {
       twilioEnv = plan.twilio.env;
       for (const name of ['TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY_SECRET'] as const) secrets.add('twilio_credential', name, twilioEnv[name]);
-      evidence.b4.mode = 'incomplete';
-      evidence.b4.problems = plan.twilio.problems;
+      evidence.testSms.mode = 'incomplete';
+      evidence.testSms.problems = plan.twilio.problems;
       twilioDescription = `TWILIO_* variables are set but incomplete (${plan.twilio.problems.join('; ')}): the proof does not fall back to the fake when real keys were intended; B4 FAILS.`;
     }
 
@@ -196,7 +196,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
       if (serverA) {
         const a = serverA;
         const granted = await step(ctx, 'ADMIN', 'self-registration, then the CLI grant', () => runAdminGrant(ctx, a, admin));
-        if (granted) await step(ctx, 'B5', 'status without keys', () => runBareStatus(ctx, a, admin));
+        if (granted) await step(ctx, 'controlPlane', 'status without keys', () => runBareStatus(ctx, a, admin));
         await a.close();
         servers.splice(servers.indexOf(a), 1);
         const generated = path.join(dataDir, GENERATED_KEY_FILE);
@@ -218,20 +218,20 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
         const b = serverB;
         const c = serverC;
         const limits = b.proofgate.config.limits;
-        evidence.b3.maxFailures = limits.twoFactorUserMaxFailures;
-        evidence.b3.ttlSeconds = c.proofgate.config.twoFactor.tempTokenTtlSeconds;
+        evidence.secondFactorThrottling.maxFailures = limits.twoFactorUserMaxFailures;
+        evidence.secondFactorThrottling.ttlSeconds = c.proofgate.config.twoFactor.tempTokenTtlSeconds;
 
         // The order saves real time: work happens while the next TOTP step comes round.
-        const enrolled = await step(ctx, 'B2', 'enrol Ada', () => runTwoFactorEnrolment(ctx, b, ada));
-        if (enrolled) await step(ctx, 'B1', 'read stored secrets', () => readStoredSecrets(ctx, b, ada));
-        await step(ctx, 'B3', 'enrol the lockout user', () => enrolLockoutUser(ctx, b, mallory));
-        if (enrolled) await step(ctx, 'B3', 'temp-token expiry', () => runTempTokenExpiry(ctx, c, ada));
-        await step(ctx, 'B4', 'test SMS', () => runSmsAndUsage(ctx, b, admin, { destination, fake }));
-        const signedIn = enrolled && (await step(ctx, 'B2', 'sign in with 2FA', () => runTwoFactorSignIn(ctx, b, ada)));
-        await step(ctx, 'B3', 'lockout', () => runLockout(ctx, b, mallory, limits.tempTokenMaxFailures));
+        const enrolled = await step(ctx, 'twoFactorJourney', 'enrol Ada', () => runTwoFactorEnrolment(ctx, b, ada));
+        if (enrolled) await step(ctx, 'secretsAtRest', 'read stored secrets', () => readStoredSecrets(ctx, b, ada));
+        await step(ctx, 'secondFactorThrottling', 'enrol the lockout user', () => enrolLockoutUser(ctx, b, mallory));
+        if (enrolled) await step(ctx, 'secondFactorThrottling', 'temp-token expiry', () => runTempTokenExpiry(ctx, c, ada));
+        await step(ctx, 'testSms', 'test SMS', () => runSmsAndUsage(ctx, b, admin, { destination, fake }));
+        const signedIn = enrolled && (await step(ctx, 'twoFactorJourney', 'sign in with 2FA', () => runTwoFactorSignIn(ctx, b, ada)));
+        await step(ctx, 'secondFactorThrottling', 'lockout', () => runLockout(ctx, b, mallory, limits.tempTokenMaxFailures));
         if (signedIn) {
-          await step(ctx, 'B1', 'read stored tokens', () => readStoredTokens(ctx, b));
-          await step(ctx, 'B2', 'disable 2FA', () => runTwoFactorDisable(ctx, b, ada));
+          await step(ctx, 'secretsAtRest', 'read stored tokens', () => readStoredTokens(ctx, b));
+          await step(ctx, 'twoFactorJourney', 'disable 2FA', () => runTwoFactorDisable(ctx, b, ada));
         }
         await step(ctx, 'PASSKEYS', 'add a passkey, sign in with it twice, refuse another origin', () => runPasskeys(ctx, b, grace));
         await step(ctx, 'RACE', 'password change vs logins in flight', () => runPasswordChangeRace(ctx, b, raceOwner, raceNewPassword));
@@ -242,8 +242,8 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
             runPasswordReset(ctx, b, resetUser, resetNewPassword, { fake: mailbox, unknownEmail: `proof-nobody-${runId}@example.test` }),
           );
         }
-        const adminEnrolled = await step(ctx, 'B5', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
-        if (adminEnrolled) await step(ctx, 'B5', 'status with keys', () => runFinalStatus(ctx, b, admin));
+        const adminEnrolled = await step(ctx, 'controlPlane', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));
+        if (adminEnrolled) await step(ctx, 'controlPlane', 'status with keys', () => runFinalStatus(ctx, b, admin));
         if (mailbox) {
           evidence.mail.expectedNotices = [
             { email: ada.email, subject: 'Two-factor authentication was turned on', why: `${ada.label} turned 2FA on` },
@@ -256,7 +256,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
           await step(ctx, 'MAIL', 'capture the mailbox', () => captureMailbox(ctx, [b, c], mailbox));
         }
         notes.push(
-          `Servers A, B and C share one database (the run's): A ran first and was stopped; B and C ran together. Temp-token expiry was shown on C (TWO_FACTOR_TEMP_TOKEN_TTL=${evidence.b3.ttlSeconds}, the documented minimum) by waiting in real time; no clock was injected and no server has a test-only switch.`,
+          `Servers A, B and C share one database (the run's): A ran first and was stopped; B and C ran together. Temp-token expiry was shown on C (TWO_FACTOR_TEMP_TOKEN_TTL=${evidence.secondFactorThrottling.ttlSeconds}, the documented minimum) by waiting in real time; no clock was injected and no server has a test-only switch.`,
           `Throttling used the defaults: TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES=${limits.tempTokenMaxFailures}, TWO_FACTOR_USER_MAX_FAILURES=${limits.twoFactorUserMaxFailures}, TWO_FACTOR_USER_LOCK_SECONDS=${limits.twoFactorUserLockSeconds}.`,
         );
       }

@@ -1,16 +1,12 @@
 import type { CheckResult, HttpExchange, ProofItem, SqlEvidence } from '../evidence';
 import type { ProofEvidence } from '../run-evidence';
 import { describeStatus, jsonObject, sessionCookieSet } from './http';
-import { check, checkAll, missingEvidence, statusOf } from './result';
+import { check, checkAll, need, recordedRows as rowsOf, statusOf } from './result';
 
 /** PASSKEYS: registration and both sign-ins recorded with curl, the stored row read with SQL. */
 
-function need<T>(value: T | undefined, expectation: string, run: (value: T) => CheckResult): CheckResult {
-  return value === undefined ? missingEvidence(expectation, 'the flow stopped before this step') : run(value);
-}
-
-function rowsOf(evidence: SqlEvidence | undefined): Record<string, unknown>[] | undefined {
-  return evidence && !evidence.error ? evidence.rows : undefined;
+function needStep<T>(value: T | undefined, expectation: string, run: (value: T) => CheckResult): CheckResult {
+  return need(value, expectation, 'the flow stopped before this step', run);
 }
 
 function aalOf(exchange: HttpExchange): unknown {
@@ -65,19 +61,19 @@ export function evaluatePasskeys(ev: ProofEvidence, allExchanges: readonly HttpE
   const register = allExchanges.find((e) => e.id === 'pk-01-register');
   const email = register ? (jsonObject(register).user as { email?: unknown } | undefined)?.email : undefined;
   const checks: CheckResult[] = [
-    need(s.registrationOptions, 'creation options by the contract', (options) => checkCreationOptions(options, s.rpId ?? 'localhost')),
-    need(s.registrationVerify, 'the passkey is added', checkRegistered),
-    need(rowsOf(s.rowAfterRegistration), 'the stored row', (rows) => checkStoredRow(rows, rowsOf(s.columns) ?? [], typeof email === 'string' ? email : '')),
-    need(s.login, 'login names the passkey', (login) => {
+    needStep(s.registrationOptions, 'creation options by the contract', (options) => checkCreationOptions(options, s.rpId ?? 'localhost')),
+    needStep(s.registrationVerify, 'the passkey is added', checkRegistered),
+    needStep(rowsOf(s.rowAfterRegistration), 'the stored row', (rows) => checkStoredRow(rows, rowsOf(s.columns) ?? [], typeof email === 'string' ? email : '')),
+    needStep(s.login, 'login names the passkey', (login) => {
       const methods = jsonObject(login).methods;
       return check('the password step answers requires_2fa with methods naming passkey, and sets no session cookie', Array.isArray(methods) && methods.includes('passkey') && !sessionCookieSet(login), `${describeStatus(login)}, methods ${JSON.stringify(methods)}`);
     }),
-    need(s.secondFactorVerify, 'second factor', (e) => checkSignedIn(e, 'password + passkey: an AAL2 session')),
-    need(s.passwordlessVerify, 'passwordless', (e) => checkSignedIn(e, 'the passkey alone (discoverable, user verified): an AAL2 session')),
-    need(s.wrongOrigin, 'another origin refused', (e) =>
+    needStep(s.secondFactorVerify, 'second factor', (e) => checkSignedIn(e, 'password + passkey: an AAL2 session')),
+    needStep(s.passwordlessVerify, 'passwordless', (e) => checkSignedIn(e, 'the passkey alone (discoverable, user verified): an AAL2 session')),
+    needStep(s.wrongOrigin, 'another origin refused', (e) =>
       check('an assertion signed for another origin is refused with PASSKEY_VERIFICATION_FAILED and opens no session', e.status === 400 && jsonObject(e).error_code === 'PASSKEY_VERIFICATION_FAILED' && !sessionCookieSet(e), describeStatus(e)),
     ),
-    need(rowsOf(s.rowAfterSignIns), 'counter moved', (rows) =>
+    needStep(rowsOf(s.rowAfterSignIns), 'counter moved', (rows) =>
       check('the stored counter moved forward and the last use is recorded', Number(rows[0]?.counter) > Number(rowsOf(s.rowAfterRegistration)?.[0]?.counter ?? 0) && rows[0]?.last_used_at !== null && rows[0]?.last_used_at !== undefined, `counter ${String(rows[0]?.counter)}, last_used_at ${String(rows[0]?.last_used_at)}`),
     ),
     ...ev.errors.PASSKEYS.map((e) => check(`the flow step "${e.step}" runs to the end`, false, e.message)),

@@ -9,12 +9,12 @@ import { enableTwoFactor, registerAndLogin } from './two-factor';
 export async function enrolLockoutUser(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
   const { register, login } = await registerAndLogin(ctx, server, user, { register: 'b3-01-register', login: 'b3-02-login' });
   const { setup, confirm } = await enableTwoFactor(ctx, server, user, { setup: 'b3-03-setup', confirm: 'b3-04-confirm' });
-  ctx.evidence.b3.setup.push(register, login, setup, confirm);
+  ctx.evidence.secondFactorThrottling.setup.push(register, login, setup, confirm);
 }
 
 async function passwordStep(ctx: FlowContext, server: ProofServer, user: ProofUser, id: string, title: string): Promise<string> {
   const login = await ctx.recorder.http(id, title, post(server, '/api/auth/login', user.jar, { email: user.email, password: user.password }));
-  ctx.evidence.b3.logins.push(login);
+  ctx.evidence.secondFactorThrottling.logins.push(login);
   const token = jsonObject(login).temp_token;
   if (typeof token !== 'string') throw new FlowStop(`${id} answered ${login.status} without a temp_token`);
   return token;
@@ -26,18 +26,18 @@ async function passwordStep(ctx: FlowContext, server: ProofServer, user: ProofUs
  * user lock (TWO_FACTOR_USER_MAX_FAILURES, 10) spans temp tokens.
  */
 export async function runLockout(ctx: FlowContext, server: ProofServer, user: ProofUser, tempTokenMaxFailures: number): Promise<void> {
-  const b3 = ctx.evidence.b3;
+  const throttling = ctx.evidence.secondFactorThrottling;
   if (!user.secret || user.lastStep === undefined || !user.userId) throw new FlowStop('the lockout user has no 2FA enrolment');
   // The "correct code during the lock" must be a code the user has not used yet: a step after confirm's.
   const waitedMs = await waitForStepAfter(user.lastStep);
   let token = '';
   let n = 0;
-  while (b3.wrong.length < b3.maxFailures) {
-    if (b3.wrong.length % tempTokenMaxFailures === 0) {
+  while (throttling.wrong.length < throttling.maxFailures) {
+    if (throttling.wrong.length % tempTokenMaxFailures === 0) {
       n += 1;
       token = await passwordStep(ctx, server, user, `b3-05-login-${n}`, `Password step #${n} (a temp token takes at most ${tempTokenMaxFailures} wrong codes)`);
     }
-    const attempt = b3.wrong.length + 1;
+    const attempt = throttling.wrong.length + 1;
     const wrong = await ctx.recorder.http(`b3-06-wrong-code-${String(attempt).padStart(2, '0')}`, `Wrong code #${attempt}`, {
       ...post(server, '/api/auth/2fa/verify', user.jar, { temp_token: token, code: wrongCode(user.secret, Date.now(), attempt) }),
       ...(attempt === 1
@@ -49,23 +49,23 @@ export async function runLockout(ctx: FlowContext, server: ProofServer, user: Pr
           }
         : {}),
     });
-    b3.wrong.push(wrong);
+    throttling.wrong.push(wrong);
     if (wrong.status !== 400) break;
   }
   n += 1;
   token = await passwordStep(ctx, server, user, `b3-07-login-${n}`, `Password step #${n}: the password is still right`);
-  b3.locked = await ctx.recorder.http('b3-08-locked', `Attempt #${b3.maxFailures + 1}: the user is locked`, post(server, '/api/auth/2fa/verify', user.jar, { temp_token: token, code: wrongCode(user.secret, Date.now(), 99) }));
-  b3.lastUsedStep = await ctx.recorder.sql(
+  throttling.locked = await ctx.recorder.http('b3-08-locked', `Attempt #${throttling.maxFailures + 1}: the user is locked`, post(server, '/api/auth/2fa/verify', user.jar, { temp_token: token, code: wrongCode(user.secret, Date.now(), 99) }));
+  throttling.lastUsedStep = await ctx.recorder.sql(
     server.proofgate.database,
     'b3-09-last-used-step',
     'The last TOTP step this user had accepted (the correct code below is for a later step)',
     'select last_used_step from two_factor_credentials where user_id = $1',
     [user.userId],
   );
-  const stored = b3.lastUsedStep.rows[0]?.last_used_step;
+  const stored = throttling.lastUsedStep.rows[0]?.last_used_step;
   const totp = codeNow(user.secret);
-  b3.lockedCorrect = await ctx.recorder.http('b3-10-correct-code-while-locked', 'The CORRECT current code while locked', post(server, '/api/auth/2fa/verify', user.jar, { temp_token: token, code: totp.code }));
-  b3.correctCode = {
+  throttling.lockedCorrect = await ctx.recorder.http('b3-10-correct-code-while-locked', 'The CORRECT current code while locked', post(server, '/api/auth/2fa/verify', user.jar, { temp_token: token, code: totp.code }));
+  throttling.correctCode = {
     step: totp.step,
     lastUsedStep: stored === null || stored === undefined ? null : Number(stored),
     matchesSecret: codeMatches(user.secret, totp.code, totp.atMs),
@@ -77,22 +77,22 @@ export async function runLockout(ctx: FlowContext, server: ProofServer, user: Pr
  * TWO_FACTOR_TEMP_TOKEN_TTL=5 (the documented minimum), waited out in real time.
  */
 export async function runTempTokenExpiry(ctx: FlowContext, shortTtlServer: ProofServer, user: ProofUser): Promise<void> {
-  const b3 = ctx.evidence.b3;
+  const throttling = ctx.evidence.secondFactorThrottling;
   if (!user.secret) throw new FlowStop('the B2 user has no secret');
   const jar = `${user.jar}-short-ttl`;
-  b3.expiryLogin = await ctx.recorder.http(
+  throttling.expiryLogin = await ctx.recorder.http(
     'b3-11-login-short-ttl',
-    `Password step on the server with TWO_FACTOR_TEMP_TOKEN_TTL=${b3.ttlSeconds}`,
+    `Password step on the server with TWO_FACTOR_TEMP_TOKEN_TTL=${throttling.ttlSeconds}`,
     post(shortTtlServer, '/api/auth/login', jar, { email: user.email, password: user.password }),
   );
-  const token = jsonObject(b3.expiryLogin).temp_token;
-  if (typeof token !== 'string') throw new FlowStop(`the short-TTL login answered ${b3.expiryLogin.status} without a temp_token`);
-  const issuedAt = Date.parse(b3.expiryLogin.startedAt) + b3.expiryLogin.durationMs;
-  await sleep(b3.ttlSeconds * 1000 + 1000);
+  const token = jsonObject(throttling.expiryLogin).temp_token;
+  if (typeof token !== 'string') throw new FlowStop(`the short-TTL login answered ${throttling.expiryLogin.status} without a temp_token`);
+  const issuedAt = Date.parse(throttling.expiryLogin.startedAt) + throttling.expiryLogin.durationMs;
+  await sleep(throttling.ttlSeconds * 1000 + 1000);
   const waitedMs = Date.now() - issuedAt;
-  b3.expiryVerify = await ctx.recorder.http('b3-12-verify-after-ttl', 'The temp token used after its TTL', {
+  throttling.expiryVerify = await ctx.recorder.http('b3-12-verify-after-ttl', 'The temp token used after its TTL', {
     ...post(shortTtlServer, '/api/auth/2fa/verify', jar, { temp_token: token, code: codeNow(user.secret).code }),
-    note: `waited ${(waitedMs / 1000).toFixed(1)} s in real time after the temp token was issued (TTL ${b3.ttlSeconds} s)`,
+    note: `waited ${(waitedMs / 1000).toFixed(1)} s in real time after the temp token was issued (TTL ${throttling.ttlSeconds} s)`,
   });
-  b3.waitedMs = waitedMs;
+  throttling.waitedMs = waitedMs;
 }

@@ -28,23 +28,23 @@ export async function enableTwoFactor(ctx: FlowContext, server: ProofServer, use
 }
 
 export async function runTwoFactorEnrolment(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
-  const b2 = ctx.evidence.b2;
+  const journey = ctx.evidence.twoFactorJourney;
   const { register, login } = await registerAndLogin(ctx, server, user, { register: 'b2-01-register', login: 'b2-02-login-password-only' });
-  b2.register = register;
-  b2.login = login;
+  journey.register = register;
+  journey.login = login;
   const { setup, confirm } = await enableTwoFactor(ctx, server, user, { setup: 'b2-03-setup', confirm: 'b2-04-confirm' });
-  b2.setup = setup;
-  b2.confirm = confirm;
-  ctx.evidence.b1.secret = user.secret;
+  journey.setup = setup;
+  journey.confirm = confirm;
+  ctx.evidence.secretsAtRest.secret = user.secret;
   const codes = jsonObject(confirm).backup_codes;
-  ctx.evidence.b1.shownCodes = Array.isArray(codes) ? codes.filter((c): c is string => typeof c === 'string') : [];
+  ctx.evidence.secretsAtRest.shownCodes = Array.isArray(codes) ? codes.filter((c): c is string => typeof c === 'string') : [];
 }
 
 /** B1: what the database holds right after enrolment, read with plain SQL. */
 export async function readStoredSecrets(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
   const db = server.proofgate.database;
-  const b1 = ctx.evidence.b1;
-  b1.columns = await ctx.recorder.sql(
+  const atRest = ctx.evidence.secretsAtRest;
+  atRest.columns = await ctx.recorder.sql(
     db,
     'b1-01-columns',
     'Columns of the 2FA tables',
@@ -54,14 +54,14 @@ export async function readStoredSecrets(ctx: FlowContext, server: ProofServer, u
    and table_name in ('two_factor_credentials', 'two_factor_backup_codes', 'two_factor_challenges')
  order by table_name, ordinal_position`,
   );
-  b1.credential = await ctx.recorder.sql(
+  atRest.credential = await ctx.recorder.sql(
     db,
     'b1-02-stored-secret',
     `The stored TOTP secret of ${user.label}`,
     'select user_id, secret_ciphertext, enabled_at, last_used_step from two_factor_credentials where user_id = $1',
     [user.userId],
   );
-  b1.backupCodes = await ctx.recorder.sql(
+  atRest.backupCodes = await ctx.recorder.sql(
     db,
     'b1-03-backup-code-hashes',
     `The stored backup codes of ${user.label} (the selector column is left out: it is the first group of each code)`,
@@ -72,38 +72,38 @@ export async function readStoredSecrets(ctx: FlowContext, server: ProofServer, u
 
 /** logout → login (requires_2fa, no cookie) → /me 401 → wait for a fresh step → verify → status. */
 export async function runTwoFactorSignIn(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
-  const b2 = ctx.evidence.b2;
+  const journey = ctx.evidence.twoFactorJourney;
   if (!user.secret || user.lastStep === undefined) throw new FlowStop(`${user.label} has no 2FA enrolment to sign in with`);
-  b2.logout = await ctx.recorder.http('b2-05-logout', 'Sign out', post(server, '/api/auth/logout', user.jar));
-  b2.loginRequires2fa = await ctx.recorder.http(
+  journey.logout = await ctx.recorder.http('b2-05-logout', 'Sign out', post(server, '/api/auth/logout', user.jar));
+  journey.loginRequires2fa = await ctx.recorder.http(
     'b2-06-login-requires-2fa',
     'Sign in with the password: a second factor is owed',
     post(server, '/api/auth/login', user.jar, { email: user.email, password: user.password }),
   );
-  const tempToken = jsonObject(b2.loginRequires2fa).temp_token;
-  if (typeof tempToken !== 'string') throw new FlowStop(`login answered ${b2.loginRequires2fa.status} without a temp_token`);
-  b2.meBeforeVerify = await ctx.recorder.http('b2-07-me-before-verify', 'Who am I, between the two steps?', get(server, '/api/auth/me', user.jar));
+  const tempToken = jsonObject(journey.loginRequires2fa).temp_token;
+  if (typeof tempToken !== 'string') throw new FlowStop(`login answered ${journey.loginRequires2fa.status} without a temp_token`);
+  journey.meBeforeVerify = await ctx.recorder.http('b2-07-me-before-verify', 'Who am I, between the two steps?', get(server, '/api/auth/me', user.jar));
   const waitedMs = await waitForStepAfter(user.lastStep);
   const totp = codeNow(user.secret);
-  b2.verify = await ctx.recorder.http('b2-08-verify', 'Second step: temp_token + the current TOTP code', {
+  journey.verify = await ctx.recorder.http('b2-08-verify', 'Second step: temp_token + the current TOTP code', {
     ...post(server, '/api/auth/2fa/verify', user.jar, { temp_token: tempToken, code: totp.code }),
     note: describeStepWait(waitedMs, user.lastStep, 'confirm'),
   });
-  requireOk(b2.verify.status === 200, `verify answered ${b2.verify.status}`);
+  requireOk(journey.verify.status === 200, `verify answered ${journey.verify.status}`);
   user.lastStep = totp.step;
-  b2.status = await ctx.recorder.http('b2-09-status', '2FA status with the new session', get(server, '/api/auth/2fa/status', user.jar));
+  journey.status = await ctx.recorder.http('b2-09-status', '2FA status with the new session', get(server, '/api/auth/2fa/status', user.jar));
 }
 
 /** B1 again after sign-in: every temp token and session token of the run is stored only as a hash. */
 export async function readStoredTokens(ctx: FlowContext, server: ProofServer): Promise<void> {
   const db = server.proofgate.database;
-  ctx.evidence.b1.challenges = await ctx.recorder.sql(
+  ctx.evidence.secretsAtRest.challenges = await ctx.recorder.sql(
     db,
     'b1-04-challenges',
     'Every temp-token challenge in the database (all users of this run)',
     'select id, user_id, token_hash, expires_at, consumed_at, failed_attempts from two_factor_challenges order by created_at',
   );
-  ctx.evidence.b1.sessions = await ctx.recorder.sql(
+  ctx.evidence.secretsAtRest.sessions = await ctx.recorder.sql(
     db,
     'b1-05-sessions',
     'Every session in the database (all users of this run)',
@@ -112,14 +112,14 @@ export async function readStoredTokens(ctx: FlowContext, server: ProofServer): P
 }
 
 export async function runTwoFactorDisable(ctx: FlowContext, server: ProofServer, user: ProofUser): Promise<void> {
-  const b2 = ctx.evidence.b2;
+  const journey = ctx.evidence.twoFactorJourney;
   if (!user.secret || user.lastStep === undefined) throw new FlowStop(`${user.label} is not signed in with 2FA`);
   const waitedMs = await waitForStepAfter(user.lastStep);
   const totp = codeNow(user.secret);
-  b2.disable = await ctx.recorder.http('b2-10-disable', 'Turn 2FA off with a TOTP code', {
+  journey.disable = await ctx.recorder.http('b2-10-disable', 'Turn 2FA off with a TOTP code', {
     ...post(server, '/api/auth/2fa/disable', user.jar, { code: totp.code }),
     note: describeStepWait(waitedMs, user.lastStep, 'verify'),
   });
-  if (b2.disable.status === 200) user.lastStep = totp.step;
-  b2.statusAfterDisable = await ctx.recorder.http('b2-11-status-after-disable', '2FA status after disabling', get(server, '/api/auth/2fa/status', user.jar));
+  if (journey.disable.status === 200) user.lastStep = totp.step;
+  journey.statusAfterDisable = await ctx.recorder.http('b2-11-status-after-disable', '2FA status after disabling', get(server, '/api/auth/2fa/status', user.jar));
 }
