@@ -1,4 +1,5 @@
-import { startTwilioFake } from './server';
+import { portFromEnv, runFakeUntilSignalled } from '../common/fake-command';
+import { startTwilioFake, type TwilioFake } from './server';
 
 /**
  * npm run twilio:fake — a Twilio-compatible fake on PORT (default 4010). It accepts the same
@@ -8,13 +9,9 @@ import { startTwilioFake } from './server';
 const DEFAULT_ACCOUNT_SID = `AC${'f4ce'.padEnd(32, '0')}`;
 const DEFAULT_AUTH_TOKEN = 'fake-auth-token-for-local-testing';
 
-async function main(): Promise<void> {
+async function main(): Promise<TwilioFake> {
   const env = process.env;
-  const port = env.PORT ? Number(env.PORT) : 4010;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error('PORT must be a whole number between 0 and 65535');
-    process.exit(1);
-  }
+  const port = portFromEnv('PORT', 4010);
   const accountSid = env.TWILIO_ACCOUNT_SID || DEFAULT_ACCOUNT_SID;
   const authToken = env.TWILIO_AUTH_TOKEN || DEFAULT_AUTH_TOKEN;
   const apiKeys = env.TWILIO_API_KEY_SID && env.TWILIO_API_KEY_SECRET ? [{ sid: env.TWILIO_API_KEY_SID, secret: env.TWILIO_API_KEY_SECRET }] : [];
@@ -35,16 +32,7 @@ async function main(): Promise<void> {
   console.log('Point Proofgate at it (never in production):');
   console.log(`  TWILIO_API_BASE_URL=${fake.url} TWILIO_ACCOUNT_SID=${accountSid} TWILIO_AUTH_TOKEN=… TWILIO_FROM_NUMBER=+15005550006 npm start`);
   console.log(`Test controls: GET/DELETE ${fake.url}/__fake/messages, POST/DELETE ${fake.url}/__fake/faults, POST ${fake.url}/__fake/messages/{sid}/deliver`);
-
-  const stop = () => {
-    fake.close().finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  return fake;
 }
 
-main().catch((error: unknown) => {
-  const e = error as { code?: string; message?: string };
-  console.error(`Twilio fake failed to start: ${e.code ?? ''} ${e.message ?? String(error)}`);
-  process.exit(1);
-});
+runFakeUntilSignalled('Twilio fake', main);
