@@ -1,83 +1,35 @@
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpClient, HttpResponse } from '../support/http-client';
-import { testDatabaseKind } from '../support/test-database';
+import type { HttpClient } from '../support/http-client';
+import { expectOnlyCleanAnswers, RACE_TIMEOUT_MS, redisLimiterEnv, startRaceServer, streamLoginsAcross } from '../support/login-race';
 import { registerAndLogin, startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '../support/test-server';
 import { createTwoFactorUser, enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
 
 /**
  * Sessions follow credentials: nothing issued from an old password or an old factor state —
  * session, temp token or device cookie — is honoured once the change has answered, however the
- * requests interleave. The races run many rounds and assert zero escapes; on the PostgreSQL
- * project they run against PostgreSQL and, where TEST_REDIS_URL is set, a Redis limiter store.
+ * requests interleave (test/support/login-race.ts streams the logins).
  */
 
 const ROUNDS = 10;
 const LOGINS_PER_ROUND = 40;
-/** Time between two logins of the stream: the change lands in the middle of it. */
-const STREAM_GAP_MS = 4;
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
-const redisEnv =
-  testDatabaseKind() === 'postgres' && process.env.TEST_REDIS_URL
-    ? { REDIS_URL: process.env.TEST_REDIS_URL, REDIS_KEY_PREFIX: `pgtest_${randomBytes(4).toString('hex')}` }
-    : {};
+const redisEnv = redisLimiterEnv();
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({
-    env: {
-      TRUST_PROXY: 'loopback',
-      // The races are about sessions, not throttles: keep every password throttle out of the way.
-      LOGIN_IP_EMAIL_MAX_FAILURES: '10000',
-      LOGIN_IP_MAX_FAILURES: '100000',
-      LOGIN_EMAIL_MAX_FAILURES: '10000',
-      // Refused stale temp tokens keep their per-IP point, as they should; hundreds are sent here.
-      TWO_FACTOR_IP_MAX_FAILURES: '100000',
-      ...redisEnv,
-    },
-  });
+  server = await startRaceServer(redisEnv);
 });
-
-/** Each race round streams 40 argon2 checks over two shared cores: seconds, not milliseconds. */
-const RACE_TIMEOUT_MS = 300_000;
 afterAll(async () => {
   await server?.close();
 });
 
 /** Several client addresses, so the stream looks like an attacker with a few machines. */
 const clientIp = (i: number) => ({ 'x-forwarded-for': `203.0.113.${(i % 5) + 10}` });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface StreamedLogin {
-  client: HttpClient;
-  response: HttpResponse;
-}
-
-/**
- * Sends `LOGINS_PER_ROUND` logins with `password`, one every STREAM_GAP_MS, and runs `change`
- * once a third of them are on their way; resolves when every login and the change answered.
- */
-async function streamLoginsAcross(email: string, password: string, change: () => Promise<void>): Promise<StreamedLogin[]> {
-  const logins: Array<Promise<StreamedLogin>> = [];
-  let changed: Promise<void> | undefined;
-  for (let i = 0; i < LOGINS_PER_ROUND; i += 1) {
-    if (i === Math.floor(LOGINS_PER_ROUND / 3)) changed = change();
-    const client = server.client();
-    logins.push(client.post('/api/auth/login', { email, password }, { headers: clientIp(i) }).then((response) => ({ client, response })));
-    await sleep(STREAM_GAP_MS);
-  }
-  await changed;
-  return Promise.all(logins);
-}
-
-/** Every answer of a login stream is a session, a second-factor step, or a clean refusal: never a 5xx. */
-function expectOnlyCleanAnswers(logins: StreamedLogin[]) {
-  for (const { response } of logins) {
-    expect([200, 401, 429, 503], response.text).toContain(response.status);
-    if (response.status === 503) expect(response.body.error_code).toBe('SERVICE_UNAVAILABLE');
-  }
-}
+/** The logins of one round: `LOGINS_PER_ROUND` with `password`, `change` landing among them. */
+const streamLogins = (email: string, password: string, change: () => Promise<void>) =>
+  streamLoginsAcross(server, { email, password, logins: LOGINS_PER_ROUND, firstIpOctet: 10 }, change);
 
 describe('password change vs logins in flight with the old password', () => {
   it(`leaves zero old-password sessions alive (${ROUNDS} rounds × ${LOGINS_PER_ROUND} logins)`, async () => {
@@ -86,7 +38,7 @@ describe('password change vs logins in flight with the old password', () => {
     for (let round = 0; round < ROUNDS; round += 1) {
       const owner = await registerAndLogin(server, uniqueEmail('race-pw'));
       let ownerSessionWorks = false;
-      const logins = await streamLoginsAcross(owner.email, owner.password, async () => {
+      const logins = await streamLogins(owner.email, owner.password, async () => {
         const changed = await owner.client.post('/api/auth/password', { current_password: owner.password, new_password: NEW_PASSWORD });
         expect(changed.status, changed.text).toBe(200);
         ownerSessionWorks = (await owner.client.get('/api/auth/me')).status === 200;
@@ -123,7 +75,7 @@ describe('2FA enable vs password logins in flight', () => {
       const owner = await registerAndLogin(server, uniqueEmail('race-2fa'));
       const setup = await owner.client.post('/api/auth/2fa/setup');
       expect(setup.status).toBe(200);
-      const logins = await streamLoginsAcross(owner.email, owner.password, async () => {
+      const logins = await streamLogins(owner.email, owner.password, async () => {
         const confirm = await owner.client.post('/api/auth/2fa/confirm', { code: totpNow(server, setup.body.secret) });
         expect(confirm.status, confirm.text).toBe(200);
       });
@@ -181,7 +133,7 @@ describe('temp tokens die with the credential epoch', () => {
       const owner = await startTwoFactorLogin(server, user.email, user.password);
       const ownerSignedIn = await owner.client.post('/api/auth/2fa/verify', { temp_token: owner.tempToken, code: totpNextStep(server, user.secret) });
       expect(ownerSignedIn.status).toBe(200);
-      const logins = await streamLoginsAcross(user.email, user.password, async () => {
+      const logins = await streamLogins(user.email, user.password, async () => {
         const changed = await owner.client.post('/api/auth/password', { current_password: user.password, new_password: NEW_PASSWORD });
         expect(changed.status, changed.text).toBe(200);
       });
