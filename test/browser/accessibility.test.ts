@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { grantAdmin, STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
@@ -6,7 +6,7 @@ import type { TwilioFake } from '../../tools/twilio-fake';
 import { freePort } from '../support/processes';
 import { startFake, twilioEnv } from '../support/twilio';
 import { auditScreen, describeFindings } from './support/axe';
-import { launchChromium, openPage, type ConsoleWatch } from './support/browser';
+import { launchWithPage, submitSignIn, type ChromiumPage, type ConsoleWatch } from './support/browser';
 
 /**
  * axe-core on every screen and state, at 1280×800 and 390×844, in the light and the dark colour
@@ -15,8 +15,7 @@ import { launchChromium, openPage, type ConsoleWatch } from './support/browser';
  */
 let server: TestServer;
 let fakeTwilio: TwilioFake;
-let browser: Browser;
-let context: BrowserContext;
+let chromium: ChromiumPage | undefined;
 let page: Page;
 let watch: ConsoleWatch;
 
@@ -36,9 +35,7 @@ async function expectAccessible(name: string) {
 
 async function signIn(who: string) {
   await page.goto(`${server.url}/sign-in`);
-  await page.getByLabel('Email').fill(who);
-  await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await submitSignIn(page, who, STRONG_PASSWORD);
 }
 
 beforeAll(async () => {
@@ -57,13 +54,12 @@ beforeAll(async () => {
   const registered = await server.client().post('/api/auth/register', { email: adminEmail, password: STRONG_PASSWORD });
   expect(registered.status).toBe(201);
   await grantAdmin(server, adminEmail);
-  browser = await launchChromium();
-  ({ context, page, watch } = await openPage(browser, server.url));
+  chromium = await launchWithPage(server.url);
+  ({ page, watch } = chromium);
 });
 
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
   await fakeTwilio?.close();
 });

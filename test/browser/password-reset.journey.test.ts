@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmtpFake } from '../../tools/smtp-fake';
 import { flushMail, smtpEnv, startSmtp } from '../support/smtp';
+import { freePort } from '../support/processes';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
-import { launchChromium, openPage, readBrowserStorage, snap, type ConsoleWatch } from './support/browser';
+import { launchWithPage, readBrowserStorage, snap, submitSignIn, type ChromiumPage, type ConsoleWatch } from './support/browser';
 
 /**
  * Forgot password, as a person does it in real Chromium: "Forgot password?" on sign-in, the
@@ -15,33 +15,20 @@ const NEW_PASSWORD = 'reset from the mailbox 2026';
 
 let fake: SmtpFake;
 let server: TestServer;
-let browser: Browser;
-let context: BrowserContext;
+let chromium: ChromiumPage | undefined;
 let page: Page;
 let watch: ConsoleWatch;
 
-/** A free port, so PUBLIC_URL (the base of reset links) can name the server before it listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
   fake = await startSmtp();
+  // A free port, so PUBLIC_URL (the base of reset links) can name the server before it listens.
   const port = await freePort();
   server = await startTestServer({ port, env: { ...smtpEnv(fake, { PUBLIC_URL: `http://127.0.0.1:${port}` }), SERVE_WEB: 'true' } });
-  browser = await launchChromium();
-  ({ context, page, watch } = await openPage(browser, server.url));
+  chromium = await launchWithPage(server.url);
+  ({ page, watch } = chromium);
 });
 afterAll(async () => {
-  await context?.close();
-  await browser?.close();
+  await chromium?.close();
   await server?.close();
   await fake?.close();
 });
@@ -78,9 +65,7 @@ describe('password reset in the browser', () => {
     await page.getByText('Your new password is set').waitFor();
     expect((await oldSession.get('/api/auth/me')).status).toBe(401);
 
-    await page.getByLabel('Email').fill(email);
-    await page.locator('#password').fill(NEW_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await submitSignIn(page, email, NEW_PASSWORD);
     await page.getByRole('heading', { name: 'Security settings' }).waitFor();
 
     const storage = await readBrowserStorage(page);

@@ -57,6 +57,38 @@ export async function openPage(browser: Browser, baseUrl: string): Promise<{ con
   return { context, page, watch };
 }
 
+/** Chromium with one watched page for `baseUrl`, as most browser tests start; `close()` ends both. */
+export interface ChromiumPage {
+  page: Page;
+  watch: ConsoleWatch;
+  close(): Promise<void>;
+}
+
+export async function launchWithPage(baseUrl: string): Promise<ChromiumPage> {
+  const browser = await launchChromium();
+  try {
+    const { context, page, watch } = await openPage(browser, baseUrl);
+    return {
+      page,
+      watch,
+      close: async () => {
+        await context.close();
+        await browser.close();
+      },
+    };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
+/** Fills the sign-in form the page shows and submits it with the password button (a passkey button shares the words). */
+export async function submitSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
 /** One frame, so layout and focus rings have settled after a viewport change. */
 async function settle(page: Page) {
   await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
