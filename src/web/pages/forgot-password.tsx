@@ -7,27 +7,20 @@ import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
 import { Input } from '../components/ui/input';
 import { Label } from '../components/ui/label';
+import { useFormSubmit } from '../hooks/use-form-submit';
 import { api } from '../lib/api';
 
 /** Asks for a reset link. The answer is the same whether or not the email has an account. */
 export function ForgotPasswordPage() {
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
   const [sent, setSent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // The page shows no countdown: a throttled request is said like any other failure.
+  const { busy, error, run } = useFormSubmit({ lockout: false });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await api.forgotPassword(email);
-      setSent(true);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await run(() => api.forgotPassword(email));
+    if (outcome.ok) setSent(true);
   };
 
   return (

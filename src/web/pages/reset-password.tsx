@@ -7,6 +7,7 @@ import { PasswordField } from '../components/password-field';
 import { Alert, AlertDescription } from '../components/ui/alert';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
+import { useFormSubmit } from '../hooks/use-form-submit';
 import { api } from '../lib/api';
 import { meQueryKey } from '../lib/query-client';
 
@@ -23,25 +24,20 @@ function takeTokenFromFragment(): string | undefined {
 export function ResetPasswordPage() {
   const [token] = useState(takeTokenFromFragment);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // The page shows no countdown: a throttled request is said like any other failure.
+  const { busy, error, run } = useFormSubmit({ lockout: false });
   const navigate = useNavigate();
   const queryClient = useQueryClient();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!token) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.resetPassword(token, password);
       // Every session ended with the reset, this browser's included.
       queryClient.setQueryData(meQueryKey, null);
       navigate('/sign-in', { replace: true, state: { notice: 'Your new password is set and every device was signed out. Sign in with it.' } });
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -9,7 +9,7 @@ import { Alert, AlertDescription } from '../components/ui/alert';
 import { Button } from '../components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader } from '../components/ui/card';
 import { SecondFactorStep, TEMP_TOKEN_CODES, type SecondStep } from '../features/sign-in/second-factor-step';
-import { useLockout } from '../hooks/use-lockout';
+import { useFormSubmit } from '../hooks/use-form-submit';
 import { api, isApiError } from '../lib/api';
 import type { Me } from '../lib/api-types';
 import { meQueryKey } from '../lib/query-client';
@@ -90,10 +90,8 @@ function PasswordStep({
 }) {
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(carriedError);
+  const { busy, error, setError, lockout, secondsLeft, run } = useFormSubmit({ initialError: carriedError });
   const [fieldErrors, setFieldErrors] = useState<{ email: string | null; password: string | null }>({ email: null, password: null });
-  const { lockout, secondsLeft, capture } = useLockout();
   const emailRef = useRef<HTMLInputElement>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
 
@@ -103,17 +101,12 @@ function PasswordStep({
     setFieldErrors(problems);
     if (problems.email) return emailRef.current?.focus();
     if (problems.password) return passwordRef.current?.focus();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await api.login(email.trim(), password);
       if (result.requires_2fa) {
         onSecondFactor({ tempToken: result.temp_token, email: email.trim(), methods: result.methods, rememberDays: result.remember_device_days ?? 0 });
       } else onSignedIn({ user: result.user, session: result.session });
-    } catch (failure) {
-      if (!capture(failure)) setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
