@@ -8,7 +8,8 @@ import { useFormSubmit } from '../../hooks/use-form-submit';
 import { PasskeySignInButton } from '../passkeys/passkey-sign-in';
 import { RememberBrowserField } from '../sessions/remember-browser-field';
 import { api, isApiError } from '../../lib/api';
-import type { Me, SecondFactor } from '../../lib/api-types';
+import type { Me } from '../../lib/api-types';
+import { factorOf, factorReady, type FactorMode } from '../two-factor/factor-input';
 
 /** The second step's input: the temp token is held here, in memory, and nowhere else. */
 export interface SecondStep {
@@ -41,7 +42,7 @@ export function SecondFactorStep({
   onSignedIn: (me: Me) => void;
   onRestart: (reason: RestartReason) => void;
 }) {
-  const [mode, setMode] = useState<'totp' | 'backup'>('totp');
+  const [mode, setMode] = useState<FactorMode>('totp');
   const [code, setCode] = useState('');
   const [backupCode, setBackupCode] = useState('');
   const [remember, setRemember] = useState(false);
@@ -55,7 +56,7 @@ export function SecondFactorStep({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (lockout) return;
-    const factor: SecondFactor = mode === 'totp' ? { code } : { backup_code: backupCode };
+    const factor = factorOf(mode, code, backupCode);
     const outcome = await run(() => api.verifySecondFactor(step.tempToken, factor, remember));
     if (outcome.ok) return onSignedIn(outcome.value);
     if ((isApiError(outcome.error) && TEMP_TOKEN_CODES.has(outcome.error.errorCode)) || attemptUsedUp(outcome.error)) {
@@ -71,7 +72,7 @@ export function SecondFactorStep({
     setMode(mode === 'totp' ? 'backup' : 'totp');
   };
 
-  const ready = mode === 'totp' ? /^\d{6}$/.test(code) : backupCode.trim().length > 0;
+  const ready = factorReady(mode, code, backupCode);
   const wrongBackup = mode === 'backup' && isApiError(error, 'INVALID_CODE');
 
   return (

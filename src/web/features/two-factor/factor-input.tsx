@@ -4,7 +4,7 @@ import type { SecondFactor } from '../../lib/api-types';
 
 export type FactorMode = 'totp' | 'backup';
 
-/** What the dialogs send: a TOTP code or a backup code, from whichever field is shown. */
+/** What a second-factor form sends (the dialogs, the sign-in step): a TOTP code or a backup code, from whichever field is shown. */
 export function factorOf(mode: FactorMode, code: string, backupCode: string): SecondFactor {
   return mode === 'totp' ? { code } : { backup_code: backupCode };
 }
