@@ -1,6 +1,6 @@
 import type { RandomBytes } from '../lib/random';
 import { decryptSecret, encryptSecret, envelopeKeyId, SecretDecryptionError, type KeyRing } from '../lib/secret-box';
-import { totpSecretContext } from './service';
+import { totpSecretContext } from './code-check';
 import type { TwoFactorStore } from './store';
 
 /**
