@@ -1,0 +1,55 @@
+import { getTableColumns, getTableName, is, SQL } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
+
+/** One column a hand-written INSERT fills, read from the table's drizzle definition. */
+export interface InsertColumn {
+  /** The property name in drizzle rows (`tokenHash`). */
+  key: string;
+  /** The quoted SQL column name (`"token_hash"`). */
+  sql: string;
+  /** The SQL type a parameter is cast to (`text`, `timestamp with time zone`). */
+  sqlType: string;
+  /** The definition's plain default (`.default(false)`), used when a row leaves the column out. */
+  fallback: unknown;
+}
+
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+export function quotedTableName(table: PgTable): string {
+  return quoteIdentifier(getTableName(table));
+}
+
+/**
+ * Every column a new row of `table` is written with: all but the primary key, which the
+ * database generates. Raw statements that insert rows of a table they do not own build their
+ * column lists from this, so a column added to the owner's table is written without a second change.
+ */
+export function insertColumns(table: PgTable): InsertColumn[] {
+  return Object.entries(getTableColumns(table))
+    .filter(([, column]) => !column.primary)
+    .map(([key, column]) => ({
+      key,
+      sql: quoteIdentifier(column.name),
+      sqlType: column.getSQLType(),
+      // A database-side default (defaultNow(), sql`...`) cannot be sent as a value: the row must carry it.
+      fallback: column.hasDefault && !is(column.default, SQL) ? column.default : undefined,
+    }));
+}
+
+/** A row's value for one column, as a statement parameter (JSON columns as their text). */
+export function columnValue(column: InsertColumn, row: Record<string, unknown>): unknown {
+  const value = row[column.key] ?? column.fallback ?? null;
+  if (value === null) return null;
+  if (column.sqlType === 'json' || column.sqlType === 'jsonb') return JSON.stringify(value);
+  return value;
+}
+
+/** A row's value for one column as text, for the `text[]` parameters that `unnest` spreads into rows. */
+export function columnText(column: InsertColumn, row: Record<string, unknown>): string | null {
+  const value = columnValue(column, row);
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}

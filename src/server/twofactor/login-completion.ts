@@ -1,0 +1,87 @@
+import type { NewSecurityEvent } from '../audit/store';
+import type { NewSession } from '../auth/session-store';
+import { columnText, columnValue, insertColumns, quotedTableName, quoteIdentifier } from '../db/insert-columns';
+import { securityEvents, sessions } from '../db/schema';
+
+/** What the successful end of the second login step writes, in one statement. */
+export interface LoginCompletionInput {
+  challengeId: string;
+  userId: string;
+  /** The accepted TOTP step, or null when a backup code was burnt instead. */
+  totpStep: number | null;
+  now: Date;
+  session: NewSession;
+  events: NewSecurityEvent[];
+}
+
+export interface LoginCompletionRow {
+  step_recorded: number | string;
+  session_id: string | null;
+}
+
+// The columns come from the owners' table definitions (sessions: auth, security_events: audit):
+// a column they add is written here too. Parameters $1-$4 are the step's own; then one per
+// session column, then one text[] per event column, spread into rows by unnest.
+const SESSION_COLUMNS = insertColumns(sessions);
+const EVENT_COLUMNS = insertColumns(securityEvents);
+const FIRST_SESSION_PARAM = 5;
+const FIRST_EVENT_PARAM = FIRST_SESSION_PARAM + SESSION_COLUMNS.length;
+
+function sessionParam(key: keyof NewSession): string {
+  const index = SESSION_COLUMNS.findIndex((column) => column.key === key);
+  if (index < 0) throw new Error(`sessions has no column ${key}`);
+  return `$${FIRST_SESSION_PARAM + index}`;
+}
+
+const sessionValues = SESSION_COLUMNS.map((column, i) => `$${FIRST_SESSION_PARAM + i}::${column.sqlType}`).join(', ');
+const eventArrays = EVENT_COLUMNS.map((_, i) => `$${FIRST_EVENT_PARAM + i}::text[]`).join(', ');
+const eventValues = EVENT_COLUMNS.map((column) => `e.${column.sql}::${column.sqlType}`).join(', ');
+const columnList = (columns: typeof SESSION_COLUMNS) => columns.map((column) => column.sql).join(', ');
+
+/**
+ * The step is burnt under recordTotpStep's conditions; the token is consumed only if the step
+ * was burnt (or no step is given: a backup code), and the inserts happen only if it was.
+ */
+export const COMPLETE_LOGIN_SQL = `with step as (
+       update two_factor_credentials
+          set last_used_step = $3, last_used_at = $4
+        where $3::bigint is not null
+          and user_id = $2
+          and enabled_at is not null
+          and (last_used_step is null or last_used_step < $3::bigint)
+       returning user_id),
+     consumed as (
+       update two_factor_challenges ch
+          set consumed_at = $4
+        where id = $1
+          and consumed_at is null
+          and user_id = $2
+          and credential_epoch = ${sessionParam('credentialEpoch')}
+          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
+          and ($3::bigint is null or exists (select 1 from step))
+       returning id),
+     opened as (
+       insert into ${quotedTableName(sessions)} (${columnList(SESSION_COLUMNS)})
+       select ${sessionValues} from consumed
+       returning ${quoteIdentifier(sessions.id.name)} as id),
+     audited as (
+       insert into ${quotedTableName(securityEvents)} (${columnList(EVENT_COLUMNS)})
+       select ${eventValues}
+         from consumed,
+              unnest(${eventArrays})
+                as e(${columnList(EVENT_COLUMNS)}))
+     select (select count(*) from step) as step_recorded, (select id from opened) as session_id`;
+
+/** The statement's parameters, in the order COMPLETE_LOGIN_SQL numbers them. */
+export function completeLoginParams(input: LoginCompletionInput): unknown[] {
+  const session = { ...input.session, createdAt: input.session.createdAt ?? input.now };
+  const events = input.events.map((event) => ({ ...event, createdAt: event.createdAt ?? input.now }));
+  return [
+    input.challengeId,
+    input.userId,
+    input.totpStep,
+    input.now,
+    ...SESSION_COLUMNS.map((column) => columnValue(column, session)),
+    ...EVENT_COLUMNS.map((column) => events.map((event) => columnText(column, event))),
+  ];
+}
