@@ -7,6 +7,7 @@ import { AppError } from '../core/app-error';
 import type { ErrorCode } from '../core/error-codes';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
+import { answerWithRotatedSession, handOverSignedInSession } from '../http/signed-in-session';
 import type { PasskeyLoginService } from './login-service';
 import type { RelyingParty } from './relying-party';
 import {
@@ -55,11 +56,7 @@ function passkeyId(req: Request): string {
   return id;
 }
 
-/**
- * /api/auth/passkeys: management with the session cookie (fresh for add and remove), sign-in
- * with a temp token (second factor) or nothing (passwordless). Identity never comes from the body.
- */
-export function createPasskeyRoutes(deps: {
+type PasskeyRouteDeps = {
   registry: RouteRegistry;
   passkeys: PasskeyService;
   login: PasskeyLoginService;
@@ -69,12 +66,29 @@ export function createPasskeyRoutes(deps: {
   freshSeconds: number;
   /** Runs after a successful sign-in (the limits capability marks the browser as a known device). */
   onSignedIn?: (req: Request, res: Response, user: { email: string; credentialEpoch: number }) => void;
-}): Router {
-  const { registry, passkeys, login, cookie, freshSeconds } = deps;
-  const fresh = requireFreshSession(deps.sessions, freshSeconds);
-  const origins = (req: Request) => deps.relyingParty.expectedOrigins(req.socket.localPort);
-  const router = Router();
+};
 
+/**
+ * /api/auth/passkeys: management with the session cookie (fresh for add and remove), sign-in
+ * with a temp token (second factor) or nothing (passwordless). Identity never comes from the body.
+ */
+export function createPasskeyRoutes(deps: PasskeyRouteDeps): Router {
+  const router = Router();
+  mountRegistrationRoutes(router, deps);
+  mountManagementRoutes(router, deps);
+  mountSignInRoutes(router, deps);
+  return router;
+}
+
+/** The WebAuthn origins a response may come from, for the port this request arrived on. */
+function expectedOrigins(deps: PasskeyRouteDeps, req: Request): string[] {
+  return deps.relyingParty.expectedOrigins(req.socket.localPort);
+}
+
+/** Adding a passkey: creation options, then the authenticator's answer (fresh session both). */
+function mountRegistrationRoutes(router: Router, deps: PasskeyRouteDeps): void {
+  const { registry, passkeys, cookie, freshSeconds } = deps;
+  const fresh = requireFreshSession(deps.sessions, freshSeconds);
   mountRoute(
     router,
     registry,
@@ -112,21 +126,25 @@ export function createPasskeyRoutes(deps: {
     async ({ req, res, body }) => {
       const result = await passkeys.verifyRegistration(
         req.auth!,
-        { response: body.response as RegistrationResponseJSON, name: body.name, expectedOrigins: origins(req) },
+        { response: body.response as RegistrationResponseJSON, name: body.name, expectedOrigins: expectedOrigins(deps, req) },
         req.context,
       );
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
       const view = toView(result.passkey);
-      res.json({
-        id: view.id,
-        name: view.name,
-        created_at: view.created_at,
-        ...(result.backupCodes ? { backup_codes: result.backupCodes } : {}),
-        session: sessionToView(result.issued.session, freshSeconds),
-      });
+      answerWithRotatedSession(
+        res,
+        cookie,
+        result.issued,
+        { id: view.id, name: view.name, created_at: view.created_at, ...(result.backupCodes ? { backup_codes: result.backupCodes } : {}) },
+        sessionToView(result.issued.session, freshSeconds),
+      );
     },
   );
+}
 
+/** Listing, renaming and removing the signed-in user's passkeys. */
+function mountManagementRoutes(router: Router, deps: PasskeyRouteDeps): void {
+  const { registry, passkeys, cookie, freshSeconds } = deps;
+  const fresh = requireFreshSession(deps.sessions, freshSeconds);
   mountRoute(
     router,
     registry,
@@ -180,11 +198,15 @@ export function createPasskeyRoutes(deps: {
     [requireSession, fresh],
     async ({ req, res }) => {
       const result = await passkeys.remove(req.auth!, passkeyId(req), req.context);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      res.json({ two_factor_enabled: !result.twoFactorDisabled, session: sessionToView(result.issued.session, freshSeconds) });
+      answerWithRotatedSession(res, cookie, result.issued, { two_factor_enabled: !result.twoFactorDisabled }, sessionToView(result.issued.session, freshSeconds));
     },
   );
+}
 
+/** Signing in with a passkey: as the second factor (with a temp token) or passwordless. */
+function mountSignInRoutes(router: Router, deps: PasskeyRouteDeps): void {
+  const { registry, login, freshSeconds } = deps;
+  const browser = { cookie: deps.cookie, revokeToken: (token: string) => deps.sessions.revokeToken(token), onSignedIn: deps.onSignedIn };
   mountRoute(
     router,
     registry,
@@ -224,16 +246,10 @@ export function createPasskeyRoutes(deps: {
       const origin = req.context;
       const result =
         body.temp_token === undefined
-          ? await login.verifyPasswordless({ response, expectedOrigins: origins(req) }, origin)
-          : await login.verifySecondFactor({ tempToken: body.temp_token, response, expectedOrigins: origins(req) }, origin);
-      // Any session the browser held before is replaced by the new AAL2 one.
-      const previous = cookie.read(req);
-      if (previous) await deps.sessions.revokeToken(previous);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      deps.onSignedIn?.(req, res, result.user);
+          ? await login.verifyPasswordless({ response, expectedOrigins: expectedOrigins(deps, req) }, origin)
+          : await login.verifySecondFactor({ tempToken: body.temp_token, response, expectedOrigins: expectedOrigins(deps, req) }, origin);
+      await handOverSignedInSession(req, res, browser, result);
       res.json({ user: userToView(result.user), session: sessionToView(result.issued.session, freshSeconds) });
     },
   );
-
-  return router;
 }

@@ -1,10 +1,11 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { SessionService } from '../auth/session-service';
 import { requireFreshSession, requireSession } from '../auth/guards';
 import { sessionToView, userToView } from '../auth/views';
 import type { ErrorCode } from '../core/error-codes';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
+import { answerWithRotatedSession, handOverSignedInSession } from '../http/signed-in-session';
 import {
   backupCodesView,
   confirmBody,
@@ -32,29 +33,34 @@ function factorFrom(body: { code: string } | { backup_code: string }): SecondFac
   return 'backup_code' in body ? { backupCode: body.backup_code } : { code: body.code };
 }
 
-/**
- * /api/auth/2fa: identity comes from the session cookie only (verify: from the temp token);
- * no route reads a user id from the body.
- */
-export function createTwoFactorRoutes(deps: {
+type TwoFactorRouteDeps = {
   registry: RouteRegistry;
   twoFactor: TwoFactorService;
   sessions: SessionService;
   cookie: SessionCookie;
   freshSeconds: number;
   /** Runs after a successful verify (the limits capability marks the browser as a known device). */
-  onSecondFactorVerified?: (req: import('express').Request, res: import('express').Response, user: { email: string; credentialEpoch: number }) => void;
+  onSecondFactorVerified?: (req: Request, res: Response, user: { email: string; credentialEpoch: number }) => void;
   /** "Remember this browser" (sessions capability): remembers it and sets its cookie; the expiry, or undefined when off. */
-  rememberThisBrowser?: (
-    req: import('express').Request,
-    res: import('express').Response,
-    user: { id: string; credentialEpoch: number },
-  ) => Promise<Date | undefined>;
-}): Router {
-  const { registry, twoFactor, cookie, freshSeconds } = deps;
-  const fresh = requireFreshSession(deps.sessions, freshSeconds);
-  const router = Router();
+  rememberThisBrowser?: (req: Request, res: Response, user: { id: string; credentialEpoch: number }) => Promise<Date | undefined>;
+};
 
+/**
+ * /api/auth/2fa: identity comes from the session cookie only (verify: from the temp token);
+ * no route reads a user id from the body.
+ */
+export function createTwoFactorRoutes(deps: TwoFactorRouteDeps): Router {
+  const router = Router();
+  mountSetupRoutes(router, deps);
+  mountFactorChangeRoutes(router, deps);
+  mountVerifyRoute(router, deps);
+  return router;
+}
+
+/** Reading the status and starting setup: nothing changes the account's factors yet. */
+function mountSetupRoutes(router: Router, deps: TwoFactorRouteDeps): void {
+  const { registry, twoFactor } = deps;
+  const fresh = requireFreshSession(deps.sessions, deps.freshSeconds);
   mountRoute(
     router,
     registry,
@@ -105,7 +111,12 @@ export function createTwoFactorRoutes(deps: {
       });
     },
   );
+}
 
+/** Confirm, disable and regenerate: each checks a code, changes the factors, and rotates this session. */
+function mountFactorChangeRoutes(router: Router, deps: TwoFactorRouteDeps): void {
+  const { registry, twoFactor, cookie, freshSeconds } = deps;
+  const fresh = requireFreshSession(deps.sessions, freshSeconds);
   mountRoute(
     router,
     registry,
@@ -123,8 +134,7 @@ export function createTwoFactorRoutes(deps: {
     [requireSession, fresh],
     async ({ req, res, body }) => {
       const result = await twoFactor.confirm(req.auth!, body.code, req.context);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      res.json({ enabled: true, backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
+      answerWithRotatedSession(res, cookie, result.issued, { enabled: true, backup_codes: result.backupCodes }, sessionToView(result.issued.session, freshSeconds));
     },
   );
 
@@ -145,8 +155,7 @@ export function createTwoFactorRoutes(deps: {
     [requireSession, fresh],
     async ({ req, res, body }) => {
       const result = await twoFactor.disable(req.auth!, factorFrom(body), req.context);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      res.json({ enabled: false, session: sessionToView(result.issued.session, freshSeconds) });
+      answerWithRotatedSession(res, cookie, result.issued, { enabled: false }, sessionToView(result.issued.session, freshSeconds));
     },
   );
 
@@ -168,11 +177,15 @@ export function createTwoFactorRoutes(deps: {
     [requireSession, fresh],
     async ({ req, res, body }) => {
       const result = await twoFactor.regenerateBackupCodes(req.auth!, factorFrom(body), req.context);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      res.json({ backup_codes: result.backupCodes, session: sessionToView(result.issued.session, freshSeconds) });
+      answerWithRotatedSession(res, cookie, result.issued, { backup_codes: result.backupCodes }, sessionToView(result.issued.session, freshSeconds));
     },
   );
+}
 
+/** The second login step: the temp token and a code become an AAL2 session. */
+function mountVerifyRoute(router: Router, deps: TwoFactorRouteDeps): void {
+  const { registry, twoFactor, freshSeconds } = deps;
+  const browser = { cookie: deps.cookie, revokeToken: (token: string) => deps.sessions.revokeToken(token), onSignedIn: deps.onSecondFactorVerified };
   mountRoute(
     router,
     registry,
@@ -198,11 +211,7 @@ export function createTwoFactorRoutes(deps: {
     [],
     async ({ req, res, body }) => {
       const result = await twoFactor.verifyLogin({ tempToken: body.temp_token, ...factorFrom(body) }, req.context);
-      // Any session the browser held before is replaced by the new AAL2 one.
-      const previous = cookie.read(req);
-      if (previous) await deps.sessions.revokeToken(previous);
-      cookie.set(res, result.issued.token, result.issued.maxAgeSeconds);
-      deps.onSecondFactorVerified?.(req, res, result.user);
+      await handOverSignedInSession(req, res, browser, result);
       const rememberedUntil = body.remember_device ? await deps.rememberThisBrowser?.(req, res, result.user) : undefined;
       res.json({
         user: userToView(result.user),
@@ -211,6 +220,4 @@ export function createTwoFactorRoutes(deps: {
       });
     },
   );
-
-  return router;
 }
