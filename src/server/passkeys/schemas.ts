@@ -56,10 +56,8 @@ export const passkeyView = z.object({
   transports: z.array(z.string()),
 });
 
-export const registeredView = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  created_at: z.string(),
+/** A passkey just added: its identity from passkeyView, then what adding it produced. */
+export const registeredView = passkeyView.pick({ id: true, name: true, created_at: true }).extend({
   backup_codes: z.array(z.string()).length(10).optional().describe('Only when this passkey turned two-factor on: shown exactly once'),
   session: sessionView,
 });
