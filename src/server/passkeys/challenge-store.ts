@@ -1,0 +1,61 @@
+import { and, eq, isNull, lte } from 'drizzle-orm';
+import type { Database } from '../db/client';
+import { passkeyChallenges } from '../db/schema';
+
+/** What a challenge is bound to; a consume must name the same binding or it finds nothing. */
+export type ChallengeBinding =
+  | { purpose: 'registration'; sessionId: string }
+  | { purpose: 'second_factor'; tempChallengeId: string }
+  | { purpose: 'passwordless' };
+
+function bindingCondition(binding: ChallengeBinding) {
+  const purpose = eq(passkeyChallenges.purpose, binding.purpose);
+  if (binding.purpose === 'registration') return and(purpose, eq(passkeyChallenges.sessionId, binding.sessionId));
+  if (binding.purpose === 'second_factor') return and(purpose, eq(passkeyChallenges.tempChallengeId, binding.tempChallengeId));
+  return purpose;
+}
+
+/** WebAuthn challenges: issued bound to a session or sign-in, consumed once under the same binding. */
+export function createPasskeyChallengeStore(db: Database) {
+  return {
+    async insertChallenge(input: {
+      challenge: string;
+      binding: ChallengeBinding;
+      userId: string | null;
+      userHandle: string | null;
+      now: Date;
+      expiresAt: Date;
+    }): Promise<void> {
+      // Housekeeping on the way: expired challenges are useless to everyone.
+      await db.delete(passkeyChallenges).where(lte(passkeyChallenges.expiresAt, input.now));
+      const { binding } = input;
+      await db.insert(passkeyChallenges).values({
+        challenge: input.challenge,
+        purpose: binding.purpose,
+        userId: input.userId,
+        sessionId: binding.purpose === 'registration' ? binding.sessionId : null,
+        tempChallengeId: binding.purpose === 'second_factor' ? binding.tempChallengeId : null,
+        userHandle: input.userHandle,
+        createdAt: input.now,
+        expiresAt: input.expiresAt,
+      });
+    },
+
+    /**
+     * Consumes a challenge under its binding, live or not, in one statement: a second use (or a
+     * use from another session or sign-in) finds nothing. The caller refuses an expired one.
+     */
+    async consumeChallenge(
+      challenge: string,
+      binding: ChallengeBinding,
+      now: Date,
+    ): Promise<{ expiresAt: Date; userId: string | null; userHandle: string | null } | undefined> {
+      const rows = await db
+        .update(passkeyChallenges)
+        .set({ consumedAt: now })
+        .where(and(eq(passkeyChallenges.challenge, challenge), isNull(passkeyChallenges.consumedAt), bindingCondition(binding)))
+        .returning({ expiresAt: passkeyChallenges.expiresAt, userId: passkeyChallenges.userId, userHandle: passkeyChallenges.userHandle });
+      return rows[0];
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../db/client';
+import { passkeyCredentials, twoFactorBackupCodes, twoFactorCredentials, users } from '../db/schema';
+
+export interface FactorSummary {
+  totp: boolean;
+  passkeys: number;
+  unusedBackupCodes: number;
+}
+
+/** An account's second factors as a whole: what it has, and what goes when the last one does. */
+export function createFactorStore(db: Database) {
+  return {
+    /** The account's second factors in one round trip: what login offers and what a removal leaves. */
+    async factorSummary(userId: string, executor: Executor = db): Promise<FactorSummary> {
+      const rows = await executor
+        .select({
+          totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
+          passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
+          codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
+        })
+        .from(users)
+        .where(eq(users.id, userId))
+        .limit(1);
+      const row = rows[0];
+      return { totp: Boolean(row?.totp), passkeys: Number(row?.passkeys ?? 0), unusedBackupCodes: Number(row?.codes ?? 0) };
+    },
+
+    /** Turning two-factor off with the last factor: its backup codes go too. */
+    async deleteBackupCodes(executor: Executor, userId: string): Promise<void> {
+      await executor.delete(twoFactorBackupCodes).where(eq(twoFactorBackupCodes.userId, userId));
+    },
+  };
+}
