@@ -1,46 +1,68 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Request } from 'express';
+import type { RequestHandler, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { pinoHttp } from 'pino-http';
+
+/** Probes that run every few seconds would bury the log; their answers are visible in /readyz itself. */
+const UNLOGGED_PATHS = new Set(['/healthz', '/readyz']);
+
+type Outcome = 'completed' | 'failed' | 'aborted';
 
 /** A refused request's completion line names its error_code (set by the problem middleware). */
-function withErrorCode(res: ServerResponse, line: object): object {
-  const errorCode = (res as unknown as { locals?: { errorCode?: string } }).locals?.errorCode;
-  return errorCode ? { ...line, error_code: errorCode } : line;
+function errorCodeOf(res: Response): string | undefined {
+  return (res.locals as { errorCode?: string } | undefined)?.errorCode;
+}
+
+function levelOf(outcome: Outcome, status: number): 'error' | 'warn' | 'info' {
+  if (outcome === 'failed' || status >= 500) return 'error';
+  if (outcome === 'aborted' || status >= 400) return 'warn';
+  return 'info';
 }
 
 /**
- * One structured line per request, built by allow-list: method, path (no query string: it
- * could carry a token), status, duration, request id, client IP. Headers, cookies and bodies
- * are never serialised.
+ * The request's completion line, built by allow-list: method, path (no query string: it could
+ * carry a token), status, duration, request id, client IP, and a refusal's error_code.
+ * Headers, cookies and bodies are never serialised.
  */
-export function requestLogging(logger: Logger) {
-  return pinoHttp({
-    logger,
-    wrapSerializers: false,
-    quietReqLogger: true,
-    genReqId: (req) => (req as unknown as Request).context?.requestId ?? 'unknown',
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    serializers: {
-      req: (req: IncomingMessage & Partial<Request>) => ({
-        method: req.method,
-        path: (req.originalUrl ?? req.url ?? '').split('?')[0]?.slice(0, 300),
-        ip: req.context?.ip,
-      }),
-      res: (res: ServerResponse) => ({ status: res.statusCode }),
-      err: (err: Error & { code?: unknown }) => ({ name: err.name, code: err.code }),
-    },
-    customLogLevel: (_req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return 'info';
-    },
-    // The refusal's error_code joins the completion line itself: pino-http's customProps would
-    // make one more child logger per request (measured by npm run bench) to carry it.
-    customSuccessObject: (_req, res, line: object) => withErrorCode(res, line),
-    customErrorObject: (_req, res, _error, line: object) => withErrorCode(res, line),
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-  });
+function logCompletion(logger: Logger, req: Request, res: Response, startedMs: number, outcome: Outcome) {
+  const status = res.statusCode;
+  const errorCode = errorCodeOf(res);
+  const line = {
+    request_id: req.context?.requestId ?? 'unknown',
+    req: { method: req.method, path: (req.originalUrl ?? req.url ?? '').split('?')[0]?.slice(0, 300), ip: req.context?.ip },
+    res: { status },
+    duration_ms: Math.round(performance.now() - startedMs),
+    ...(errorCode ? { error_code: errorCode } : {}),
+  };
+  const message = outcome === 'completed' ? 'request completed' : outcome === 'failed' ? 'request failed' : 'request aborted';
+  logger[levelOf(outcome, status)](line, message);
+}
+
+/**
+ * One structured line per request, written when the answer is sent (or the client went away).
+ * Hand-made rather than pino-http: pino-http makes a child logger for every request, which cost
+ * about half the CPU of a cached session check (npm run bench, docs/performance.md). Here
+ * `req.log` — a child bound to the request id, for the rare line a handler writes itself — is
+ * made only when something reads it.
+ */
+export function requestLogging(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (UNLOGGED_PATHS.has(req.url)) return next();
+    const startedMs = performance.now();
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ request_id: req.context?.requestId ?? 'unknown' })),
+    });
+    const onFinish = () => {
+      res.removeListener('close', onClose);
+      logCompletion(logger, req, res, startedMs, res.statusCode >= 500 ? 'failed' : 'completed');
+    };
+    const onClose = () => {
+      res.removeListener('finish', onFinish);
+      if (!res.writableFinished) logCompletion(logger, req, res, startedMs, 'aborted');
+    };
+    res.once('finish', onFinish);
+    res.once('close', onClose);
+    next();
+  };
 }

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AuthContext } from '../core/auth-context';
 import type { RequestOrigin } from '../core/request-origin';
 
@@ -9,6 +10,8 @@ declare global {
       context: RequestOrigin;
       /** Set by the session loader when the session cookie resolves. */
       auth?: AuthContext;
+      /** A logger bound to the request id (http/request-logging.ts), made on first use. */
+      log?: Logger;
     }
   }
 }
