@@ -1,4 +1,5 @@
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { loadWebAuthn } from './webauthn';
 import type { AuditLog } from '../audit/service';
 import { AppError } from '../core/app-error';
 import type { RequestOrigin } from '../core/request-origin';
@@ -33,6 +34,7 @@ export function createAssertionCheck(deps: { store: PasskeyStore; audit: AuditLo
     fail,
     async check(passkey, input, via, origin) {
       let info: { newCounter: number; credentialBackedUp: boolean } | undefined;
+      const { verifyAuthenticationResponse } = await loadWebAuthn();
       try {
         const verified = await verifyAuthenticationResponse({
           response: input.response,

@@ -1,4 +1,4 @@
-import { decodeClientDataJSON } from '@simplewebauthn/server/helpers';
+import { loadWebAuthnHelpers } from './webauthn';
 import { AppError } from '../core/app-error';
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
@@ -22,8 +22,9 @@ export async function newChallenge(
 }
 
 /** The challenge a client response signed, read from its clientDataJSON; undefined when unreadable. */
-function challengeOf(clientDataJSON: unknown): string | undefined {
+async function challengeOf(clientDataJSON: unknown): Promise<string | undefined> {
   if (typeof clientDataJSON !== 'string' || clientDataJSON.length === 0) return undefined;
+  const { decodeClientDataJSON } = await loadWebAuthnHelpers();
   try {
     const { challenge } = decodeClientDataJSON(clientDataJSON);
     return typeof challenge === 'string' && challenge.length > 0 && challenge.length <= 128 ? challenge : undefined;
@@ -38,7 +39,7 @@ function challengeOf(clientDataJSON: unknown): string | undefined {
  * sign-in is not found at all (PASSKEY_CHALLENGE_INVALID). A stale one is PASSKEY_CHALLENGE_EXPIRED.
  */
 export async function consumeChallenge(store: PasskeyStore, clock: Clock, clientDataJSON: unknown, binding: ChallengeBinding) {
-  const challenge = challengeOf(clientDataJSON);
+  const challenge = await challengeOf(clientDataJSON);
   const consumed = challenge ? await store.consumeChallenge(challenge, binding, new Date(clock.nowMs())) : undefined;
   if (!challenge || !consumed) throw new AppError('PASSKEY_CHALLENGE_INVALID');
   if (consumed.expiresAt.getTime() <= clock.nowMs()) throw new AppError('PASSKEY_CHALLENGE_EXPIRED');

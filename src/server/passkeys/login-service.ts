@@ -1,4 +1,4 @@
-import { generateAuthenticationOptions } from '@simplewebauthn/server';
+import { loadWebAuthn } from './webauthn';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { AuditLog } from '../audit/service';
 import type { RequestOrigin } from '../core/request-origin';
@@ -90,6 +90,7 @@ async function takeAttempt(self: PasskeyLogin, tempToken: string, origin: Reques
 async function authenticationOptions(self: PasskeyLogin, { tempToken }: { tempToken: string | undefined }): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const { deps } = self;
   const { store, relyingParty, limits, clock } = deps;
+  const { generateAuthenticationOptions } = await loadWebAuthn();
   if (tempToken === undefined) {
     const challenge = await newChallenge(store, deps, { purpose: 'passwordless' });
     return generateAuthenticationOptions({ rpID: relyingParty.rpID, challenge, timeout: deps.challengeTtlSeconds * 1000, userVerification: 'required' });

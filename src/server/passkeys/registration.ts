@@ -1,4 +1,5 @@
-import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { loadWebAuthn } from './webauthn';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { AuthContext } from '../core/auth-context';
 import { AppError } from '../core/app-error';
@@ -22,6 +23,7 @@ export async function registrationOptions(deps: PasskeyDeps, auth: AuthContext):
     userId: auth.user.id,
     userHandle,
   });
+  const { generateRegistrationOptions } = await loadWebAuthn();
   return generateRegistrationOptions({
     rpName: relyingParty.rpName,
     rpID: relyingParty.rpID,
@@ -50,6 +52,7 @@ async function verifyAttestation(deps: PasskeyDeps, auth: AuthContext, response:
     sessionId: auth.session.id,
   });
   try {
+    const { verifyRegistrationResponse } = await loadWebAuthn();
     const verified = await verifyRegistrationResponse({
       response,
       expectedChallenge: consumed.challenge,

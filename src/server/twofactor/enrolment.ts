@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { AuthContext } from '../core/auth-context';
 import { AppError } from '../core/app-error';
 import type { RequestOrigin } from '../core/request-origin';
@@ -64,6 +63,8 @@ async function setup({ deps, now }: Enrolment, auth: AuthContext, origin: Reques
     throw new AppError('TWO_FACTOR_ALREADY_ENABLED');
   }
   const otpauthUrl = buildOtpauthUrl(secret, deps.issuer, auth.user.email);
+  // qrcode is loaded by the first enrolment, not at start (docs/performance.md, memory).
+  const { default: QRCode } = await import('qrcode');
   const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 2, width: 256 });
   await audit.record('2fa.setup_started', { userId: auth.user.id, origin: origin });
   telemetry.emit('2fa.setup_started', { user_id: auth.user.id, request_id: origin.requestId });
