@@ -42,6 +42,10 @@ export interface SessionStore {
 }
 
 export function createSessionStore(db: Database): SessionStore {
+  return { ...createSessionReads(db), ...createSessionWrites(db) };
+}
+
+function createSessionReads(db: Database): Pick<SessionStore, 'findByTokenHash' | 'listForUser'> {
   // Every authenticated request runs this lookup: built once and sent as a named prepared
   // statement, so neither drizzle nor PostgreSQL parses and plans it again on each request.
   const findByTokenHashQuery = db
@@ -61,6 +65,25 @@ export function createSessionStore(db: Database): SessionStore {
     .limit(1)
     .prepare('sessions_find_by_token_hash');
 
+  return {
+    async findByTokenHash(tokenHash) {
+      const rows = await findByTokenHashQuery.execute({ tokenHash });
+      return rows[0];
+    },
+    async listForUser(userId) {
+      return db
+        .select({ session: sessions })
+        .from(sessions)
+        .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.credentialEpoch, sessions.credentialEpoch)))
+        .where(eq(sessions.userId, userId))
+        .orderBy(desc(sessions.lastSeenAt))
+        .limit(100)
+        .then((rows) => rows.map((row) => row.session));
+    },
+  };
+}
+
+function createSessionWrites(db: Database): Omit<SessionStore, 'findByTokenHash' | 'listForUser'> {
   return {
     async insertIfEpochCurrent(session, executor = db) {
       const rows = await executor
@@ -87,10 +110,6 @@ export function createSessionStore(db: Database): SessionStore {
         .returning();
       return rows[0];
     },
-    async findByTokenHash(tokenHash) {
-      const rows = await findByTokenHashQuery.execute({ tokenHash });
-      return rows[0];
-    },
     async touch(id, lastSeenAt) {
       await db.update(sessions).set({ lastSeenAt }).where(eq(sessions.id, id));
     },
@@ -112,16 +131,6 @@ export function createSessionStore(db: Database): SessionStore {
     },
     async deleteByTokenHash(tokenHash) {
       await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-    },
-    async listForUser(userId) {
-      return db
-        .select({ session: sessions })
-        .from(sessions)
-        .innerJoin(users, and(eq(users.id, sessions.userId), eq(users.credentialEpoch, sessions.credentialEpoch)))
-        .where(eq(sessions.userId, userId))
-        .orderBy(desc(sessions.lastSeenAt))
-        .limit(100)
-        .then((rows) => rows.map((row) => row.session));
     },
     async deleteForUser(userId, id) {
       const rows = await db
