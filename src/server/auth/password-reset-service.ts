@@ -35,7 +35,7 @@ export interface PasswordResetService {
 
 export const RESET_PATH = '/reset-password';
 
-export function createPasswordResetService(deps: {
+interface PasswordResetDeps {
   store: PasswordResetStore;
   users: Pick<UserStore, 'findByEmail' | 'findById'>;
   sessions: Pick<SessionService, 'afterSessionlessCredentialChange'>;
@@ -50,7 +50,9 @@ export function createPasswordResetService(deps: {
   ttlSeconds: number;
   issuer: string;
   transaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>;
-}): PasswordResetService {
+}
+
+export function createPasswordResetService(deps: PasswordResetDeps): PasswordResetService {
   const { store, users, clock, logger } = deps;
   const inFlight = new Set<Promise<void>>();
 
@@ -87,33 +89,41 @@ export function createPasswordResetService(deps: {
       return start;
     },
 
-    async reset(input, origin) {
-      if (!isWellFormedToken(input.token)) throw new AppError('RESET_TOKEN_INVALID');
-      const tokenHash = hashToken(input.token);
-      const row = await store.find(tokenHash);
-      if (!row || row.usedAt) throw new AppError('RESET_TOKEN_INVALID');
-      if (row.expiresAt.getTime() <= clock.nowMs()) throw new AppError('RESET_TOKEN_EXPIRED');
-      const user = await users.findById(row.userId);
-      // Any password or factor change since the mail was sent voids the link.
-      if (!user || user.credentialEpoch !== row.credentialEpoch) throw new AppError('RESET_TOKEN_INVALID');
-      const policy = checkPasswordPolicy(input.newPassword, { email: user.email });
-      if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
-      const passwordHash = await hashSecret(normalizePassword(input.newPassword), ipLimiterKey(origin.ip));
-      return deps.transaction(async (tx) => {
-        if (!(await store.claim(tokenHash, new Date(clock.nowMs()), tx))) throw new AppError('RESET_TOKEN_INVALID');
-        const result = await deps.sessions.afterSessionlessCredentialChange(tx, user.id, { expectedEpoch: row.credentialEpoch, passwordHash });
-        if (!result) throw new AppError('RESET_TOKEN_INVALID');
-        await deps.audit.record(
-          'auth.password_changed',
-          { userId: user.id, origin: { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId }, details: { via: 'password_reset', sessions_revoked: result.sessionsRevoked } },
-          tx,
-        );
-        return result;
-      });
-    },
+    reset: (input, origin) => resetWithToken(deps, input, origin),
 
     async settled() {
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
   };
+}
+
+/** Checks the reset token and the new password, then swaps the password and ends every session in one transaction. */
+async function resetWithToken(
+  deps: PasswordResetDeps,
+  input: { token: string; newPassword: string },
+  origin: RequestOrigin,
+): Promise<{ sessionsRevoked: number }> {
+  const { store, users, clock } = deps;
+  if (!isWellFormedToken(input.token)) throw new AppError('RESET_TOKEN_INVALID');
+  const tokenHash = hashToken(input.token);
+  const row = await store.find(tokenHash);
+  if (!row || row.usedAt) throw new AppError('RESET_TOKEN_INVALID');
+  if (row.expiresAt.getTime() <= clock.nowMs()) throw new AppError('RESET_TOKEN_EXPIRED');
+  const user = await users.findById(row.userId);
+  // Any password or factor change since the mail was sent voids the link.
+  if (!user || user.credentialEpoch !== row.credentialEpoch) throw new AppError('RESET_TOKEN_INVALID');
+  const policy = checkPasswordPolicy(input.newPassword, { email: user.email });
+  if (!policy.ok) throw new AppError(policy.code, { detail: policy.detail });
+  const passwordHash = await hashSecret(normalizePassword(input.newPassword), ipLimiterKey(origin.ip));
+  return deps.transaction(async (tx) => {
+    if (!(await store.claim(tokenHash, new Date(clock.nowMs()), tx))) throw new AppError('RESET_TOKEN_INVALID');
+    const result = await deps.sessions.afterSessionlessCredentialChange(tx, user.id, { expectedEpoch: row.credentialEpoch, passwordHash });
+    if (!result) throw new AppError('RESET_TOKEN_INVALID');
+    await deps.audit.record(
+      'auth.password_changed',
+      { userId: user.id, origin: { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId }, details: { via: 'password_reset', sessions_revoked: result.sessionsRevoked } },
+      tx,
+    );
+    return result;
+  });
 }
