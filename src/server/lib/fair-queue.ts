@@ -44,6 +44,19 @@ interface Waiter {
 
 const UNATTRIBUTED = '\u0000unattributed';
 
+/** The unattributed lane is bounded only by the whole queue's cap. */
+function waitingCap(lane: string, maxQueuedPerClient: number): number {
+  return lane === UNATTRIBUTED ? Number.POSITIVE_INFINITY : maxQueuedPerClient;
+}
+
+/** The lane's first waiter; a lane with jobs left goes to the back of the round. */
+function takeFirst(lanes: Map<string, Waiter[]>, lane: string, waiters: Waiter[]): Waiter {
+  const waiter = waiters.shift()!;
+  lanes.delete(lane);
+  if (waiters.length > 0) lanes.set(lane, waiters);
+  return waiter;
+}
+
 export function createFairQueue(options: FairQueueOptions): FairQueue {
   const { maxConcurrent, maxQueuedPerClient, maxQueued } = options;
   // Map iteration order is insertion order: the first lane is the next to be served, and a
@@ -53,19 +66,6 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
   let queued = 0;
   let started = 0;
   let shed = 0;
-
-  function capFor(lane: string) {
-    return lane === UNATTRIBUTED ? Number.POSITIVE_INFINITY : maxQueuedPerClient;
-  }
-
-  /** The lane's first waiter; a lane with jobs left goes to the back of the round. */
-  function takeFirst(lane: string, waiters: Waiter[]): Waiter {
-    const waiter = waiters.shift()!;
-    queued -= 1;
-    lanes.delete(lane);
-    if (waiters.length > 0) lanes.set(lane, waiters);
-    return waiter;
-  }
 
   /**
    * The queue is full: make room by shedding the newest job of the client with the most
@@ -92,7 +92,7 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
       return undefined;
     }
     const waiters = lanes.get(lane) ?? [];
-    if (waiters.length >= capFor(lane) || (queued >= maxQueued && !makeRoomFor(lane))) {
+    if (waiters.length >= waitingCap(lane, maxQueuedPerClient) || (queued >= maxQueued && !makeRoomFor(lane))) {
       shed += 1;
       return Promise.reject(options.shedError());
     }
@@ -110,7 +110,8 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
       return;
     }
     const [lane, waiters] = next.value;
-    const waiter = takeFirst(lane, waiters);
+    const waiter = takeFirst(lanes, lane, waiters);
+    queued -= 1;
     started += 1;
     waiter.start(); // the slot passes straight to it: `running` is unchanged
   }
