@@ -16,7 +16,7 @@ import { requestLogging } from '../http/request-logging';
 import { RouteRegistry } from '../http/route';
 import { securityHeaders } from '../http/security-headers';
 import type { SessionCookie } from '../http/session-cookie';
-import { createDeviceCookie } from '../http/device-cookie';
+import { createDeviceCookie, type DeviceCookie } from '../http/device-cookie';
 import type { ProofgateServices } from '../services';
 import { readinessChecks, statusChecks } from '../composition/system-checks';
 import { createDocsRoutes } from '../system/docs-routes';
@@ -47,17 +47,22 @@ export function originPolicyOf(config: ProofgateServices['config']): OriginPolic
   };
 }
 
-/** The /api chain, in order: Origin rule, Twilio's form callback, JSON-only bodies, session, routes. */
-function createApi(services: ProofgateServices, registry: RouteRegistry, cookie: SessionCookie): Router {
-  const { config, logger, sessions } = services;
-  const deviceCookie = withNewDeviceNotice(
+/** The known-device cookie, which queues a new-device notice when a sign-in comes from a browser without it. */
+function createNoticingDeviceCookie(services: ProofgateServices): DeviceCookie {
+  return withNewDeviceNotice(
     createDeviceCookie({
-      isProduction: config.isProduction,
+      isProduction: services.config.isProduction,
       masterKey: services.keys.ring.current.key,
       randomBytes: services.randomBytes,
     }),
     { findUserId: async (email) => (await services.users.findByEmail(email))?.id, notices: services.mail.notices },
   );
+}
+
+/** The /api chain, in order: Origin rule, Twilio's form callback, JSON-only bodies, session, routes. */
+function createApi(services: ProofgateServices, registry: RouteRegistry, cookie: SessionCookie): Router {
+  const { config, logger, sessions } = services;
+  const deviceCookie = createNoticingDeviceCookie(services);
   const freshSeconds = config.twoFactor.freshSeconds;
   const rememberCookie = createRememberCookie(config.isProduction);
   const requireAdmin = createAdminGuard({ requireTwoFactor: config.adminRequire2fa });
