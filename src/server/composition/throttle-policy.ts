@@ -12,26 +12,10 @@ import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
 import type { LimiterStore } from '../limits/limiter-store';
 
-/**
- * The throttle policy of Proofgate in one place: which counters exist, their thresholds (all
- * from Config), what a refusal is called, and for each credential the order in which its
- * counters are reserved and given back. It lives with the composition root because it fills the
- * ports the capabilities declare (LoginThrottle, TwoFactorLimits, ...) with the generic gates of
- * limits/, which itself knows no capability. docs/security.md explains the choices.
- */
-export function createThrottles(deps: {
-  store: LimiterStore;
-  config: LimitsConfig;
-  /** Reset mails per hour: PASSWORD_FORGOT_IP_MAX_PER_HOUR and PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR. */
-  forgot: { ipMaxPerHour: number; emailMaxPerHour: number };
-  audit: AuditLog;
-  telemetry: Telemetry;
-  logger: Logger;
-}) {
-  const { store, config } = deps;
-  const gate = createGateFactory(deps);
+type Gate = ReturnType<typeof createGateFactory>;
 
-  const twoFactor: TwoFactorLimits = {
+function createTwoFactorLimits(gate: Gate, config: LimitsConfig): TwoFactorLimits {
+  return {
     ip: gate({ name: '2fa_ip', points: config.twoFactorIpMaxFailures, durationSeconds: config.twoFactorIpWindowSeconds }, 'RATE_LIMITED'),
     userShort: gate(
       {
@@ -45,7 +29,9 @@ export function createThrottles(deps: {
     userDaily: gate({ name: '2fa_user_day', points: config.twoFactorUserDailyMaxFailures, durationSeconds: 24 * 3600 }, 'TWO_FACTOR_LOCKED'),
     tempTokenMaxFailures: config.tempTokenMaxFailures,
   };
+}
 
+function createLoginThrottle(gate: Gate, config: LimitsConfig): LoginThrottle {
   const loginIp = gate({ name: 'login_ip', points: config.loginIpMaxFailures, durationSeconds: config.loginIpWindowSeconds }, 'RATE_LIMITED');
   const loginIpEmail = gate(
     { name: 'login_ip_email', points: config.loginIpEmailMaxFailures, durationSeconds: config.loginIpEmailWindowSeconds },
@@ -68,7 +54,7 @@ export function createThrottles(deps: {
     'RATE_LIMITED',
   );
 
-  const login: LoginThrottle = {
+  return {
     async beforeAttempt(key, origin) {
       const ip = ipLimiterKey(key.ip);
       const context = { origin };
@@ -94,36 +80,62 @@ export function createThrottles(deps: {
       ]);
     },
   };
+}
 
-  // Test SMS cost money and can be aimed at anyone's phone: hourly caps per admin and per IP.
-  const smsTest: SmsTestLimits = {
-    admin: gate({ name: 'sms_test_admin', points: config.smsTestAdminMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
-    ip: gate({ name: 'sms_test_ip', points: config.smsTestIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
-  };
-
-  // Every registration attempt counts, the 409 answers too: "already registered" tells whether an
-  // email has an account, so unthrottled it is free enumeration. The global cap bounds what many
-  // addresses together can create or probe; the per-IP one is checked first, so one address's
-  // refused flood does not use up everyone's allowance.
+// Every registration attempt counts, the 409 answers too: "already registered" tells whether an
+// email has an account, so unthrottled it is free enumeration. The global cap bounds what many
+// addresses together can create or probe; the per-IP one is checked first, so one address's
+// refused flood does not use up everyone's allowance.
+function createRegistrationThrottle(gate: Gate, config: LimitsConfig): RegistrationThrottle {
   const registerIp = gate({ name: 'register_ip', points: config.registerIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
   const registerGlobal = gate({ name: 'register_global', points: config.registerGlobalMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
-  const register: RegistrationThrottle = {
+  return {
     async beforeAttempt(origin) {
       await registerIp.reserve(ipLimiterKey(origin.ip), { origin });
       await registerGlobal.reserve('all', { origin });
     },
   };
+}
 
-  // Every request counts, for known and unknown emails alike (the answer must not differ): per IP
-  // against one address flooding many inboxes, per email against one inbox being flooded.
-  const forgotIp = gate({ name: 'password_forgot_ip', points: deps.forgot.ipMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
-  const forgotEmail = gate({ name: 'password_forgot_email', points: deps.forgot.emailMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
-  const passwordForgot: ForgotPasswordThrottle = {
+// Every request counts, for known and unknown emails alike (the answer must not differ): per IP
+// against one address flooding many inboxes, per email against one inbox being flooded.
+function createForgotPasswordThrottle(gate: Gate, forgot: { ipMaxPerHour: number; emailMaxPerHour: number }): ForgotPasswordThrottle {
+  const forgotIp = gate({ name: 'password_forgot_ip', points: forgot.ipMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const forgotEmail = gate({ name: 'password_forgot_email', points: forgot.emailMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  return {
     async beforeRequest(email, origin) {
       await forgotIp.reserve(ipLimiterKey(origin.ip), { origin });
       await forgotEmail.reserve(limiterKey(email), { origin });
     },
   };
+}
 
+/**
+ * The throttle policy of Proofgate in one place: which counters exist, their thresholds (all
+ * from Config), what a refusal is called, and for each credential the order in which its
+ * counters are reserved and given back. It lives with the composition root because it fills the
+ * ports the capabilities declare (LoginThrottle, TwoFactorLimits, ...) with the generic gates of
+ * limits/, which itself knows no capability. docs/security.md explains the choices.
+ */
+export function createThrottles(deps: {
+  store: LimiterStore;
+  config: LimitsConfig;
+  /** Reset mails per hour: PASSWORD_FORGOT_IP_MAX_PER_HOUR and PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR. */
+  forgot: { ipMaxPerHour: number; emailMaxPerHour: number };
+  audit: AuditLog;
+  telemetry: Telemetry;
+  logger: Logger;
+}) {
+  const { store, config } = deps;
+  const gate = createGateFactory(deps);
+  const twoFactor = createTwoFactorLimits(gate, config);
+  const login = createLoginThrottle(gate, config);
+  // Test SMS cost money and can be aimed at anyone's phone: hourly caps per admin and per IP.
+  const smsTest: SmsTestLimits = {
+    admin: gate({ name: 'sms_test_admin', points: config.smsTestAdminMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
+    ip: gate({ name: 'sms_test_ip', points: config.smsTestIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED'),
+  };
+  const register = createRegistrationThrottle(gate, config);
+  const passwordForgot = createForgotPasswordThrottle(gate, deps.forgot);
   return { twoFactor, login, smsTest, register, passwordForgot, store };
 }
