@@ -3,7 +3,7 @@ import type { SmsProvider } from './sms-provider';
 import { SMS_TEST_ACTION } from './usage-actions';
 import type { Clock } from '../lib/clock';
 import type { Telemetry } from '../lib/telemetry';
-import type { IntegrationCheckRow, IntegrationStore } from './store';
+import type { IntegrationCheckRow, IntegrationStore, UsageEventRow } from './store';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -48,7 +48,7 @@ export interface IntegrationsService {
   }): Promise<{ matched: boolean }>;
 }
 
-export function createIntegrationsService(deps: {
+interface IntegrationsDeps {
   store: IntegrationStore;
   clock: Clock;
   logger: Logger;
@@ -62,7 +62,13 @@ export function createIntegrationsService(deps: {
   checkIntervalSeconds: number;
   /** Integrations owned by other capabilities (email: mail/integration.ts), listed after Twilio. */
   others?: Array<{ status(options: { refresh: boolean }): Promise<IntegrationStatus> }>;
-}): IntegrationsService {
+}
+
+/**
+ * The Twilio credential check, cached per INTEGRATION_CHECK_INTERVAL_SECONDS and per credentials.
+ * Answers undefined when Twilio is not configured.
+ */
+function createTwilioCheck(deps: IntegrationsDeps): (refresh: boolean) => Promise<IntegrationCheckRow | undefined> {
   const { store, clock, logger, telemetry, twilio } = deps;
   let inFlightCheck: Promise<IntegrationCheckRow> | undefined;
 
@@ -96,6 +102,25 @@ export function createIntegrationsService(deps: {
     return runTwilioCheck(twilio.provider);
   }
 
+  return currentTwilioCheck;
+}
+
+function toRecentSend(row: UsageEventRow): RecentSend {
+  return {
+    traceId: row.traceId,
+    createdAt: row.createdAt,
+    maskedDestination: row.maskedDestination,
+    status: row.status,
+    providerErrorCode: row.providerErrorCode,
+    deliveryStatus: row.deliveryStatus,
+    deliveryUpdatedAt: row.deliveryUpdatedAt,
+  };
+}
+
+export function createIntegrationsService(deps: IntegrationsDeps): IntegrationsService {
+  const { store, clock, logger, twilio } = deps;
+  const currentTwilioCheck = createTwilioCheck(deps);
+
   async function twilioStatus(options: { refresh: boolean }): Promise<IntegrationStatus> {
     const check = await currentTwilioCheck(options.refresh);
     const usage = await store.summarizeUsage('twilio', new Date(clock.nowMs() - DAY_MS));
@@ -119,15 +144,7 @@ export function createIntegrationsService(deps: {
   return {
     async recentTwilioSends(limit) {
       const rows = await store.listRecentUsage('twilio', SMS_TEST_ACTION, limit);
-      return rows.map((row) => ({
-        traceId: row.traceId,
-        createdAt: row.createdAt,
-        maskedDestination: row.maskedDestination,
-        status: row.status,
-        providerErrorCode: row.providerErrorCode,
-        deliveryStatus: row.deliveryStatus,
-        deliveryUpdatedAt: row.deliveryUpdatedAt,
-      }));
+      return rows.map(toRecentSend);
     },
     async list(options) {
       return Promise.all([twilioStatus(options), ...(deps.others ?? []).map((other) => other.status(options))]);
