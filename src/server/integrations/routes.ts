@@ -2,6 +2,7 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../core/app-error';
 import { wantsRefresh } from '../http/refresh-query';
+import { mountJsonGet } from '../http/json-get';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import { integrationsStatusQuery, integrationsStatusView, twilioSendsQuery, twilioSendsView, twilioStatusCallbackBody } from './schemas';
 import type { IntegrationStatus, IntegrationsService, RecentSend } from './service';
@@ -91,11 +92,10 @@ function recentSendToView(send: RecentSend) {
 /** /api/integrations: the control plane's view of each integration. Admin only. */
 export function createIntegrationRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; integrations: IntegrationsService }): Router {
   const router = Router();
-  mountRoute(
+  mountJsonGet(
     router,
     deps.registry,
     {
-      method: 'get',
       path: '/api/integrations/status',
       tag: 'integrations',
       summary: 'Configured, connected and used: the status of every integration (Twilio, SMTP)',
@@ -104,16 +104,15 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; require
       responses: { 200: { description: 'One entry per integration', schema: integrationsStatusView } },
     },
     [deps.requireAdmin],
-    async ({ res, query }) => {
+    async ({ query }) => {
       const integrations = await deps.integrations.list({ refresh: wantsRefresh(query.refresh) });
-      res.json({ integrations: integrations.map(integrationStatusToView) });
+      return { integrations: integrations.map(integrationStatusToView) };
     },
   );
-  mountRoute(
+  mountJsonGet(
     router,
     deps.registry,
     {
-      method: 'get',
       path: '/api/integrations/twilio/sends',
       tag: 'integrations',
       summary: 'Recent test SMS sends: time, masked number, outcome, trace_id, error code and delivery status',
@@ -123,9 +122,9 @@ export function createIntegrationRoutes(deps: { registry: RouteRegistry; require
       responses: { 200: { description: 'The newest sends', schema: twilioSendsView } },
     },
     [deps.requireAdmin],
-    async ({ res, query }) => {
+    async ({ query }) => {
       const sends = await deps.integrations.recentTwilioSends(query.limit ? Number(query.limit) : 10);
-      res.json({ sends: sends.map(recentSendToView) });
+      return { sends: sends.map(recentSendToView) };
     },
   );
   return router;

@@ -1,17 +1,17 @@
 import { Router, type RequestHandler } from 'express';
 import { wantsRefresh } from '../http/refresh-query';
-import { mountRoute, type RouteRegistry } from '../http/route';
+import { mountJsonGet } from '../http/json-get';
+import type { RouteRegistry } from '../http/route';
 import { statusQuery, statusView } from './schemas';
 import { evaluateSystemStatus, type StatusCheck } from './status';
 
 /** /api/system/status: what stands between this deployment and real users. Admin only; /readyz stays public. */
 export function createSystemStatusRoutes(deps: { registry: RouteRegistry; requireAdmin: RequestHandler; checks: readonly StatusCheck[] }): Router {
   const router = Router();
-  mountRoute(
+  mountJsonGet(
     router,
     deps.registry,
     {
-      method: 'get',
       path: '/api/system/status',
       tag: 'system',
       summary: 'System status with blockers and how to fix each',
@@ -21,10 +21,7 @@ export function createSystemStatusRoutes(deps: { registry: RouteRegistry; requir
       responses: { 200: { description: 'Status report (200 whatever the status)', schema: statusView } },
     },
     [deps.requireAdmin],
-    async ({ res, query }) => {
-      const report = await evaluateSystemStatus(deps.checks, { refresh: wantsRefresh(query.refresh) });
-      res.json(report);
-    },
+    ({ query }) => evaluateSystemStatus(deps.checks, { refresh: wantsRefresh(query.refresh) }),
   );
   return router;
 }
