@@ -1,8 +1,9 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { requireFreshSession, requireSession } from '../auth/guards';
 import type { SessionService } from '../auth/session-service';
 import type { SessionCookie } from '../http/session-cookie';
-import { mountRoute, type RouteRegistry } from '../http/route';
+import { mountJsonGet } from '../http/json-get';
+import { mountRoute, type RouteRegistry, type RouteSpec } from '../http/route';
 import type { RememberCookie } from './remember-cookie';
 import type { RememberedDeviceService } from './remembered-devices';
 import { revokeOthersView, sessionsOverviewView } from './schemas';
@@ -28,8 +29,7 @@ export function createRememberThisBrowser(rememberedDevices: RememberedDeviceSer
   };
 }
 
-/** /api/auth/sessions and /api/auth/remembered-devices: only ever the signed-in user's own rows. */
-export function createSessionsRoutes(deps: {
+interface SessionsRoutesDeps {
   registry: RouteRegistry;
   sessions: SessionsService;
   rememberDays: number;
@@ -38,16 +38,37 @@ export function createSessionsRoutes(deps: {
   /** For the freshness check: ending sessions needs a recent proof of the password (ASVS 5.0 7.5.2). */
   sessionService: SessionService;
   freshSeconds: number;
-}): Router {
-  const { registry, sessions, cookie, rememberCookie } = deps;
-  const fresh = requireFreshSession(deps.sessionService, deps.freshSeconds);
-  const router = Router();
+}
 
-  mountRoute(
+/** DELETE of one of the user's own rows: signed in, signed in recently, the removal, then 204. */
+function mountFreshRemoval(
+  router: Router,
+  registry: RouteRegistry,
+  freshGuards: RequestHandler[],
+  spec: Omit<RouteSpec, 'method'>,
+  remove: (req: Request, res: Response) => Promise<void>,
+): void {
+  mountRoute(router, registry, { method: 'delete', ...spec }, freshGuards, async ({ req, res }) => {
+    await remove(req, res);
+    res.status(204).end();
+  });
+}
+
+/** /api/auth/sessions and /api/auth/remembered-devices: only ever the signed-in user's own rows. */
+export function createSessionsRoutes(deps: SessionsRoutesDeps): Router {
+  const router = Router();
+  const freshGuards = [requireSession, requireFreshSession(deps.sessionService, deps.freshSeconds)];
+  mountSessionRoutes(router, deps, freshGuards);
+  mountRememberedDeviceRoutes(router, deps, freshGuards);
+  return router;
+}
+
+function mountSessionRoutes(router: Router, deps: SessionsRoutesDeps, freshGuards: RequestHandler[]): void {
+  const { registry, sessions, cookie, rememberCookie } = deps;
+  mountJsonGet(
     router,
     registry,
     {
-      method: 'get',
       path: '/api/auth/sessions',
       tag: 'sessions',
       summary: "The signed-in user's active sessions and remembered browsers",
@@ -56,13 +77,13 @@ export function createSessionsRoutes(deps: {
       errorCodes: ['TWO_FACTOR_REQUIRED'],
     },
     [requireSession],
-    async ({ req, res }) => {
+    async ({ req }) => {
       const overview = await sessions.overview(req.auth!, rememberCookie.read(req));
-      res.json({
+      return {
         sessions: overview.sessions.map(sessionItemToView),
         remembered_devices: overview.rememberedDevices.map(rememberedDeviceToView),
         remember_device_days: deps.rememberDays,
-      });
+      };
     },
   );
 
@@ -78,18 +99,18 @@ export function createSessionsRoutes(deps: {
       responses: { 200: { description: 'What was ended', schema: revokeOthersView } },
       errorCodes: ['TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession, fresh],
+    freshGuards,
     async ({ req, res }) => {
       const result = await sessions.revokeOthers(req.auth!, rememberCookie.read(req), req.context);
       res.json({ sessions_revoked: result.sessionsRevoked, remembered_devices_forgotten: result.devicesForgotten });
     },
   );
 
-  mountRoute(
+  mountFreshRemoval(
     router,
     registry,
+    freshGuards,
     {
-      method: 'delete',
       path: '/api/auth/sessions/:id',
       tag: 'sessions',
       summary: 'Sign out one session of the signed-in user (its cookie stops working at once)',
@@ -98,19 +119,20 @@ export function createSessionsRoutes(deps: {
       responses: { 204: { description: 'Session ended' } },
       errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession, fresh],
-    async ({ req, res }) => {
+    async (req, res) => {
       const { current } = await sessions.revoke(req.auth!, pathParam(req, 'id'), req.context);
       if (current) cookie.clear(res);
-      res.status(204).end();
     },
   );
+}
 
-  mountRoute(
+function mountRememberedDeviceRoutes(router: Router, deps: SessionsRoutesDeps, freshGuards: RequestHandler[]): void {
+  const { registry, sessions, rememberCookie } = deps;
+  mountFreshRemoval(
     router,
     registry,
+    freshGuards,
     {
-      method: 'delete',
       path: '/api/auth/remembered-devices/:id',
       tag: 'sessions',
       summary: 'Forget one remembered browser: its next sign-in asks for the second factor again',
@@ -119,13 +141,9 @@ export function createSessionsRoutes(deps: {
       responses: { 204: { description: 'Browser forgotten' } },
       errorCodes: ['NOT_FOUND', 'TWO_FACTOR_REQUIRED', 'SESSION_NOT_FRESH'],
     },
-    [requireSession, fresh],
-    async ({ req, res }) => {
+    async (req, res) => {
       const { current } = await sessions.forgetDevice(req.auth!, pathParam(req, 'id'), rememberCookie.read(req), req.context);
       if (current) rememberCookie.clear(res);
-      res.status(204).end();
     },
   );
-
-  return router;
 }
