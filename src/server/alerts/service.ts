@@ -113,7 +113,7 @@ function providerErrorDetail(failure: ProviderFailure, timeoutMs: number): strin
   return `The SMS provider could not be reached or failed (${code}); try again later`;
 }
 
-export function createSmsAlertService(deps: {
+interface SmsAlertDeps {
   /** Undefined when the integration is not configured: every attempt is then recorded as not_configured. */
   provider: SmsProvider | undefined;
   usage: { insertUsageEvent(event: NewUsageEvent): Promise<void> };
@@ -130,104 +130,113 @@ export function createSmsAlertService(deps: {
   allowedCountries: readonly string[];
   /** Names the sender in the fixed test text (TOTP_ISSUER). */
   issuer: string;
-}): SmsAlertService {
-  const { provider, usage, audit, telemetry, logger, clock, randomBytes, limits } = deps;
-  const integration = provider?.integration ?? 'twilio';
+}
 
-  /**
-   * Every SMS goes out through here, so no sender can skip the destination rule. Not
-   * configured comes first: with no provider nothing can be sent to any number, and saying
-   * so is the useful answer.
-   */
-  async function attemptSend(to: string, body: string): Promise<Attempt> {
-    if (!provider) return { status: 'not_configured' };
-    const destination = checkSmsDestination(to, deps.allowedCountries);
-    if (!destination.allowed) return { status: 'refused', check: destination };
-    // Latency on the monotonic clock: the injected wall clock may be a test's fake one.
-    const started = performance.now();
-    const latency = () => Math.max(0, Math.round(performance.now() - started));
-    try {
-      const result = await provider.sendSms({ to, body, ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}) });
-      if (result.ok) return { status: 'success', providerMessageId: result.providerMessageId, providerStatus: result.status, latencyMs: latency() };
-      return { status: 'failed', failure: result.failure, latencyMs: latency() };
-    } catch {
-      // The provider contract says it never throws; if it does, the attempt is still one failed row.
-      return { status: 'failed', failure: { kind: 'unavailable', providerErrorCode: 'CLIENT_ERROR', httpStatus: null }, latencyMs: latency() };
-    }
+/**
+ * Every SMS goes out through here, so no sender can skip the destination rule. Not
+ * configured comes first: with no provider nothing can be sent to any number, and saying
+ * so is the useful answer.
+ */
+async function attemptSend(deps: Pick<SmsAlertDeps, 'provider' | 'allowedCountries' | 'statusCallbackUrl'>, to: string, body: string): Promise<Attempt> {
+  const { provider } = deps;
+  if (!provider) return { status: 'not_configured' };
+  const destination = checkSmsDestination(to, deps.allowedCountries);
+  if (!destination.allowed) return { status: 'refused', check: destination };
+  // Latency on the monotonic clock: the injected wall clock may be a test's fake one.
+  const started = performance.now();
+  const latency = () => Math.max(0, Math.round(performance.now() - started));
+  try {
+    const result = await provider.sendSms({ to, body, ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}) });
+    if (result.ok) return { status: 'success', providerMessageId: result.providerMessageId, providerStatus: result.status, latencyMs: latency() };
+    return { status: 'failed', failure: result.failure, latencyMs: latency() };
+  } catch {
+    // The provider contract says it never throws; if it does, the attempt is still one failed row.
+    return { status: 'failed', failure: { kind: 'unavailable', providerErrorCode: 'CLIENT_ERROR', httpStatus: null }, latencyMs: latency() };
   }
+}
 
-  /**
-   * Records one attempt: the usage row first, then the log line, audit and telemetry. None of
-   * them may throw: the SMS has already gone out (or failed), and the answer must say which.
-   * A row that cannot be written is reported in the log line (recorded: false) with the
-   * trace_id and provider reference, so it can be reconstructed.
-   */
-  async function recordAttempt(attempt: Attempt, context: AttemptContext) {
-    const kind = KINDS[context.kind];
-    const status: UsageStatus = attempt.status === 'refused' ? 'failed' : attempt.status;
-    const providerReference = attempt.status === 'success' ? attempt.providerMessageId : null;
-    const providerErrorCode =
-      attempt.status === 'failed' ? attempt.failure.providerErrorCode : attempt.status === 'refused' ? DESTINATION_REFUSED_CODE : null;
-    const latencyMs = attempt.status === 'success' || attempt.status === 'failed' ? attempt.latencyMs : null;
-    let recorded = true;
-    try {
-      await usage.insertUsageEvent({
-        integration,
-        action: kind.action,
-        status,
-        traceId: context.traceId,
-        providerReference,
-        providerErrorCode,
-        latencyMs,
-        actorUserId: context.actorUserId,
-        maskedDestination: context.maskedDestination,
-        createdAt: context.createdAt,
-      });
-    } catch (error) {
-      recorded = false;
-      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms usage event could not be recorded');
-    }
-    const line = {
-      event: kind.action,
-      trace_id: context.traceId,
-      request_id: context.origin.requestId,
+/**
+ * Records one attempt: the usage row first, then the log line, audit and telemetry. None of
+ * them may throw: the SMS has already gone out (or failed), and the answer must say which.
+ * A row that cannot be written is reported in the log line (recorded: false) with the
+ * trace_id and provider reference, so it can be reconstructed.
+ */
+async function recordAttempt(
+  deps: Pick<SmsAlertDeps, 'usage' | 'audit' | 'telemetry' | 'logger'>,
+  integration: string,
+  attempt: Attempt,
+  context: AttemptContext,
+): Promise<void> {
+  const { usage, audit, telemetry, logger } = deps;
+  const kind = KINDS[context.kind];
+  const status: UsageStatus = attempt.status === 'refused' ? 'failed' : attempt.status;
+  const providerReference = attempt.status === 'success' ? attempt.providerMessageId : null;
+  const providerErrorCode =
+    attempt.status === 'failed' ? attempt.failure.providerErrorCode : attempt.status === 'refused' ? DESTINATION_REFUSED_CODE : null;
+  const latencyMs = attempt.status === 'success' || attempt.status === 'failed' ? attempt.latencyMs : null;
+  let recorded = true;
+  try {
+    await usage.insertUsageEvent({
       integration,
+      action: kind.action,
       status,
-      provider_reference: providerReference,
-      provider_error_code: providerErrorCode,
-      ...(attempt.status === 'refused' ? { refusal: attempt.check.reason, destination_country: attempt.check.country ?? null } : {}),
-      latency_ms: latencyMs,
-      destination: context.maskedDestination,
-      actor_user_id: context.actorUserId,
-      recorded,
-    };
-    if (status === 'success') logger.info(line, `${kind.words} sent`);
-    else logger.warn(line, `${kind.words} not sent`);
-    try {
-      await audit.record(kind.auditType, {
-        userId: context.actorUserId,
-        origin: context.origin,
-        // A refused destination is what a stolen admin account probing for toll fraud looks
-        // like: the reason stays visible in that account's security activity.
-        details: { trace_id: context.traceId, status, ...(attempt.status === 'refused' ? { reason: attempt.check.reason } : {}) },
-      });
-    } catch (error) {
-      logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, `${kind.words} audit event could not be recorded`);
-    }
-    telemetry.emit('sms.sent', {
-      trace_id: context.traceId,
-      status,
-      latency_ms: latencyMs,
-      provider_error_code: providerErrorCode,
-      request_id: context.origin.requestId,
+      traceId: context.traceId,
+      providerReference,
+      providerErrorCode,
+      latencyMs,
+      actorUserId: context.actorUserId,
+      maskedDestination: context.maskedDestination,
+      createdAt: context.createdAt,
     });
+  } catch (error) {
+    recorded = false;
+    logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, 'sms usage event could not be recorded');
   }
+  const line = {
+    event: kind.action,
+    trace_id: context.traceId,
+    request_id: context.origin.requestId,
+    integration,
+    status,
+    provider_reference: providerReference,
+    provider_error_code: providerErrorCode,
+    ...(attempt.status === 'refused' ? { refusal: attempt.check.reason, destination_country: attempt.check.country ?? null } : {}),
+    latency_ms: latencyMs,
+    destination: context.maskedDestination,
+    actor_user_id: context.actorUserId,
+    recorded,
+  };
+  if (status === 'success') logger.info(line, `${kind.words} sent`);
+  else logger.warn(line, `${kind.words} not sent`);
+  try {
+    await audit.record(kind.auditType, {
+      userId: context.actorUserId,
+      origin: context.origin,
+      // A refused destination is what a stolen admin account probing for toll fraud looks
+      // like: the reason stays visible in that account's security activity.
+      details: { trace_id: context.traceId, status, ...(attempt.status === 'refused' ? { reason: attempt.check.reason } : {}) },
+    });
+  } catch (error) {
+    logger.error({ trace_id: context.traceId, cause_code: (error as { code?: unknown }).code }, `${kind.words} audit event could not be recorded`);
+  }
+  telemetry.emit('sms.sent', {
+    trace_id: context.traceId,
+    status,
+    latency_ms: latencyMs,
+    provider_error_code: providerErrorCode,
+    request_id: context.origin.requestId,
+  });
+}
+
+export function createSmsAlertService(deps: SmsAlertDeps): SmsAlertService {
+  const { provider, clock, randomBytes, limits } = deps;
+  const integration = provider?.integration ?? 'twilio';
 
   /** One send, recorded once, answered as the SMS test route answers (problem codes with the trace_id). */
   async function deliver(message: { to: string; body: string }, traceId: string, context: Omit<AttemptContext, 'traceId' | 'createdAt' | 'maskedDestination'>): Promise<SmsTestResult> {
     const createdAt = new Date(clock.nowMs());
-    const attempt = await attemptSend(message.to, message.body);
-    await recordAttempt(attempt, { ...context, traceId, createdAt, maskedDestination: maskPhoneNumber(message.to) });
+    const attempt = await attemptSend(deps, message.to, message.body);
+    await recordAttempt(deps, integration, attempt, { ...context, traceId, createdAt, maskedDestination: maskPhoneNumber(message.to) });
     return answerFor(attempt, traceId, deps);
   }
 
