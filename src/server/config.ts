@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { countryOfNumber } from '../common/phone';
-import { mailConfigFrom } from './mail/settings';
 import { envSchema, type Env } from './settings/env-schema';
 
 export { envSchema, type Env } from './settings/env-schema';
@@ -99,7 +98,15 @@ function toConfig(e: Env) {
     },
     sms: resolveSmsAllowedCountries(e.SMS_ALLOWED_COUNTRIES, e.TWILIO_FROM_NUMBER),
     integrations: { checkIntervalSeconds: e.INTEGRATION_CHECK_INTERVAL_SECONDS },
-    mail: mailConfigFrom(e),
+    /** SMTP and password reset; mail/settings.ts decides whether mail can be sent. */
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      timeoutMs: e.SMTP_TIMEOUT_MS,
+      resetTtlSeconds: e.PASSWORD_RESET_TTL,
+      forgotIpMaxPerHour: e.PASSWORD_FORGOT_IP_MAX_PER_HOUR,
+      forgotEmailMaxPerHour: e.PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR,
+    },
   };
 }
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { mailEnvShape } from '../mail/settings';
 import {
   base64Key,
   booleanFlag,
@@ -10,10 +9,12 @@ import {
   integer,
   isAddress,
   LOG_LEVELS,
+  mailFrom,
   originList,
   postgresUrl,
   publicUrl,
   redisUrl,
+  smtpUrl,
   trustProxy,
   twilioSetting,
 } from './fields';
@@ -131,7 +132,12 @@ export const envSchema = z
     ),
     TWILIO_TIMEOUT_MS: integer(10_000, 50, 120_000),
     INTEGRATION_CHECK_INTERVAL_SECONDS: integer(300, 1, 24 * 3600),
-    ...mailEnvShape,
+    SMTP_URL: smtpUrl,
+    MAIL_FROM: mailFrom,
+    PASSWORD_RESET_TTL: integer(1800, 60, 24 * 3600),
+    PASSWORD_FORGOT_IP_MAX_PER_HOUR: integer(20, 1, 100_000),
+    PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR: integer(5, 1, 1000),
+    SMTP_TIMEOUT_MS: integer(10_000, 100, 120_000),
   })
   .superRefine((env, ctx) => {
     if (env.SESSION_IDLE_SECONDS > env.SESSION_ABSOLUTE_SECONDS) {

@@ -184,3 +184,25 @@ export const publicUrl = z.preprocess(
     .optional(),
 );
 
+// "Name <address>" or a bare address; no line breaks (they would inject headers).
+const MAIL_FROM_PATTERN = /^(?:[^<>\r\n]{0,100}<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+/**
+ * SMTP_URL and MAIL_FROM: a missing one does not stop the server (mail is "not configured":
+ * nothing is sent, System status says what to set); a malformed one does, naming the variable,
+ * so a typo is found at deploy time.
+ */
+export const smtpUrl = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v) && new URL(v).hostname !== '', {
+      error: 'must be an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.com:465 (percent-encode special characters)',
+    })
+    .optional(),
+);
+
+export const mailFrom = z.preprocess(
+  emptyToUndefined,
+  z.string().max(200).regex(MAIL_FROM_PATTERN, { error: 'must be an address such as "Proofgate <no-reply@example.com>"' }).optional(),
+);
