@@ -6,12 +6,11 @@ import { createAuditLog, type AuditLog } from './audit/service';
 import { createSecurityEventStore } from './audit/store';
 import { createAccountService, type AccountService } from './auth/account-service';
 import type { RegistrationThrottle } from './auth/routes';
-import { createSessionService, type SessionService } from './auth/session-service';
-import { createSessionStore, type SessionStore } from './auth/session-store';
-import { createSessionCache } from './auth/session-cache';
-import { createSessionResolver } from './auth/session-resolver';
-import { fenceSessionStore, fenceUserStore } from './auth/session-revocation';
-import { createUserStore, type UserStore } from './auth/user-store';
+import type { UserStore } from './auth/user-store';
+import type { SessionService } from './auth/session-service';
+import type { RememberedDeviceService } from './sessions/remembered-devices';
+import type { SessionsService } from './sessions/service';
+import { createSessionCapabilities, createSessionCore } from './composition/sessions';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/client';
 import { runMigrations } from './db/migrate';
@@ -29,9 +28,7 @@ import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './composition/throttle-policy';
 import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
 import { withPasskeyFactor } from './passkeys/factor-gate';
-import { createRememberedDeviceStore, type RememberedDeviceStore } from './sessions/device-store';
-import { createRememberedDeviceService, type RememberedDeviceService } from './sessions/remembered-devices';
-import { createSessionsService, type SessionsService } from './sessions/service';
+import { createRememberedDeviceStore } from './sessions/device-store';
 import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
 import { createPasswordResetStore } from './auth/password-reset-store';
 import { createMailCapability, type MailCapability } from './mail/capability';
@@ -83,7 +80,7 @@ export interface ProofgateServices {
   close(): Promise<void>;
 }
 
-type Foundations = Pick<ProofgateServices, 'config' | 'clock' | 'randomBytes' | 'logger' | 'telemetry' | 'database' | 'keys' | 'limiterStore'>;
+export type Foundations = Pick<ProofgateServices, 'config' | 'clock' | 'randomBytes' | 'logger' | 'telemetry' | 'database' | 'keys' | 'limiterStore'>;
 type Throttles = ReturnType<typeof createThrottles>;
 
 /** The database (migrated), the encryption keys and the limiter store: what every capability stands on. */
@@ -122,36 +119,6 @@ async function openFoundations(config: Config, deps: ProofgateDeps): Promise<Fou
     }
   }
   return { config, clock, randomBytes, logger, telemetry: createTelemetry(logger), database, keys, limiterStore };
-}
-
-/** Remembered browsers and the signed-in user's list of their own sessions. */
-function createSessionCapabilities(f: Foundations, audit: AuditLog, sessionStore: SessionStore, deviceStore: RememberedDeviceStore) {
-  const { config, clock, randomBytes } = f;
-  const rememberedDevices = createRememberedDeviceService({
-    store: deviceStore,
-    audit,
-    clock,
-    randomBytes,
-    policy: { days: config.twoFactor.rememberDays, refuseAdmins: config.adminRequire2fa },
-  });
-  const sessionsList = createSessionsService({ sessionStore, deviceStore, rememberedDevices, audit, clock, policy: config.session });
-  return { rememberedDevices, sessionsList };
-}
-
-/**
- * The session check and the stores it depends on. Both stores are fenced: each write that can
- * end a session, and the end of every transaction, empties the session cache, so the instance
- * that revoked refuses at once and the others within SESSION_CACHE_MS (auth/session-cache.ts).
- */
-function createSessionCore(f: Foundations) {
-  const { config, database, clock, randomBytes } = f;
-  const cache = createSessionCache({ ttlMs: config.session.cacheMs });
-  database.onTransactionEnd(() => cache.revoked());
-  const users = fenceUserStore(createUserStore(database.db), cache);
-  const sessionStore = fenceSessionStore(createSessionStore(database.db), cache);
-  const resolve = createSessionResolver({ store: sessionStore, cache, clock, policy: config.session });
-  const sessions = createSessionService({ store: sessionStore, users, clock, randomBytes, policy: config.session, resolve });
-  return { users, sessionStore, sessions };
 }
 
 /** Accounts, sessions and the second factor. */
