@@ -36,3 +36,23 @@ describe('dependency rule (npm run lint)', () => {
     expect(await restrictedImportErrors(filePath, source)).toEqual([]);
   });
 });
+
+describe('unit sizes (npm run lint)', () => {
+  async function ruleIds(filePath: string, source: string): Promise<string[]> {
+    const [result] = await eslint.lintText(source, { filePath: path.join(root, filePath) });
+    return (result?.messages ?? []).map((message) => message.ruleId ?? '');
+  }
+  const functionOf = (lines: number) => `export function long(): number {\n${'  let x = 1;\n'.repeat(lines - 3)}  return 1;\n}\n`;
+
+  it('refuses a server function over 80 lines and allows one of 80', async () => {
+    expect(await ruleIds('src/server/auth/account-service.ts', functionOf(81))).toContain('max-lines-per-function');
+    expect(await ruleIds('src/server/auth/account-service.ts', functionOf(80))).not.toContain('max-lines-per-function');
+  });
+
+  it('refuses a source file over 300 lines, except the generated shadcn primitives', async () => {
+    const longFile = `${'export const a = 1;\n'.repeat(301)}`.replace(/export const a = 1;/g, (_m, offset: number) => `export const a${offset} = 1;`);
+    expect(await ruleIds('src/web/lib/security-events.ts', longFile)).toContain('max-lines');
+    expect(await ruleIds('src/server/auth/routes.ts', longFile)).toContain('max-lines');
+    expect(await ruleIds('src/web/components/ui/button.tsx', longFile)).not.toContain('max-lines');
+  });
+});
