@@ -114,6 +114,10 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
     // Fail fast while Redis is down instead of queueing commands: the limiter then rejects,
     // and the route fails closed with 503 rather than waiting or skipping the limit.
     enableOfflineQueue: false,
+    // Commands issued in the same tick (one attempt's resets and refund, and other requests'
+    // reservations) go out in one socket write instead of one each: socket writes were a third
+    // of a second-factor check's CPU (npm run bench -- --profile, docs/performance.md).
+    enableAutoPipelining: true,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: 2_000,
