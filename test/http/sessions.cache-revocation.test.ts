@@ -62,6 +62,15 @@ interface Victim {
   revoke(): Promise<void>;
 }
 
+/** A new user signed in in two browsers: `token` is the first one's session, `other` the second browser. */
+async function signedInTwice(server: TestServer) {
+  const user = await registerAndLogin(server);
+  const token = user.client.cookies.get('proofgate_session')!;
+  const other = server.client();
+  expect((await other.post('/api/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+  return { user, token, other };
+}
+
 /** The ways a session ends: each prepares a fresh victim session on `server`. */
 const REVOCATIONS: Record<string, (server: TestServer) => Promise<Victim>> = {
   async logout(server) {
@@ -75,10 +84,7 @@ const REVOCATIONS: Record<string, (server: TestServer) => Promise<Victim>> = {
     };
   },
   async 'revoke from another session'(server) {
-    const user = await registerAndLogin(server);
-    const token = user.client.cookies.get('proofgate_session')!;
-    const other = server.client();
-    expect((await other.post('/api/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+    const { user, token, other } = await signedInTwice(server);
     const list = await user.client.get('/api/auth/sessions');
     const victimId = (list.body.sessions as Array<{ id: string; current: boolean }>).find((s) => s.current)!.id;
     return {
@@ -89,10 +95,7 @@ const REVOCATIONS: Record<string, (server: TestServer) => Promise<Victim>> = {
     };
   },
   async 'password change elsewhere'(server) {
-    const user = await registerAndLogin(server);
-    const token = user.client.cookies.get('proofgate_session')!;
-    const other = server.client();
-    expect((await other.post('/api/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+    const { user, token, other } = await signedInTwice(server);
     return {
       token,
       async revoke() {
@@ -102,10 +105,7 @@ const REVOCATIONS: Record<string, (server: TestServer) => Promise<Victim>> = {
     };
   },
   async 'second factor turned on elsewhere'(server) {
-    const user = await registerAndLogin(server);
-    const token = user.client.cookies.get('proofgate_session')!;
-    const other = server.client();
-    expect((await other.post('/api/auth/login', { email: user.email, password: user.password })).status).toBe(200);
+    const { token, other } = await signedInTwice(server);
     return {
       token,
       async revoke() {
