@@ -8,6 +8,7 @@ import { SMS_ALERT_ACTION, SMS_TEST_ACTION } from '../integrations/usage-actions
 import type { RandomBytes } from '../lib/random';
 import type { Telemetry } from '../lib/telemetry';
 import { limiterKey, type LimitGate } from '../limits/limit-gate';
+import { reserveInOrder } from '../limits/reserve-in-order';
 import type { NewUsageEvent, UsageStatus } from '../integrations/store';
 import { checkSmsDestination, describeSmsDestinationRefusal, type SmsDestinationCheck } from '../../common/phone';
 import { composeTestSmsBody } from '../../common/sms-test-text';
@@ -243,8 +244,11 @@ export function createSmsAlertService(deps: SmsAlertDeps): SmsAlertService {
   return {
     async sendTestSms(input, origin) {
       const eventOrigin = { ip: origin.ip, userAgent: origin.userAgent, requestId: origin.requestId };
-      await limits.ip.reserve(ipLimiterKey(origin.ip), { userId: input.actorUserId, origin: eventOrigin });
-      await limits.admin.reserve(limiterKey(input.actorUserId), { userId: input.actorUserId, origin: eventOrigin });
+      const context = { userId: input.actorUserId, origin: eventOrigin };
+      await reserveInOrder([
+        { gate: limits.ip, key: ipLimiterKey(origin.ip), context },
+        { gate: limits.admin, key: limiterKey(input.actorUserId), context },
+      ]);
 
       const traceId = randomBytes(16).toString('hex');
       return deliver({ to: input.to, body: composeTestSmsBody({ issuer: deps.issuer, traceId, note: input.note }) }, traceId, {

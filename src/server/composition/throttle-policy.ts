@@ -10,6 +10,7 @@ import type { SmsTestLimits } from '../alerts/service';
 import type { ForgotPasswordThrottle } from '../auth/password-reset-service';
 import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
+import { reserveInOrder } from '../limits/reserve-in-order';
 import type { LimiterStore } from '../limits/limiter-store';
 
 type Gate = ReturnType<typeof createGateFactory>;
@@ -58,14 +59,17 @@ function createLoginThrottle(gate: Gate, config: LimitsConfig): LoginThrottle {
     async beforeAttempt(key, origin) {
       const ip = ipLimiterKey(key.ip);
       const context = { origin };
-      await loginIp.reserve(ip, context);
-      await loginIpEmail.reserve(limiterKey(ip, key.email), context);
-      if (key.deviceId) {
-        await loginDevice.reserve(limiterKey(key.deviceId, key.email), context);
-        await loginEmailDevices.reserve(limiterKey(key.email), context);
-      } else {
-        await loginEmail.reserve(limiterKey(key.email), context);
-      }
+      // In this order, each only if the ones before it admitted the attempt.
+      await reserveInOrder([
+        { gate: loginIp, key: ip, context },
+        { gate: loginIpEmail, key: limiterKey(ip, key.email), context },
+        ...(key.deviceId
+          ? [
+              { gate: loginDevice, key: limiterKey(key.deviceId, key.email), context },
+              { gate: loginEmailDevices, key: limiterKey(key.email), context },
+            ]
+          : [{ gate: loginEmail, key: limiterKey(key.email), context }]),
+      ]);
     },
     async onSuccess(key) {
       const ip = ipLimiterKey(key.ip);
@@ -91,8 +95,10 @@ function createRegistrationThrottle(gate: Gate, config: LimitsConfig): Registrat
   const registerGlobal = gate({ name: 'register_global', points: config.registerGlobalMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
   return {
     async beforeAttempt(origin) {
-      await registerIp.reserve(ipLimiterKey(origin.ip), { origin });
-      await registerGlobal.reserve('all', { origin });
+      await reserveInOrder([
+        { gate: registerIp, key: ipLimiterKey(origin.ip), context: { origin } },
+        { gate: registerGlobal, key: 'all', context: { origin } },
+      ]);
     },
   };
 }
@@ -104,8 +110,10 @@ function createForgotPasswordThrottle(gate: Gate, forgot: { ipMaxPerHour: number
   const forgotEmail = gate({ name: 'password_forgot_email', points: forgot.emailMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
   return {
     async beforeRequest(email, origin) {
-      await forgotIp.reserve(ipLimiterKey(origin.ip), { origin });
-      await forgotEmail.reserve(limiterKey(email), { origin });
+      await reserveInOrder([
+        { gate: forgotIp, key: ipLimiterKey(origin.ip), context: { origin } },
+        { gate: forgotEmail, key: limiterKey(email), context: { origin } },
+      ]);
     },
   };
 }

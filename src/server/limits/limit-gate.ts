@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../core/app-error';
-import type { LimitSpec, LimiterStore } from './limiter-store';
+import type { ConsumeOutcome, LimitSpec, LimiterStore } from './limiter-store';
 
 export type LimitErrorCode = 'RATE_LIMITED' | 'TWO_FACTOR_LOCKED';
 
@@ -27,8 +27,15 @@ export interface LimitHit {
  */
 export interface LimitGate {
   readonly spec: LimitSpec;
+  /** Where the counters live; gates of one store can reserve together (reserve-in-order.ts). */
+  readonly store: LimiterStore;
   /** Resolves to the points left after this one (0: the next reserve is refused). */
   reserve(key: string, context?: HitContext): Promise<number>;
+  /**
+   * What `reserve` does with the counter's state once a point was taken elsewhere (in one
+   * round trip with other gates): the points left, or the refusal, reported and thrown.
+   */
+  judge(key: string, context: HitContext, outcome: ConsumeOutcome): Promise<number>;
   refund(key: string): Promise<void>;
   reset(key: string): Promise<void>;
 }
@@ -38,7 +45,7 @@ export function limiterKey(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
 }
 
-function storeUnavailable(cause: unknown): AppError {
+export function storeUnavailable(cause: unknown): AppError {
   return new AppError('SERVICE_UNAVAILABLE', { detail: 'The throttling store is unreachable; try again shortly', cause });
 }
 
@@ -49,23 +56,35 @@ export function createLimitGate(
   onHit: (hit: LimitHit) => Promise<void> | void,
 ): LimitGate {
   const limiter: RateLimiterAbstract = store.create(spec);
+
+  async function judge(key: string, context: HitContext, outcome: ConsumeOutcome): Promise<number> {
+    if (outcome.consumedPoints <= spec.points) return spec.points - outcome.consumedPoints;
+    const retryAfterSeconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
+    await onHit({
+      limiter: spec.name,
+      key,
+      context,
+      retryAfterSeconds,
+      firstRefusal: outcome.consumedPoints === spec.points + 1,
+    });
+    throw new AppError(errorCode, { retryAfterSeconds });
+  }
+
   return {
     spec,
+    store,
+    judge,
     async reserve(key, context = {}) {
+      let outcome: ConsumeOutcome;
       try {
-        return (await limiter.consume(key, 1)).remainingPoints;
+        outcome = await limiter.consume(key, 1);
       } catch (rejection) {
+        // The library rejects with the counter's state when the limit is passed, and with an
+        // Error when the store failed.
         if (!(rejection instanceof RateLimiterRes)) throw storeUnavailable(rejection);
-        const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        await onHit({
-          limiter: spec.name,
-          key,
-          context,
-          retryAfterSeconds,
-          firstRefusal: rejection.consumedPoints === spec.points + 1,
-        });
-        throw new AppError(errorCode, { retryAfterSeconds });
+        outcome = rejection;
       }
+      return judge(key, context, outcome);
     },
     async refund(key) {
       try {

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
+import { createRedisConsumeInOrder } from './redis-consume-in-order';
 
 /**
  * Where throttle counters live. rate-limiter-flexible does the counting atomically in each
@@ -29,9 +30,28 @@ export type LimiterPersistence =
   | { state: 'volatile'; detail: string }
   | { state: 'unverifiable'; detail: string };
 
+/** One point to take from one limiter's counter for `key`. */
+export interface ConsumeStep {
+  spec: LimitSpec;
+  key: string;
+}
+
+/** What a counter holds after a step: as rate-limiter-flexible's RateLimiterRes reports it. */
+export interface ConsumeOutcome {
+  consumedPoints: number;
+  msBeforeNext: number;
+}
+
 export interface LimiterStore {
   kind: LimiterStoreKind;
   create(spec: LimitSpec): RateLimiterAbstract;
+  /**
+   * Takes one point per step, in order, atomically, and stops after the first step that goes
+   * over its limit (its outcome is the last one returned), as consecutive `consume` calls
+   * would. Only a store that does it in one round trip has it (Redis); for the others the
+   * gates reserve one after another (limits/reserve-in-order.ts).
+   */
+  consumeInOrder?(steps: readonly ConsumeStep[]): Promise<ConsumeOutcome[]>;
   /** Throws when the store cannot be reached (readiness, system status). */
   ping(): Promise<void>;
   /** Throws when the store cannot be reached; system status reports the answer. */
@@ -132,12 +152,15 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
       logger.warn({ cause_code: error.code }, 'redis limiter store unreachable');
     }
   });
+  // RateLimiterRedis keys a counter as `${its keyPrefix}:${key}`; the script must use the same keys.
+  const limiterPrefix = (spec: LimitSpec) => `${keyPrefix}:${spec.name}`;
   return {
     kind: 'redis',
+    consumeInOrder: createRedisConsumeInOrder(client, (step) => `${limiterPrefix(step.spec)}:${step.key}`),
     create: (spec) =>
       new RateLimiterRedis({
         storeClient: client,
-        keyPrefix: `${keyPrefix}:${spec.name}`,
+        keyPrefix: limiterPrefix(spec),
         points: spec.points,
         duration: spec.durationSeconds,
         blockDuration: spec.blockDurationSeconds ?? 0,

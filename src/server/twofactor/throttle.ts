@@ -1,6 +1,7 @@
 import type { RequestOrigin } from '../core/request-origin';
 import { ipLimiterKey } from '../core/client-address';
-import type { HitContext } from '../limits/limit-gate';
+import type { HitContext, LimitGate } from '../limits/limit-gate';
+import { reserveInOrder } from '../limits/reserve-in-order';
 import { explainRefusal, type AttemptBudget } from './attempts';
 import type { TwoFactorLimits } from './types';
 
@@ -22,15 +23,19 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     await Promise.all([limits.userShort.reset(userId), limits.userDaily.refund(userId), limits.ip.refund(ipKey)]);
   }
 
-  /** The per-user points, sequential on purpose: while the short lock refuses, the daily cap is not spent. */
-  async function reserveUserBudgets(userId: string, context: HitContext): Promise<AttemptBudget[]> {
-    const short = await limits.userShort.reserve(userId, context);
-    const daily = await limits.userDaily.reserve(userId, context);
-    return [
-      { gate: limits.userShort, key: userId, context, remaining: short },
-      { gate: limits.userDaily, key: userId, context, remaining: daily },
-    ];
+  /** The per-user points, in order on purpose: while the short lock refuses, the daily cap is not spent. */
+  const userSteps = (userId: string, context: HitContext) => [
+    { gate: limits.userShort, key: userId, context },
+    { gate: limits.userDaily, key: userId, context },
+  ];
+
+  /** Takes the points of `steps` in order; the per-user ones become the attempt's budgets. */
+  async function reserveBudgets(steps: Array<{ gate: LimitGate; key: string; context: HitContext }>): Promise<AttemptBudget[]> {
+    const remaining = await reserveInOrder(steps);
+    return steps.map((step, i) => ({ ...step, remaining: remaining[i]! })).filter(({ gate }) => gate !== limits.ip);
   }
+
+  const reserveUserBudgets = (userId: string, context: HitContext) => reserveBudgets(userSteps(userId, context));
 
   /**
    * Every second-factor check takes a point from the per-IP and per-user throttles BEFORE the
@@ -39,8 +44,8 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
   async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>): Promise<T> {
     const ipKey = ipLimiterKey(origin.ip);
     const context = { userId, origin: origin };
-    await limits.ip.reserve(ipKey, context);
-    const budgets = await reserveUserBudgets(userId, context);
+    // The per-IP point first: a refused address spends none of the account's budget.
+    const budgets = await reserveBudgets([{ gate: limits.ip, key: ipKey, context }, ...userSteps(userId, context)]);
     let result: T;
     try {
       result = await run();
