@@ -12,7 +12,7 @@ import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
-import { measureIdleMemory, startServers } from './servers';
+import { IDLE_WINDOW_MS, measureIdleMemory, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     // Proofgate's default (TWO_FACTOR_TEMP_TOKEN_TTL): each verify pool is made right before its run.
     const fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300 });
     cleanups.push(() => fixtures.close());
-    console.error('idle memory: a full collection in each server, then a settle…');
+    console.error(`idle memory: right after start, then after ${IDLE_WINDOW_MS / 1000} s without a request…`);
     const idle = await measureIdleMemory(processes);
 
     const ctx = scenarioContext(settings, processes, fixtures);

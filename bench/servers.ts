@@ -123,15 +123,35 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
 
 export interface IdleMemory {
   server: ServerName;
+  /** Right after start: a forced full collection, then a short settle. */
+  startedRssBytes: number;
+  /** After `idleMs` without a request: what an idle server holds (the target reads this one). */
   rssBytes: number;
   heapUsedBytes: number;
 }
 
-/** After start, before any load: a full collection in each process, a settle, then VmRSS. */
-export async function measureIdleMemory(processes: Record<ServerName, ServerProcess>, settleMs = 1500): Promise<IdleMemory[]> {
+/** How long every server is left without requests before its idle memory is read. */
+export const IDLE_WINDOW_MS = 45_000;
+
+/**
+ * Before any load, both readings of VmRSS. Right after start V8 still holds the young
+ * generation the start-up grew (up to twice the semi-space cap, a full collection does not
+ * give it back). Left idle, V8's memory reducer, which runs on its own in every Node process
+ * some seconds after allocation stops, shrinks it; that is what an idle server holds. Every
+ * server gets the same window, so the comparison stays fair.
+ */
+export async function measureIdleMemory(processes: Record<ServerName, ServerProcess>, settleMs = 1500, idleMs = IDLE_WINDOW_MS): Promise<IdleMemory[]> {
   const entries = Object.entries(processes) as Array<[ServerName, ServerProcess]>;
+  const since = Date.now();
   await Promise.all(entries.map(([, server]) => server.probe(false, true)));
   await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const started = entries.map(([, process]) => process.rssBytes());
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, since + idleMs - Date.now())));
   const replies = await Promise.all(entries.map(([, server]) => server.probe()));
-  return entries.map(([server, process], i) => ({ server, rssBytes: process.rssBytes(), heapUsedBytes: replies[i]!.heapUsedBytes }));
+  return entries.map(([server, process], i) => ({
+    server,
+    startedRssBytes: started[i]!,
+    rssBytes: process.rssBytes(),
+    heapUsedBytes: replies[i]!.heapUsedBytes,
+  }));
 }

@@ -3,7 +3,7 @@ import type { Argon2Bound } from '../argon2-bound';
 import type { ProbeReply } from '../probe/protocol';
 import type { FloodPhase } from '../scenarios/flood';
 import type { ScenarioId, ServerName } from '../scenarios/types';
-import type { IdleMemory } from '../servers';
+import { IDLE_WINDOW_MS, type IdleMemory } from '../servers';
 import type { BenchSettings } from '../settings';
 import type { CpuShares } from './cpu-accounting';
 import type { MachineFacts } from './environment';
@@ -111,11 +111,11 @@ function resultsSection(summaries: readonly SideSummary[]): string[] {
 
 function memorySection(report: Report, summaries: readonly SideSummary[]): string[] {
   const lines = [
-    'Idle memory of each server: after start, a forced full garbage collection and a 1.5 s settle, before any load:',
+    `Memory of each server before any load: right after start (a forced full garbage collection, then a 1.5 s settle), and idle (${IDLE_WINDOW_MS / 1000} s without a request, by when V8's memory reducer has given back the young generation the start-up grew; the idle target reads this one):`,
     '',
-    '| server | idle RSS MB | V8 heap used MB |',
-    '| --- | ---: | ---: |',
-    ...report.idle.map((i) => `| ${i.server} | ${fmt(i.rssBytes / MB)} | ${fmt(i.heapUsedBytes / MB)} |`),
+    '| server | RSS after start MB | idle RSS MB | V8 heap used MB (idle) |',
+    '| --- | ---: | ---: | ---: |',
+    ...report.idle.map((i) => `| ${i.server} | ${fmt(i.startedRssBytes / MB)} | ${fmt(i.rssBytes / MB)} | ${fmt(i.heapUsedBytes / MB)} |`),
     '',
     'Memory at the end of each measured run (medians; peak RSS is in the table above):',
     '',
