@@ -138,6 +138,24 @@ describe('second factor, per IP: 30 failures per 15 minutes → RATE_LIMITED', (
     );
     expect(otherPrefix.status).toBe(200);
   });
+
+  it('an unknown or malformed temp token costs its address a point too, and a refused address spends none of the account budget', async () => {
+    for (let i = 0; i < 30; i += 1) {
+      const token = i % 2 === 0 ? 'not-a-token' : 'A'.repeat(43);
+      const guess = await server.client().post('/api/auth/2fa/verify', { temp_token: token, code: '123456' }, { headers });
+      expect(guess.body.error_code, `guess ${i}`).toBe('TEMP_TOKEN_INVALID');
+    }
+    const user = await createTwoFactorUser(server);
+    const { client, tempToken } = await startTwoFactorLogin(server, user.email);
+    for (let i = 0; i < 12; i += 1) {
+      const refused = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
+      expect(refused.body.error_code).toBe('RATE_LIMITED');
+    }
+    // Twelve refusals at the address, and still no per-user failure counted: from elsewhere the account is not locked.
+    time.advanceSeconds(30);
+    const elsewhere = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: totpNow(server, user.secret) }, { headers: freshIp() });
+    expect(elsewhere.status).toBe(200);
+  });
 });
 
 describe('login throttles', () => {

@@ -72,19 +72,17 @@ async function tempTokenRefusal({ deps }: PasskeyLogin, tokenHash: string | unde
   return new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
 }
 
-/** Same order as TOTP verify: a point per IP and an attempt on the token before anything is evaluated. */
+/** Same order as TOTP verify: an attempt on the token, then the per-IP and per-user points, before anything is evaluated. */
 async function takeAttempt(self: PasskeyLogin, tempToken: string, origin: RequestOrigin) {
   const { limits, tempTokens } = self.deps;
-  const ipKey = ipLimiterKey(origin.ip);
   const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
-  const [, attempt] = await Promise.all([
-    limits.ip.reserve(ipKey, { origin: origin }),
-    tokenHash ? tempTokens.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, self.now()) : Promise.resolve(undefined),
-  ]);
-  if (!attempt) throw await tempTokenRefusal(self, tokenHash);
-  const context = { userId: attempt.user.id, origin: origin };
-  await self.throttle.reserveUserBudgets(attempt.user.id, context);
-  return { attempt, ipKey, context };
+  const attempt = tokenHash ? await tempTokens.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, self.now()) : undefined;
+  if (!attempt) {
+    await self.throttle.reserveAddressPoint(origin);
+    throw await tempTokenRefusal(self, tokenHash);
+  }
+  await self.throttle.reserveAttemptBudgets(attempt.user.id, origin);
+  return { attempt, ipKey: ipLimiterKey(origin.ip), context: { userId: attempt.user.id, origin: origin } };
 }
 
 async function authenticationOptions(self: PasskeyLogin, { tempToken }: { tempToken: string | undefined }): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -156,9 +154,9 @@ async function verifyPasswordless(
   origin: RequestOrigin,
 ): Promise<{ user: SignedInUser; issued: IssuedSession }> {
   const { deps, assertion } = self;
-  const { store, sessions, audit, limits } = deps;
+  const { store, sessions, audit } = deps;
   const ipKey = ipLimiterKey(origin.ip);
-  await limits.ip.reserve(ipKey, { origin: origin });
+  await self.throttle.reserveAddressPoint(origin);
   const { challenge } = await consumeChallenge(store, deps.clock, input.response.response?.clientDataJSON, { purpose: 'passwordless' });
   const passkey = await store.findByCredentialId(String(input.response.id));
   // A discoverable credential names its user: the handle it returns must be the one it was registered with.

@@ -4,7 +4,7 @@ import type { RequestOrigin } from '../core/request-origin';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import { explainRefusal } from './attempts';
 import type { CodeChecker } from './code-check';
-import type { ChallengeAttempt, Executor, LoginCompletion } from './store';
+import type { Executor, LoginCompletion } from './store';
 import type { AttemptThrottle } from './throttle';
 import type { FactorMethod, SecondFactorInput, TwoFactorDeps, TwoFactorLoginStep } from './types';
 
@@ -45,17 +45,16 @@ export function createTwoFactorLoginStep(deps: TwoFactorDeps, parts: LoginStepPa
 }
 
 /**
- * Takes the per-IP point and one of the temp token's attempts, before the code is evaluated;
- * both are independent, so they share one round trip. Throws when the token cannot be used.
+ * Takes one of the temp token's attempts, then (once the token names the account) the per-IP
+ * point and the account's budgets in one reservation, all before the code is evaluated. Throws
+ * when the token cannot be used; such a request still costs its address a point.
  */
-async function takeAttempt({ deps, now }: LoginStep, tempToken: string, origin: RequestOrigin): Promise<ChallengeAttempt> {
+async function takeAttempt({ deps, parts, now }: LoginStep, tempToken: string, origin: RequestOrigin) {
   const { store, limits } = deps;
   const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
-  const [, attempt] = await Promise.all([
-    limits.ip.reserve(ipLimiterKey(origin.ip), { origin: origin }),
-    tokenHash ? store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : Promise.resolve(undefined),
-  ]);
-  if (attempt) return attempt;
+  const attempt = tokenHash ? await store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : undefined;
+  if (attempt) return { attempt, budgets: await parts.throttle.reserveAttemptBudgets(attempt.user.id, origin) };
+  await parts.throttle.reserveAddressPoint(origin);
   // Unknown, consumed, out of attempts, voided by a credential change, or expired: only the
   // last is worth telling apart (the user may simply have been slow).
   const challenge = tokenHash ? await store.findChallenge(tokenHash) : undefined;
@@ -70,10 +69,9 @@ async function takeAttempt({ deps, now }: LoginStep, tempToken: string, origin: 
 async function verifyLogin(self: LoginStep, input: { tempToken: string } & SecondFactorInput, origin: RequestOrigin) {
   const { deps, parts } = self;
   const { sessions, audit, limits } = deps;
-  const attempt = await takeAttempt(self, input.tempToken, origin);
+  const { attempt, budgets } = await takeAttempt(self, input.tempToken, origin);
   const { user, credential } = attempt;
   const context = { userId: user.id, origin };
-  const budgets = await parts.throttle.reserveUserBudgets(user.id, context);
   // 2FA reset or disabled since the password step: start over. A passkey-only account
   // still answers a backup code here.
   if (!credential?.enabledAt && (input.backupCode === undefined || !(await parts.hasOtherFactor(user.id)))) {

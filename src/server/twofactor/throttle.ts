@@ -8,7 +8,15 @@ import type { TwoFactorLimits } from './types';
 export interface AttemptThrottle {
   /** Runs one second-factor check between taking the throttles' points and giving them back on success. */
   throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>): Promise<T>;
+  /**
+   * The points of an attempt whose account is known: per IP, then the account's lock and daily
+   * cap, in that order and in one round trip where the store allows. Resolves to the per-user budgets.
+   */
+  reserveAttemptBudgets(userId: string, origin: RequestOrigin): Promise<AttemptBudget[]>;
+  /** The account's lock and daily cap alone, for an attempt whose address point was taken earlier. */
   reserveUserBudgets(userId: string, context: HitContext): Promise<AttemptBudget[]>;
+  /** The per-IP point alone: an attempt that names no usable account (an unknown temp token) still costs its address. */
+  reserveAddressPoint(origin: RequestOrigin): Promise<void>;
   settleSuccess(userId: string, ipKey: string): Promise<void>;
 }
 
@@ -35,26 +43,33 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return steps.map((step, i) => ({ ...step, remaining: remaining[i]! })).filter(({ gate }) => gate !== limits.ip);
   }
 
-  const reserveUserBudgets = (userId: string, context: HitContext) => reserveBudgets(userSteps(userId, context));
+  /** The per-IP point first: a refused address spends none of the account's budget. */
+  const reserveAttemptBudgets = (userId: string, origin: RequestOrigin) => {
+    const context = { userId, origin };
+    return reserveBudgets([{ gate: limits.ip, key: ipLimiterKey(origin.ip), context }, ...userSteps(userId, context)]);
+  };
+
+  async function reserveAddressPoint(origin: RequestOrigin): Promise<void> {
+    await limits.ip.reserve(ipLimiterKey(origin.ip), { origin });
+  }
 
   /**
    * Every second-factor check takes a point from the per-IP and per-user throttles BEFORE the
    * code is evaluated (so bursts cannot overshoot), and gives them back only on success.
    */
   async function throttled<T>(userId: string, origin: RequestOrigin, run: () => Promise<T>): Promise<T> {
-    const ipKey = ipLimiterKey(origin.ip);
-    const context = { userId, origin: origin };
-    // The per-IP point first: a refused address spends none of the account's budget.
-    const budgets = await reserveBudgets([{ gate: limits.ip, key: ipKey, context }, ...userSteps(userId, context)]);
+    const budgets = await reserveAttemptBudgets(userId, origin);
     let result: T;
     try {
       result = await run();
     } catch (error) {
       throw await explainRefusal(error, budgets);
     }
-    await settleSuccess(userId, ipKey);
+    await settleSuccess(userId, ipLimiterKey(origin.ip));
     return result;
   }
 
-  return { throttled, reserveUserBudgets, settleSuccess };
+  const reserveUserBudgets = (userId: string, context: HitContext) => reserveBudgets(userSteps(userId, context));
+
+  return { throttled, reserveAttemptBudgets, reserveUserBudgets, reserveAddressPoint, settleSuccess };
 }
