@@ -27,6 +27,12 @@ export async function bundleForNode(entry: string, outfile: string): Promise<voi
     target: 'node20',
     format: 'esm',
     packages: 'external',
+    // V8 keeps a module's whole source in memory, and a single non-ASCII character in a comment
+    // makes it a two-byte string: without comments and indentation the bundle's source is about
+    // 1 MB less heap. Identifiers stay, and keepNames keeps function names for stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
     logLevel: 'warning',
   });
 }
