@@ -15,6 +15,7 @@ import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioCont
 import { IDLE_WINDOW_MS, measureIdleMemory, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
+import { standaloneThreadpoolSize } from '../src/server/boot/threadpool-size';
 
 /**
  * `npm run bench [-- --quick] [--rounds=N] [--only=session,verify] [--profile]`
@@ -71,9 +72,10 @@ function commandLine(argv: string[]): string {
   return `tsx bench/run.ts${argv.length ? ` ${argv.join(' ')}` : ''}`;
 }
 
+/** Raw hashing in its own process, with the libuv pool `npm start` gives the server (boot/threadpool.ts). */
 async function measureBound(quick: boolean): Promise<Argon2Bound> {
   const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', 'bench/argon2-bound.ts', ...(quick ? ['--quick'] : [])], {
-    env: process.env,
+    env: { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? String(standaloneThreadpoolSize()) },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Argon2Bound;
 }

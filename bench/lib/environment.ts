@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { standaloneThreadpoolSize } from '../../src/server/boot/threadpool-size';
 
 /** Fresh databases per run on the configured PostgreSQL server, dropped at the end. */
 export interface BenchDatabases {
@@ -73,7 +74,8 @@ export function machineFacts(postgres: string, redis: string): MachineFacts {
     node: process.version,
     postgres,
     redis,
-    threadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (libuv default)',
+    // Proofgate's, as npm start sizes it (boot/threadpool.ts); the peers keep libuv's default of 4.
+    threadpoolSize: process.env.UV_THREADPOOL_SIZE ?? `${standaloneThreadpoolSize()} for Proofgate (one per core, at least 2), 4 (libuv default) for the peers`,
     loadAverage: os.loadavg().map((n) => n.toFixed(2)).join(' / '),
   };
 }

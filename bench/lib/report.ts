@@ -81,7 +81,7 @@ function boundSection({ bound }: Report): string[] {
   return [
     '## argon2id ceiling (same library and parameters: m=19456 KiB, t=2, p=1)',
     '',
-    `Proofgate hashes at most **${bound.serverConcurrency}** at once (ARGON2_MAX_CONCURRENT). Raw argon2id with that many in flight, ` +
+    `Proofgate hands at most **${bound.serverConcurrency}** argon2 jobs at once to libuv's pool of ${bound.threadpoolSize} threads (ARGON2_MAX_CONCURRENT; never more running than threads). Raw argon2id with that many in flight and the same pool, ` +
       `in its own process with nothing else running: **${ceiling ? fmt(ceiling.hashesPerSecond) : 'n/a'} hashes/s** — the login ceiling. ` +
       `Also measured: ${bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight`).join(', ')}; ` +
       `one hash alone ${fmt(bound.singleHashMs, 2)} ms (verify ${fmt(bound.singleVerifyMs, 2)} ms), so ${bound.cores} cores ÷ one hash = ` +

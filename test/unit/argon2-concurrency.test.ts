@@ -45,3 +45,25 @@ describe('argon2 scheduling', () => {
     expect(phcs).toHaveLength(ARGON2_MAX_CONCURRENT + 1);
   });
 });
+
+describe('argon2 admission and the thread pool', async () => {
+  const { argon2Admission, libuvThreadpoolSize } = await import('../../src/server/lib/argon2');
+
+  it('admits one job more than a pool of at most one thread per core, else one per core', () => {
+    // npm start on 2 cores: a pool of 2, one job waiting inside libuv.
+    expect(argon2Admission(2, 2)).toBe(3);
+    // libuv's default pool of 4 on 2 cores (tests, a host app): one per core, as before.
+    expect(argon2Admission(2, 4)).toBe(2);
+    expect(argon2Admission(8, 4)).toBe(5);
+    expect(argon2Admission(8, 8)).toBe(9);
+    expect(argon2Admission(1, 2)).toBe(1);
+  });
+
+  it('reads the pool size as libuv does: UV_THREADPOOL_SIZE when it is a positive number, else 4', () => {
+    expect(libuvThreadpoolSize({})).toBe(4);
+    expect(libuvThreadpoolSize({ UV_THREADPOOL_SIZE: '2' })).toBe(2);
+    expect(libuvThreadpoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(4);
+    expect(libuvThreadpoolSize({ UV_THREADPOOL_SIZE: 'many' })).toBe(4);
+    expect(libuvThreadpoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+  });
+});

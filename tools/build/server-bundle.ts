@@ -13,6 +13,9 @@ import { build } from 'esbuild';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const serverEntry = path.join(repoRoot, 'src', 'server', 'main.ts');
 export const serverBundle = path.join(repoRoot, 'dist', 'server', 'main.js');
+const threadpoolEntry = path.join(repoRoot, 'src', 'server', 'boot', 'threadpool.ts');
+/** `npm start` preloads it with --require: see src/server/boot/threadpool.ts for why it cannot live in the bundle. */
+export const threadpoolPreload = path.join(repoRoot, 'dist', 'server', 'threadpool.cjs');
 
 /**
  * One ES module for Node 20 from a TypeScript entry: our own modules bundled, packages left to
@@ -38,9 +41,12 @@ export async function bundleForNode(entry: string, outfile: string): Promise<voi
 }
 
 export async function buildServerBundle(outfile = serverBundle): Promise<string> {
-  // Written next to its final place and renamed: a server starting meanwhile never reads half a file.
+  // Written next to their final places and renamed: a server starting meanwhile never reads half a file.
   const partial = `${outfile}.${process.pid}.partial`;
   await bundleForNode(serverEntry, partial);
+  const preloadPartial = `${threadpoolPreload}.${process.pid}.partial`;
+  await build({ entryPoints: [threadpoolEntry], outfile: preloadPartial, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  fs.renameSync(preloadPartial, threadpoolPreload);
   fs.renameSync(partial, outfile);
   return outfile;
 }

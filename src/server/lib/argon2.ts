@@ -17,15 +17,27 @@ export const ARGON2ID_OPTIONS = {
 } as const;
 
 /**
- * At most one argon2 computation per core at a time. libuv's pool has 4 threads by default;
- * on a 2-core machine 4 memory-hard hashes at once take turns on the cores, each holding its
- * 19 MiB, and crowd out the event loop. Against no limit, `npm run bench` on a quiet 2-core
- * machine measured 9 % less CPU per login, 31 MB lower peak RSS and an event-loop p99 of
- * 17 ms instead of 24 ms during logins. Waiting here also keeps pool threads free for file
- * and DNS work. Every caller queues the same way (the dummy hashes for unknown emails and
- * selectors too), so waiting time reveals nothing about the account.
+ * How many argon2 jobs are handed to libuv at once. Never more running than cores: libuv's pool
+ * has 4 threads by default, and on a 2-core machine 4 memory-hard hashes at once take turns on
+ * the cores, each holding its 19 MiB, and crowd out the event loop (against no limit, a quiet
+ * 2-core machine measured 9 % less CPU per login, 31 MB lower peak RSS and an event-loop p99 of
+ * 17 ms instead of 24 ms). When the pool itself has no more threads than cores (the standalone
+ * server sizes it so: boot/threadpool.ts), one job more than the pool waits inside libuv, so a
+ * thread that finishes a hash starts the next at once instead of idling until the event loop
+ * admits it; still at most one hash per thread runs. Every caller queues the same way (the
+ * dummy hashes for unknown emails and selectors too), so waiting time reveals nothing about the account.
  */
-export const ARGON2_MAX_CONCURRENT = Math.max(1, os.availableParallelism());
+export function argon2Admission(cores: number, threadpoolSize: number): number {
+  return threadpoolSize <= cores ? threadpoolSize + 1 : Math.max(1, cores);
+}
+
+/** libuv's pool size as the process started it: UV_THREADPOOL_SIZE (clamped as libuv does), else 4. */
+export function libuvThreadpoolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
+  return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
+}
+
+export const ARGON2_MAX_CONCURRENT = argon2Admission(os.availableParallelism(), libuvThreadpoolSize());
 
 /**
  * Waiting argon2 jobs one client (IP, IPv6 /64) may have, and in all; beyond, 503 + Retry-After.

@@ -1,0 +1,13 @@
+import { standaloneThreadpoolSize } from './threadpool-size';
+
+/**
+ * `npm start` sizes libuv's thread pool to the cores (at least 2), unless the operator set
+ * UV_THREADPOOL_SIZE. libuv reads the variable once, when its pool starts, and Node's ES module
+ * loader starts it while it reads the bundle's imports, before any of the bundle's own code
+ * runs; so this runs first, as a CommonJS preload (`node --require dist/server/threadpool.cjs`,
+ * built next to the bundle). With no more threads than cores, lib/argon2.ts admits one argon2
+ * job more than there are threads: that job waits inside libuv, and a thread that finishes a
+ * hash starts it at once instead of idling until the event loop hands it the next one
+ * (docs/performance.md, login). A host app that mounts Proofgate keeps its own pool size.
+ */
+process.env.UV_THREADPOOL_SIZE ??= String(standaloneThreadpoolSize());
