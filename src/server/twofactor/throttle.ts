@@ -43,6 +43,8 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return steps.map((step, i) => ({ ...step, remaining: remaining[i]! })).filter(({ gate }) => gate !== limits.ip);
   }
 
+  const reserveUserBudgets = (userId: string, context: HitContext) => reserveBudgets(userSteps(userId, context));
+
   /** The per-IP point first: a refused address spends none of the account's budget. */
   const reserveAttemptBudgets = (userId: string, origin: RequestOrigin) => {
     const context = { userId, origin };
@@ -68,8 +70,6 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     await settleSuccess(userId, ipLimiterKey(origin.ip));
     return result;
   }
-
-  const reserveUserBudgets = (userId: string, context: HitContext) => reserveBudgets(userSteps(userId, context));
 
   return { throttled, reserveAttemptBudgets, reserveUserBudgets, reserveAddressPoint, settleSuccess };
 }
