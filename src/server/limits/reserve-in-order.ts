@@ -17,11 +17,8 @@ export interface ReserveStep {
  */
 export async function reserveInOrder(steps: readonly ReserveStep[]): Promise<number[]> {
   const store = steps[0]?.gate.store;
-  const together =
-    store?.consumeInOrder !== undefined &&
-    steps.length > 1 &&
-    steps.every(({ gate }) => gate.store === store && Number.isInteger(gate.spec.durationSeconds) && gate.spec.durationSeconds > 0);
-  if (!store?.consumeInOrder || !together) {
+  const scriptable = ({ gate }: ReserveStep) => gate.store === store && Number.isInteger(gate.spec.durationSeconds) && gate.spec.durationSeconds > 0;
+  if (!store?.consumeInOrder || steps.length < 2 || !steps.every(scriptable)) {
     const remaining: number[] = [];
     for (const step of steps) remaining.push(await step.gate.reserve(step.key, step.context));
     return remaining;
