@@ -18,17 +18,18 @@ const threadpoolEntry = path.join(repoRoot, 'src', 'server', 'boot', 'threadpool
 export const threadpoolPreload = path.join(repoRoot, 'dist', 'server', 'threadpool.cjs');
 
 /**
- * One ES module for Node 20 from a TypeScript entry: our own modules bundled, packages left to
- * node_modules (so the process shares their module instances with anything else it loads).
+ * One module for Node 20 from a TypeScript entry (an ES module unless a CommonJS preload is
+ * asked for): our own modules bundled, packages left to node_modules (so the process shares
+ * their module instances with anything else it loads).
  */
-export async function bundleForNode(entry: string, outfile: string): Promise<void> {
+export async function bundleForNode(entry: string, outfile: string, format: 'esm' | 'cjs' = 'esm'): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
-    format: 'esm',
+    format,
     packages: 'external',
     // V8 keeps a module's whole source in memory, and a single non-ASCII character in a comment
     // makes it a two-byte string: without comments and indentation the bundle's source is about
@@ -45,7 +46,7 @@ export async function buildServerBundle(outfile = serverBundle): Promise<string>
   const partial = `${outfile}.${process.pid}.partial`;
   await bundleForNode(serverEntry, partial);
   const preloadPartial = `${threadpoolPreload}.${process.pid}.partial`;
-  await build({ entryPoints: [threadpoolEntry], outfile: preloadPartial, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+  await bundleForNode(threadpoolEntry, preloadPartial, 'cjs');
   fs.renameSync(preloadPartial, threadpoolPreload);
   fs.renameSync(partial, outfile);
   return outfile;
