@@ -15,7 +15,7 @@ import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioCont
 import { IDLE_WINDOW_MS, measureIdleMemory, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
-import { standaloneThreadpoolSize } from '../src/server/boot/threadpool-size';
+import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
 
 /**
  * `npm run bench [-- --quick] [--rounds=N] [--only=session,verify] [--profile]`

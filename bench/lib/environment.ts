@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { standaloneThreadpoolSize } from '../../src/server/boot/threadpool-size';
+import { standaloneThreadpoolSize } from '../../src/server/lib/threadpool-size';
 
 /** Fresh databases per run on the configured PostgreSQL server, dropped at the end. */
 export interface BenchDatabases {

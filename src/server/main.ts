@@ -34,6 +34,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const { logger } = proofgate;
+  // Set by npm start's preload (boot/threadpool.ts), which runs before any logger exists.
+  const threadpool = (globalThis as { proofgateThreadpoolPriority?: { lowered: boolean } }).proofgateThreadpoolPriority;
+  if (threadpool) {
+    logger.info({ threadpool_priority: threadpool }, threadpool.lowered ? 'thread pool runs below the main thread' : 'thread pool left at the process priority');
+  }
 
   // The embedded database's owner serves the CLI (ops/admin-channel.ts): `npm run cli` works beside it.
   let adminChannel: AdminChannel | undefined;

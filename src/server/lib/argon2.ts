@@ -2,6 +2,7 @@ import os from 'node:os';
 import { hash, verify, type Algorithm } from '@node-rs/argon2';
 import { AppError } from '../core/app-error';
 import { createFairQueue, type FairQueueStats } from './fair-queue';
+import { libuvThreadpoolSize } from './threadpool-size';
 
 /**
  * argon2id at the OWASP Password Storage Cheat Sheet's first recommended setting
@@ -29,12 +30,6 @@ export const ARGON2ID_OPTIONS = {
  */
 export function argon2Admission(cores: number, threadpoolSize: number): number {
   return threadpoolSize <= cores ? threadpoolSize + 1 : Math.max(1, cores);
-}
-
-/** libuv's pool size as the process started it: UV_THREADPOOL_SIZE (clamped as libuv does), else 4. */
-export function libuvThreadpoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const size = Number.parseInt(env.UV_THREADPOOL_SIZE ?? '', 10);
-  return Number.isInteger(size) && size > 0 ? Math.min(size, 1024) : 4;
 }
 
 export const ARGON2_MAX_CONCURRENT = argon2Admission(os.availableParallelism(), libuvThreadpoolSize());
