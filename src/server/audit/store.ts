@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
 import { securityEvents } from '../db/schema';
 
@@ -12,8 +12,27 @@ export interface SecurityEventStore {
 }
 
 export function createSecurityEventStore(db: Database): SecurityEventStore {
+  // Nearly every request that signs in or is refused writes one event outside a transaction:
+  // that insert is a named statement, built once.
+  const insertOne = db
+    .insert(securityEvents)
+    .values({
+      userId: sql.placeholder('userId'),
+      type: sql.placeholder('type'),
+      ip: sql.placeholder('ip'),
+      userAgent: sql.placeholder('userAgent'),
+      requestId: sql.placeholder('requestId'),
+      details: sql.placeholder('details'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .prepare('security_events_insert_one');
   return {
     async insert(events, executor = db) {
+      if (executor === db && !Array.isArray(events)) {
+        const { userId = null, type, ip = null, userAgent = null, requestId = null, details = {}, createdAt = new Date() } = events;
+        await insertOne.execute({ userId, type, ip, userAgent, requestId, details, createdAt });
+        return;
+      }
       await executor.insert(securityEvents).values(Array.isArray(events) ? events : [events]);
     },
     async listForUser(userId, limit) {

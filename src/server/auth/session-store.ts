@@ -83,31 +83,78 @@ function createSessionReads(db: Database): Pick<SessionStore, 'findByTokenHash' 
   };
 }
 
+/** The values of a session insert, by name: what the prepared statement's placeholders are called. */
+const SESSION_INSERT_VALUES = [
+  'userId',
+  'credentialEpoch',
+  'tokenHash',
+  'aal',
+  'authenticatedAt',
+  'lastSeenAt',
+  'absoluteExpiresAt',
+  'ip',
+  'userAgent',
+  'createdAt',
+  'secondFactorRemembered',
+] as const;
+
+/** Each value, or (for the prepared statement) the placeholder of the same name. */
+type SessionInsertValues = Record<(typeof SESSION_INSERT_VALUES)[number], unknown>;
+
+/** Timestamps as ISO text, absent optionals as their defaults. */
+function insertValues(session: NewSession): SessionInsertValues {
+  return {
+    userId: session.userId,
+    credentialEpoch: session.credentialEpoch,
+    tokenHash: session.tokenHash,
+    aal: session.aal,
+    authenticatedAt: session.authenticatedAt.toISOString(),
+    lastSeenAt: session.lastSeenAt.toISOString(),
+    absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+    ip: session.ip ?? null,
+    userAgent: session.userAgent ?? null,
+    createdAt: (session.createdAt ?? session.authenticatedAt).toISOString(),
+    secondFactorRemembered: session.secondFactorRemembered ?? false,
+  };
+}
+
+/**
+ * The session row selected from its user only while the user's credential epoch is still the
+ * one the session carries: no row (and no insert) once a password or factor change moved it.
+ */
+function insertIfEpochCurrentQuery(executor: Executor, values: SessionInsertValues) {
+  return executor
+    .insert(sessions)
+    .select(
+      executor
+        .select({
+          id: sql`gen_random_uuid()`.as('id'),
+          userId: users.id,
+          tokenHash: sql`${values.tokenHash}::text`.as('token_hash'),
+          aal: sql`${values.aal}::smallint`.as('aal'),
+          authenticatedAt: sql`${values.authenticatedAt}::timestamptz`.as('authenticated_at'),
+          credentialEpoch: users.credentialEpoch,
+          lastSeenAt: sql`${values.lastSeenAt}::timestamptz`.as('last_seen_at'),
+          absoluteExpiresAt: sql`${values.absoluteExpiresAt}::timestamptz`.as('absolute_expires_at'),
+          ip: sql`${values.ip}::text`.as('ip'),
+          userAgent: sql`${values.userAgent}::text`.as('user_agent'),
+          createdAt: sql`${values.createdAt}::timestamptz`.as('created_at'),
+          secondFactorRemembered: sql`${values.secondFactorRemembered}::boolean`.as('second_factor_remembered'),
+        })
+        .from(users)
+        .where(and(eq(users.id, sql`${values.userId}::uuid`), eq(users.credentialEpoch, sql`${values.credentialEpoch}::integer`))),
+    )
+    .returning();
+}
+
 function createSessionWrites(db: Database): Omit<SessionStore, 'findByTokenHash' | 'listForUser'> {
+  // Every sign-in inserts a session: outside a transaction it is a named statement, built once.
+  const placeholders = Object.fromEntries(SESSION_INSERT_VALUES.map((name) => [name, sql.placeholder(name)])) as SessionInsertValues;
+  const insertPrepared = insertIfEpochCurrentQuery(db, placeholders).prepare('sessions_insert_if_epoch_current');
   return {
     async insertIfEpochCurrent(session, executor = db) {
-      const rows = await executor
-        .insert(sessions)
-        .select(
-          executor
-            .select({
-              id: sql`gen_random_uuid()`.as('id'),
-              userId: users.id,
-              tokenHash: sql`${session.tokenHash}::text`.as('token_hash'),
-              aal: sql`${session.aal}::smallint`.as('aal'),
-              authenticatedAt: sql`${session.authenticatedAt.toISOString()}::timestamptz`.as('authenticated_at'),
-              credentialEpoch: users.credentialEpoch,
-              lastSeenAt: sql`${session.lastSeenAt.toISOString()}::timestamptz`.as('last_seen_at'),
-              absoluteExpiresAt: sql`${session.absoluteExpiresAt.toISOString()}::timestamptz`.as('absolute_expires_at'),
-              ip: sql`${session.ip ?? null}::text`.as('ip'),
-              userAgent: sql`${session.userAgent ?? null}::text`.as('user_agent'),
-              createdAt: sql`${(session.createdAt ?? session.authenticatedAt).toISOString()}::timestamptz`.as('created_at'),
-              secondFactorRemembered: sql`${session.secondFactorRemembered ?? false}::boolean`.as('second_factor_remembered'),
-            })
-            .from(users)
-            .where(and(eq(users.id, session.userId), eq(users.credentialEpoch, session.credentialEpoch))),
-        )
-        .returning();
+      const values = insertValues(session);
+      const rows = executor === db ? await insertPrepared.execute(values) : await insertIfEpochCurrentQuery(executor, values);
       return rows[0];
     },
     async touch(id, lastSeenAt) {

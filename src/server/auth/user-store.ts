@@ -43,9 +43,11 @@ export interface UserStore {
 }
 
 export function createUserStore(db: Database): UserStore {
+  // Every login starts here: built once, sent as a named statement (no query building per call).
+  const byEmail = db.select().from(users).where(eq(users.email, sql.placeholder('email'))).limit(1).prepare('users_find_by_email');
   return {
     async findByEmail(email) {
-      const rows = await db.select().from(users).where(eq(users.email, email)).limit(1);
+      const rows = await byEmail.execute({ email });
       return rows[0];
     },
     async findById(id) {

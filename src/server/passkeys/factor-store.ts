@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type Placeholder } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
 import { passkeyCredentials, twoFactorBackupCodes, twoFactorCredentials, users } from '../db/schema';
 
@@ -8,20 +8,29 @@ export interface FactorSummary {
   unusedBackupCodes: number;
 }
 
+type UserIdValue = string | Placeholder<'userId'>;
+
+/** The three counts of factorSummary, for one user (an id, or the prepared statement's placeholder). */
+function factorSummaryQuery(executor: Executor, userId: UserIdValue) {
+  return executor
+    .select({
+      totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
+      passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
+      codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+}
+
 /** An account's second factors as a whole: what it has, and what goes when the last one does. */
 export function createFactorStore(db: Database) {
+  // Every login asks (is a second factor owed?): outside a transaction it is a named statement.
+  const summaryOfUser = factorSummaryQuery(db, sql.placeholder('userId')).prepare('passkeys_factor_summary');
   return {
     /** The account's second factors in one round trip: what login offers and what a removal leaves. */
     async factorSummary(userId: string, executor: Executor = db): Promise<FactorSummary> {
-      const rows = await executor
-        .select({
-          totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
-          passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
-          codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
-        })
-        .from(users)
-        .where(eq(users.id, userId))
-        .limit(1);
+      const rows = executor === db ? await summaryOfUser.execute({ userId }) : await factorSummaryQuery(executor, userId);
       const row = rows[0];
       return { totp: Boolean(row?.totp), passkeys: Number(row?.passkeys ?? 0), unusedBackupCodes: Number(row?.codes ?? 0) };
     },
