@@ -28,8 +28,9 @@ export function createSecurityEventStore(db: Database): SecurityEventStore {
     .prepare('security_events_insert_one');
   return {
     async insert(events, executor = db) {
-      if (executor === db && !Array.isArray(events)) {
-        const { userId = null, type, ip = null, userAgent = null, requestId = null, details = {}, createdAt = new Date() } = events;
+      // A row without its time is left to the column's default (the database's now()).
+      if (executor === db && !Array.isArray(events) && events.createdAt) {
+        const { userId = null, type, ip = null, userAgent = null, requestId = null, details = {}, createdAt } = events;
         await insertOne.execute({ userId, type, ip, userAgent, requestId, details, createdAt });
         return;
       }
