@@ -16,6 +16,10 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 async function openHostDatabase(databaseUrl) {
   if (databaseUrl) {
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    // pg-pool re-emits the error of an idle connection the server closed (a PostgreSQL restart,
+    // an administrator's terminate) on the pool; with no listener that ends the process. Such a
+    // connection is discarded and the next query opens a new one.
+    pool.on('error', (error) => console.error(`host database: idle connection lost (${error.code ?? error.message})`));
     return { query: async (text, params) => (await pool.query(text, params)).rows, gateDeps: {}, close: () => pool.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
