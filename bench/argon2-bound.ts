@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import { ARGON2_MAX_CONCURRENT, ARGON2ID_OPTIONS } from '../src/server/lib/argon2';
+import { libuvThreadpoolSize } from '../src/server/lib/threadpool-size';
 
 /**
  * The argon2 bound: the most password logins per second this machine could do if a login
@@ -61,7 +62,7 @@ async function throughput(concurrency: number, total: number): Promise<number> {
 
 export async function measureArgon2Bound(quick: boolean): Promise<Argon2Bound> {
   const cores = os.availableParallelism();
-  const threadpoolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+  const threadpoolSize = libuvThreadpoolSize();
   const samples = quick ? 8 : 25;
   await timeEach(3, () => hash('warm-up', ARGON2ID_OPTIONS));
   const singleHashMs = median(await timeEach(samples, () => hash('correct horse battery staple', ARGON2ID_OPTIONS)));
