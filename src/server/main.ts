@@ -5,6 +5,7 @@ import { attachServerGuards } from './http/server-guards';
 import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
 import { DataDirLockedError, describeOwner } from './db/data-dir-lock';
+import { recordedThreadpoolPriority } from './boot/threadpool-priority';
 
 /** env → config → the library's gate in a standalone app (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
@@ -34,8 +35,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const { logger } = proofgate;
-  // Set by npm start's preload (boot/threadpool.ts), which runs before any logger exists.
-  const threadpool = (globalThis as { proofgateThreadpoolPriority?: { lowered: boolean } }).proofgateThreadpoolPriority;
+  // Left by npm start's preload (boot/threadpool.ts), which runs before any logger exists.
+  const threadpool = recordedThreadpoolPriority();
   if (threadpool) {
     logger.info({ threadpool_priority: threadpool }, threadpool.lowered ? 'thread pool runs below the main thread' : 'thread pool left at the process priority');
   }

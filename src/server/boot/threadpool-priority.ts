@@ -46,3 +46,16 @@ export function startThreadpoolAtLowPriority(poolSize: number, steps = THREADPOO
   }
   return { lowered: true, threadIds };
 }
+
+/** Where the preload leaves its verdict for the server, which logs it once its logger exists. */
+const VERDICT_KEY = 'proofgateThreadpoolPriority';
+type VerdictHolder = { [VERDICT_KEY]?: ThreadpoolPriority };
+
+export function recordThreadpoolPriority(verdict: ThreadpoolPriority): void {
+  (globalThis as VerdictHolder)[VERDICT_KEY] = verdict;
+}
+
+/** Undefined when the process was not started through the preload (npm run dev, a host app, tests). */
+export function recordedThreadpoolPriority(): ThreadpoolPriority | undefined {
+  return (globalThis as VerdictHolder)[VERDICT_KEY];
+}

@@ -1,4 +1,4 @@
-import { startThreadpoolAtLowPriority } from './threadpool-priority';
+import { recordThreadpoolPriority, startThreadpoolAtLowPriority } from './threadpool-priority';
 import { libuvThreadpoolSize, standaloneThreadpoolSize } from '../lib/threadpool-size';
 
 /**
@@ -13,6 +13,5 @@ import { libuvThreadpoolSize, standaloneThreadpoolSize } from '../lib/threadpool
  * main thread (boot/threadpool-priority.ts). A host app that mounts Proofgate keeps its own pool.
  */
 process.env.UV_THREADPOOL_SIZE ??= String(standaloneThreadpoolSize());
-const priority = startThreadpoolAtLowPriority(libuvThreadpoolSize());
 // The server reports it at start-up (main.ts): the preload has no logger of its own.
-(globalThis as { proofgateThreadpoolPriority?: unknown }).proofgateThreadpoolPriority = priority;
+recordThreadpoolPriority(startThreadpoolAtLowPriority(libuvThreadpoolSize()));
