@@ -133,12 +133,15 @@ function writeReport(report: Report): string {
   return markdown;
 }
 
-function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes'> {
+function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'> {
   return {
     peerNotes: [
       `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
       `password hash/verify hooks on @node-rs/argon2 with Proofgate's ARGON2ID_OPTIONS`,
       `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*, /get-session) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
+    ],
+    hashOnlyNotes: [
+      '`bench/peers/hash-only/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx: `node:http`, `POST /api/auth/login` answers after `verifySecret` of Proofgate\'s src/server/lib/argon2.ts (its admission limit and fair queue) and nothing else — no framework, database, throttle, session or log line: the most sign-ins per second a server can answer over HTTP here, with the load generator on the same cores',
     ],
     hostNotes: [
       'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',

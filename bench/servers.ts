@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
+import { BENCH_PASSWORD } from './fixtures/proofgate';
 import { npmStartNodeFlags } from './lib/npm-start';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import type { ServerName } from './scenarios';
 
 /**
- * The five server processes of a run, started one after another (each runs its migrations at
+ * The six server processes of a run, started one after another (each runs its migrations at
  * start; the Proofgate pair and the better-auth trio share a database each):
  *
  * - Proofgate as `npm start` runs it: the bundle of the current sources, no loader;
  * - the better-auth peer with its defaults, and the same peer with its session cookie cache;
  * - the two host apps, both through tsx: bench/hosts/proofgate-host.ts (Proofgate as a library)
- *   and the better-auth peer's own server, whose `/api/orders` is its host route.
+ *   and the better-auth peer's own server, whose `/api/orders` is its host route;
+ * - the hash-only HTTP server (bench/peers/hash-only/server.ts): a sign-in that is only its
+ *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload.
  */
 
 export interface ServerSet {
@@ -109,6 +112,15 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
     }),
   );
   const peerHost = await peerProcess('better-auth-host');
+  const hashOnly = await started(
+    startServerProcess({
+      name: 'hash-only',
+      entry: 'bench/peers/hash-only/server.ts',
+      nodeFlags: npmStartNodeFlags(),
+      probePreload: options.probePreload,
+      env: { NODE_ENV: 'production', BENCH_PASSWORD },
+    }),
+  );
   return {
     processes: {
       Proofgate: proofgate,
@@ -116,6 +128,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       'better-auth cookieCache': peerCookieCache,
       'Proofgate host': proofgateHost,
       'better-auth host': peerHost,
+      'hash-only HTTP': hashOnly,
     },
     proofgateEnv: PROOFGATE_ENV,
   };

@@ -41,6 +41,8 @@ export interface Report {
   proofgateEnv: Record<string, string>;
   peerNotes: string[];
   hostNotes: string[];
+  /** The hash-only HTTP server of the login scenario; absent in reports written before it existed. */
+  hashOnlyNotes?: string[];
   /** Each server after start, a forced garbage collection and a settle, before any load. */
   idle: IdleMemory[];
   measurements: Measurement[];
@@ -210,6 +212,7 @@ function whatRanSection(report: Report, summaries: readonly SideSummary[]): stri
   for (const note of report.hostNotes) lines.push(`- hosts: ${note}`);
   for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
+  for (const note of report.hashOnlyNotes ?? []) lines.push(`- hash-only HTTP: ${note}`);
   lines.push('');
   return lines;
 }

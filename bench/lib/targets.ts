@@ -112,6 +112,17 @@ function loginRows(report: Report, summaries: readonly SideSummary[]): TargetRow
       met: fraction >= TARGETS.loginCeilingFraction,
     });
   }
+  // What the machine allows a sign-in over HTTP at all, measured in the same rounds: the raw
+  // ceiling has no HTTP, no load generator and nothing else on the cores (docs/performance.md).
+  const overHttp = pair(report, summaries, 'login', 'Proofgate', 'hash-only HTTP');
+  if (overHttp) {
+    const hashOnly = overHttp.b.requestsPerSecond.median;
+    rows.push({
+      target: 'login / the hash-only HTTP server (the login ceiling over HTTP on this machine; no target)',
+      measured: `${overHttp.rpsText}; the hash-only server reaches ${ceiling ? pct(hashOnly / ceiling.hashesPerSecond) : 'n/a'} of raw argon2id`,
+      met: undefined,
+    });
+  }
   const peer = pair(report, summaries, 'login', 'Proofgate', 'better-auth');
   if (peer) rows.push({ target: `login ≥ ${TARGETS.loginVsPeer}× better-auth`, measured: peer.rpsText, met: peer.rps >= TARGETS.loginVsPeer });
   const el = login.eventLoopP99Ms;

@@ -1,7 +1,11 @@
 import { BENCH_PASSWORD } from '../fixtures/proofgate';
 import { JSON_HEADERS, type Scenario } from './types';
 
-/** Password sign-in without a second factor: one argon2id verification per request on both sides. */
+/**
+ * Password sign-in without a second factor: one argon2id verification per request on every
+ * side. The third side is the hash-only HTTP server (bench/peers/hash-only/server.ts), whose
+ * sign-in is nothing but that verification: the login ceiling over HTTP, in the same rounds.
+ */
 export const login: Scenario = {
   id: 'login',
   sides: [
@@ -35,6 +39,23 @@ export const login: Scenario = {
         }));
         return {
           request: `POST /api/auth/sign-in/email {email, password} — ${users.length} users without 2FA, round-robin`,
+          warmup: { requests, durationSeconds: settings.login.warmupSeconds },
+          measure: { requests, durationSeconds: settings.login.durationSeconds },
+        };
+      },
+    },
+    {
+      server: 'hash-only HTTP',
+      async prepare({ settings }) {
+        // No accounts: the server checks every password against the one hash it made at start.
+        const requests = Array.from({ length: settings.login.users }, (_, i) => ({
+          method: 'POST' as const,
+          path: '/api/auth/login',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ email: `hash-only-${i}@bench.test`, password: BENCH_PASSWORD }),
+        }));
+        return {
+          request: `POST /api/auth/login {email, password} — argon2id verification only (node:http, Proofgate's hashing path), ${requests.length} request bodies, round-robin`,
           warmup: { requests, durationSeconds: settings.login.warmupSeconds },
           measure: { requests, durationSeconds: settings.login.durationSeconds },
         };
