@@ -8,7 +8,16 @@ import os from 'node:os';
  */
 
 export type CpuGroup = 'server' | 'load generator' | 'postgres' | 'redis' | 'other';
-export type CpuShares = Record<CpuGroup, number> & { idle: number };
+/**
+ * The server's main thread (its event loop), from the scheduler's own accounting: the share of
+ * the run it ran on a core, and the share it was ready to run but waited for one — time the
+ * requests in flight stall although no code of the server is running.
+ */
+export interface MainThreadShares {
+  running: number;
+  waiting: number;
+}
+export type CpuShares = Record<CpuGroup, number> & { idle: number; mainThread?: MainThreadShares };
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -48,15 +57,28 @@ function readProcesses(): Map<number, { comm: string; ticks: number }> {
   return result;
 }
 
+/** Nanoseconds on a core and waiting on a run queue (proc(5): /proc/[pid]/task/[tid]/schedstat). */
+function readMainThreadSchedstat(pid: number): { runNs: number; waitNs: number } | undefined {
+  try {
+    // A process's main thread has the process's id as its thread id.
+    const [runNs, waitNs] = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isFinite(runNs) && Number.isFinite(waitNs) ? { runNs: runNs!, waitNs: waitNs! } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function startCpuAccounting(serverPid: number): () => CpuShares | undefined {
   const totalsBefore = readTotals();
   const before = readProcesses();
+  const mainBefore = readMainThreadSchedstat(serverPid);
   const started = performance.now();
   return () => {
     const totalsAfter = readTotals();
     if (!totalsBefore || !totalsAfter) return undefined;
     const seconds = (performance.now() - started) / 1000;
     const after = readProcesses();
+    const mainAfter = readMainThreadSchedstat(serverPid);
     const ticks: Record<CpuGroup, number> = { server: 0, 'load generator': 0, postgres: 0, redis: 0, other: 0 };
     for (const [pid, now] of after) {
       const delta = now.ticks - (before.get(pid)?.ticks ?? 0);
@@ -80,6 +102,14 @@ export function startCpuAccounting(serverPid: number): () => CpuShares | undefin
       // Whatever the machine spent beyond the named groups (other processes, kernel work).
       other: Math.max(0, busy - cores(known)),
       idle: Math.max(0, os.availableParallelism() - busy),
+      ...(mainBefore && mainAfter
+        ? {
+            mainThread: {
+              running: (mainAfter.runNs - mainBefore.runNs) / 1e9 / seconds,
+              waiting: (mainAfter.waitNs - mainBefore.waitNs) / 1e9 / seconds,
+            },
+          }
+        : {}),
     };
   };
 }

@@ -136,15 +136,18 @@ function memorySection(report: Report, summaries: readonly SideSummary[]): strin
 function cpuSection(report: Report, summaries: readonly SideSummary[]): string[] {
   if (!summaries.some((s) => s.cpu)) return [];
   const lines = [
-    `CPU during the measured runs, in cores of ${report.machine.cores} (medians; from /proc; "other" is everything else on the machine, the idle servers included):`,
+    `CPU during the measured runs, in cores of ${report.machine.cores} (medians; from /proc; "other" is everything else on the machine, the idle servers included). ` +
+      'The last two columns are the server\'s main thread alone, from the scheduler\'s accounting (/proc/[pid]/task/[pid]/schedstat): the share of the run it ran, ' +
+      'and the share it was ready to run but waited for a core, while every request in flight waited with it:',
     '',
-    '| scenario | server | server | load generator | postgres | redis | other | idle |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | server | server | load generator | postgres | redis | other | idle | main thread running | main thread waiting for a core |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of summaries) {
     if (!s.cpu) continue;
     const c = s.cpu;
-    lines.push(`| ${s.scenario} | ${s.server} | ${[c.server, c['load generator'], c.postgres, c.redis, c.other, c.idle].map((n) => fmt(n, 2)).join(' | ')} |`);
+    const main = c.mainThread ? [fmt(c.mainThread.running, 2), fmt(c.mainThread.waiting, 2)] : ['n/a', 'n/a'];
+    lines.push(`| ${s.scenario} | ${s.server} | ${[c.server, c['load generator'], c.postgres, c.redis, c.other, c.idle].map((n) => fmt(n, 2)).join(' | ')} | ${main.join(' | ')} |`);
   }
   lines.push('');
   return lines;

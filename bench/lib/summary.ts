@@ -1,5 +1,5 @@
 import type { ScenarioId, ServerName } from '../scenarios/types';
-import type { CpuShares } from './cpu-accounting';
+import type { CpuGroup, CpuShares, MainThreadShares } from './cpu-accounting';
 import type { Measurement } from './report';
 import { median, spread, type Spread } from './rounds';
 
@@ -41,8 +41,19 @@ function perRequest(m: Measurement, n: number): number {
 function medianCpu(runs: readonly Measurement[]): CpuShares | undefined {
   const shares = runs.map((m) => m.cpu).filter((c): c is CpuShares => c !== undefined);
   if (shares.length === 0) return undefined;
-  const of = (key: keyof CpuShares) => median(shares.map((c) => c[key]));
-  return { server: of('server'), 'load generator': of('load generator'), postgres: of('postgres'), redis: of('redis'), other: of('other'), idle: of('idle') };
+  const of = (key: CpuGroup | 'idle') => median(shares.map((c) => c[key]));
+  const mainThreads = shares.map((c) => c.mainThread).filter((t): t is MainThreadShares => t !== undefined);
+  return {
+    server: of('server'),
+    'load generator': of('load generator'),
+    postgres: of('postgres'),
+    redis: of('redis'),
+    other: of('other'),
+    idle: of('idle'),
+    ...(mainThreads.length > 0
+      ? { mainThread: { running: median(mainThreads.map((t) => t.running)), waiting: median(mainThreads.map((t) => t.waiting)) } }
+      : {}),
+  };
 }
 
 function summarizeSide(runs: readonly Measurement[]): SideSummary {
