@@ -37,17 +37,22 @@ export interface RoundsResult {
   failures: string[];
 }
 
+/** Work done before a scenario's runs in a round (the login's argon2 ceiling is timed there). */
+export type BeforeScenario = (id: ScenarioId, round: number) => Promise<void>;
+
 export async function runRounds(
   ctx: ScenarioContext,
   processes: Record<ServerName, ServerProcess>,
   ids: readonly ScenarioId[],
   rounds: number,
+  beforeScenario?: BeforeScenario,
 ): Promise<RoundsResult> {
   const measurements: Measurement[] = [];
   const failures: string[] = [];
   const { connections } = ctx.settings;
   for (let round = 0; round < rounds; round += 1) {
     for (const id of ids) {
+      await beforeScenario?.(id, round + 1);
       const order = sideOrder(SCENARIOS[id].sides, round);
       for (const [position, side] of order.entries()) {
         const server = processes[side.server];
