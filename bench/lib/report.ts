@@ -97,16 +97,16 @@ function roundCeilingLine(report: Report): string[] {
 
 function boundSection(report: Report): string[] {
   const { bound } = report;
-  const ceiling = bound.parallel.find((p) => p.concurrency === bound.serverConcurrency);
+  const ceiling = ceilingOf(bound);
   return [
     '## argon2id ceiling (same library and parameters: m=19456 KiB, t=2, p=1)',
     '',
     `Proofgate hands at most **${bound.serverConcurrency}** argon2 jobs at once to libuv's pool of ${bound.threadpoolSize} threads (ARGON2_MAX_CONCURRENT; never more running than threads). Raw argon2id with that many in flight and the same pool, ` +
-      `in its own process with nothing else running, after every pool thread has hashed once: **${ceiling ? fmt(ceiling.hashesPerSecond) : 'n/a'} hashes/s** — the login ceiling. ` +
+      `in its own process with nothing else running, after every pool thread has hashed once: **${ceiling !== undefined ? fmt(ceiling) : 'n/a'} hashes/s** — the login ceiling. ` +
       `Each level is timed twice (levels in order, then in reverse) and the higher timing kept: ` +
       `${bound.parallel.map((p) => `${fmt(p.hashesPerSecond)}/s with ${p.concurrency} in flight (${p.passes.map((v) => fmt(v)).join(' and ')})`).join(', ')}; ` +
       `one hash alone ${fmt(bound.singleHashMs, 2)} ms (verify ${fmt(bound.singleVerifyMs, 2)} ms), so ${bound.cores} cores ÷ one hash = ` +
-      `${fmt(bound.boundPerSecond)}/s if the cores hashed independently${ceiling ? ` (raw hashing reaches ${pct(ceiling.hashesPerSecond / bound.boundPerSecond)} of that)` : ''}.`,
+      `${fmt(bound.boundPerSecond)}/s if the cores hashed independently${ceiling !== undefined ? ` (raw hashing reaches ${pct(ceiling / bound.boundPerSecond)} of that)` : ''}.`,
     '',
     ...roundCeilingLine(report),
   ];
