@@ -53,3 +53,24 @@ export function columnText(column: InsertColumn, row: Record<string, unknown>): 
   if (value instanceof Date) return value.toISOString();
   return String(value);
 }
+
+/** `"a", "b", …`: the column list of an INSERT. */
+export function columnList(columns: readonly InsertColumn[]): string {
+  return columns.map((column) => column.sql).join(', ');
+}
+
+/** `$n::type, $n+1::type, …`: one row's values, one parameter per column from `firstParam` on. */
+export function parameterValues(columns: readonly InsertColumn[], firstParam: number): string {
+  return columns.map((column, i) => `$${firstParam + i}::${column.sqlType}`).join(', ');
+}
+
+/**
+ * Several rows from one `text[]` parameter per column (`firstParam` on), for
+ * `select <values> from unnest(<arrays>) as <alias>(<columns>)`; columnText makes the arrays.
+ */
+export function unnestedRows(columns: readonly InsertColumn[], firstParam: number, alias: string): { arrays: string; values: string } {
+  return {
+    arrays: columns.map((_, i) => `$${firstParam + i}::text[]`).join(', '),
+    values: columns.map((column) => `${alias}.${column.sql}::${column.sqlType}`).join(', '),
+  };
+}

@@ -1,6 +1,15 @@
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
-import { columnText, columnValue, insertColumns, quotedTableName, quoteIdentifier } from '../db/insert-columns';
+import {
+  columnList,
+  columnText,
+  columnValue,
+  insertColumns,
+  parameterValues,
+  quotedTableName,
+  quoteIdentifier,
+  unnestedRows,
+} from '../db/insert-columns';
 import { securityEvents, sessions } from '../db/schema';
 
 /** What the successful end of the second login step writes, in one statement. */
@@ -33,10 +42,8 @@ function sessionParam(key: keyof NewSession): string {
   return `$${FIRST_SESSION_PARAM + index}`;
 }
 
-const sessionValues = SESSION_COLUMNS.map((column, i) => `$${FIRST_SESSION_PARAM + i}::${column.sqlType}`).join(', ');
-const eventArrays = EVENT_COLUMNS.map((_, i) => `$${FIRST_EVENT_PARAM + i}::text[]`).join(', ');
-const eventValues = EVENT_COLUMNS.map((column) => `e.${column.sql}::${column.sqlType}`).join(', ');
-const columnList = (columns: typeof SESSION_COLUMNS) => columns.map((column) => column.sql).join(', ');
+const sessionValues = parameterValues(SESSION_COLUMNS, FIRST_SESSION_PARAM);
+const eventRows = unnestedRows(EVENT_COLUMNS, FIRST_EVENT_PARAM, 'e');
 
 /**
  * The step is burnt under recordTotpStep's conditions; the token is consumed only if the step
@@ -66,9 +73,9 @@ export const COMPLETE_LOGIN_SQL = `with step as (
        returning ${quoteIdentifier(sessions.id.name)} as id),
      audited as (
        insert into ${quotedTableName(securityEvents)} (${columnList(EVENT_COLUMNS)})
-       select ${eventValues}
+       select ${eventRows.values}
          from consumed,
-              unnest(${eventArrays})
+              unnest(${eventRows.arrays})
                 as e(${columnList(EVENT_COLUMNS)}))
      select (select count(*) from step) as step_recorded, (select id from opened) as session_id`;
 
