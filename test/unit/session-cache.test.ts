@@ -65,6 +65,7 @@ describe('revocation fence', () => {
     const sessions = fenceSessionStore(
       fakeStore<SessionStore>([
         'insertIfEpochCurrent',
+        'insertIfEpochCurrentWithEvents',
         'findByTokenHash',
         'touch',
         'rotate',

@@ -18,7 +18,7 @@ function harness(provider: SmsProvider | undefined, insertUsageEvent: (event: Ne
   const logger = createLogger('info', new Writable({ write: (chunk, _e, cb) => (logs.push(String(chunk)), cb()) }));
   const store = openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 't', pool: undefined, logger });
   const gate = (name: string) => createLimitGate(store, { name, points: 100, durationSeconds: 3600 }, 'RATE_LIMITED', () => undefined);
-  const audit: AuditLog = { subscribe: () => undefined, record: async () => undefined, toRows: () => [], listForUser: async () => [] };
+  const audit: AuditLog = { subscribe: () => undefined, record: async () => undefined, toRows: () => [], announce: async () => undefined, listForUser: async () => [] };
   const service = createSmsAlertService({
     provider,
     usage: { insertUsageEvent },

@@ -51,6 +51,8 @@ export interface AuditLog {
   record(type: SecurityEventType, input: AuditEntry, executor?: Executor): Promise<void>;
   /** The rows `record` would write, for a capability that writes them within a larger statement. */
   toRows(entries: Array<AuditEntry & { type: SecurityEventType }>): NewSecurityEvent[];
+  /** Tells the listeners of events such a statement wrote (outside any transaction), as `record` does after its insert. */
+  announce(entries: Array<AuditEntry & { type: SecurityEventType }>): Promise<void>;
   listForUser(userId: string, limit?: number): Promise<SecurityEventRow[]>;
 }
 
@@ -83,6 +85,9 @@ export function createAuditLog(store: SecurityEventStore, clock: Clock): AuditLo
       for (const listener of listeners) await listener(type, input, executor);
     },
     toRows: (entries) => entries.map(({ type, ...input }) => toRow(type, input)),
+    async announce(entries) {
+      for (const { type, ...input } of entries) for (const listener of listeners) await listener(type, input, undefined);
+    },
     listForUser(userId, limit = 50) {
       return store.listForUser(userId, Math.min(Math.max(limit, 1), 200));
     },

@@ -4,7 +4,7 @@ import type { RequestOrigin } from '../core/request-origin';
 import type { Telemetry } from '../lib/telemetry';
 import type { AccountService, LoginOutcome, LoginThrottle, LoginThrottleKey, RememberedDeviceGate, SecondFactorGate } from './account-service';
 import type { PasswordCheck } from './password-check';
-import type { SessionService } from './session-service';
+import type { SessionIssuance, SessionService } from './session-service';
 import type { UserRow, UserStore } from './user-store';
 
 /**
@@ -25,7 +25,7 @@ interface LoginDeps {
   passwords: PasswordCheck;
 }
 
-function loginDetails(outcome: LoginOutcome): SecurityEventDetails {
+function loginDetails(outcome: { kind: LoginOutcome['kind']; secondFactorRemembered?: boolean }): SecurityEventDetails {
   if (outcome.kind === 'second_factor') return { aal: 1, reason: 'second_factor_required' };
   return outcome.secondFactorRemembered ? { aal: 2, method: 'remembered_device' } : { aal: 1 };
 }
@@ -44,16 +44,26 @@ async function openAfterPassword(
   rememberedDeviceToken: string | undefined,
 ): Promise<LoginOutcome | undefined> {
   const { secondFactor, sessions } = deps;
+  // A session is stored together with its auth.login.succeeded event (one statement, and never
+  // a session without it); a temp token's event is recorded by the caller.
+  const openSession = (aal: 1 | 2, how: SessionIssuance = {}) => {
+    const entry = succeededEntry(user, origin, loginDetails({ kind: 'session', ...how }));
+    return sessions.issueWithEvents(user, aal, origin, deps.audit.toRows([{ type: 'auth.login.succeeded', ...entry }]), how);
+  };
   if (await secondFactor.isRequired(user.id)) {
     if (await deps.rememberedDevices.honours(rememberedDeviceToken, user)) {
-      const issued = await sessions.issue(user, 2, origin, undefined, { secondFactorRemembered: true });
+      const issued = await openSession(2, { secondFactorRemembered: true });
       return issued && { kind: 'session', user, issued, secondFactorRemembered: true };
     }
     const challenge = await secondFactor.startChallenge(user, origin);
     return challenge && { kind: 'second_factor', user, ...challenge };
   }
-  const issued = await sessions.issue(user, 1, origin);
+  const issued = await openSession(1);
   return issued && { kind: 'session', user, issued };
+}
+
+function succeededEntry(user: UserRow, origin: RequestOrigin, details: SecurityEventDetails) {
+  return { userId: user.id, origin, details };
 }
 
 /** The password step of signing in: throttled, audited, and started over when the account changed meanwhile. */
@@ -83,8 +93,10 @@ export function createLogin(deps: LoginDeps): AccountService['login'] {
         await loginThrottle.onSuccess(key);
         // A session cookie sent along with a login is replaced, never upgraded (session fixation).
         if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
-        const details = loginDetails(outcome);
-        await audit.record('auth.login.succeeded', { userId: user.id, origin: origin, details });
+        const entry = succeededEntry(user, origin, loginDetails(outcome));
+        // The session outcomes' event was written with the session (openAfterPassword).
+        if (outcome.kind === 'session') await audit.announce([{ type: 'auth.login.succeeded', ...entry }]);
+        else await audit.record('auth.login.succeeded', entry);
         telemetry.emit('auth.login', {
           outcome: outcome.kind === 'session' ? 'success' : 'second_factor_required',
           user_id: user.id,

@@ -12,6 +12,7 @@ type Effect = 'reads' | 'adds' | 'revokes';
 
 const SESSION_STORE_EFFECTS: Record<keyof SessionStore, Effect> = {
   insertIfEpochCurrent: 'adds',
+  insertIfEpochCurrentWithEvents: 'adds',
   findByTokenHash: 'reads',
   touch: 'adds',
   rotate: 'revokes',

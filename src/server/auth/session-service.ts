@@ -1,3 +1,4 @@
+import type { NewSecurityEvent } from '../audit/store';
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
@@ -50,6 +51,17 @@ export interface SessionService {
     aal: 1 | 2,
     origin: RequestOrigin,
     executor?: Executor,
+    how?: SessionIssuance,
+  ): Promise<IssuedSession | undefined>;
+  /**
+   * issue, with the sign-in's security events (AuditLog.toRows) written in the same statement
+   * and only if the session is stored. Never inside a transaction: a sign-in is not part of one.
+   */
+  issueWithEvents(
+    subject: SessionSubject,
+    aal: 1 | 2,
+    origin: RequestOrigin,
+    events: readonly NewSecurityEvent[],
     how?: SessionIssuance,
   ): Promise<IssuedSession | undefined>;
   /**
@@ -127,7 +139,9 @@ type RotateSession = (
 ) => Promise<IssuedSession | undefined>;
 
 /** Making sessions: a new one (prepared for a larger statement, or stored at once) and a new token for one. */
-function createSessionIssuing(deps: SessionServiceDeps): Pick<SessionService, 'prepare' | 'opened' | 'issue'> & { rotate: RotateSession } {
+function createSessionIssuing(
+  deps: SessionServiceDeps,
+): Pick<SessionService, 'prepare' | 'opened' | 'issue' | 'issueWithEvents'> & { rotate: RotateSession } {
   const { store, clock, randomBytes, policy } = deps;
 
   const remainingSeconds = (session: SessionRow) =>
@@ -176,6 +190,11 @@ function createSessionIssuing(deps: SessionServiceDeps): Pick<SessionService, 'p
       const pending = prepare(subject, aal, origin, how);
       const session = await store.insertIfEpochCurrent(pending.row, executor);
       return session && { token: pending.token, session, maxAgeSeconds: pending.maxAgeSeconds };
+    },
+    async issueWithEvents(subject, aal, origin, events, how) {
+      const pending = prepare(subject, aal, origin, how);
+      const sessionId = await store.insertIfEpochCurrentWithEvents(pending.row, events);
+      return sessionId === undefined ? undefined : { token: pending.token, session: storedRow(pending.row, sessionId), maxAgeSeconds: pending.maxAgeSeconds };
     },
     rotate,
   };

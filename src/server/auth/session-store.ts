@@ -1,6 +1,8 @@
 import { and, desc, eq, isNotNull, ne, sql } from 'drizzle-orm';
-import type { Database, Executor } from '../db/client';
+import type { NewSecurityEvent } from '../audit/store';
+import type { Database, DatabaseHandle, Executor } from '../db/client';
 import { passkeyCredentials, sessions, twoFactorCredentials, users } from '../db/schema';
+import { OPEN_SESSION_WITH_EVENTS_SQL, openSessionParams, type OpenedSessionRow } from './session-opening';
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
@@ -19,6 +21,12 @@ export interface SessionStore {
    * caller read it, so a login that checked an old password cannot open a session afterwards.
    */
   insertIfEpochCurrent(session: NewSession, executor?: Executor): Promise<SessionRow | undefined>;
+  /**
+   * insertIfEpochCurrent and the sign-in's security events in one statement, outside any
+   * transaction: the events are written only if the session was (auth/session-opening.ts).
+   * The new session's id, or undefined when the epoch moved and nothing was written.
+   */
+  insertIfEpochCurrentWithEvents(session: NewSession, events: readonly NewSecurityEvent[]): Promise<string | undefined>;
   findByTokenHash(tokenHash: string): Promise<SessionWithUser | undefined>;
   touch(id: string, lastSeenAt: Date): Promise<void>;
   /**
@@ -41,8 +49,16 @@ export interface SessionStore {
   deleteOthersForUser(userId: string, keepSessionId: string | undefined, executor?: Executor): Promise<number>;
 }
 
-export function createSessionStore(db: Database): SessionStore {
-  return { ...createSessionReads(db), ...createSessionWrites(db) };
+export function createSessionStore(db: Database, prepare: DatabaseHandle['prepare']): SessionStore {
+  const openWithEvents = prepare<OpenedSessionRow>('sessions_open_with_events', OPEN_SESSION_WITH_EVENTS_SQL);
+  return {
+    ...createSessionReads(db),
+    ...createSessionWrites(db),
+    async insertIfEpochCurrentWithEvents(session, events) {
+      const rows = await openWithEvents(openSessionParams(session, events));
+      return rows[0]?.id;
+    },
+  };
 }
 
 function createSessionReads(db: Database): Pick<SessionStore, 'findByTokenHash' | 'listForUser'> {
@@ -147,7 +163,7 @@ function insertIfEpochCurrentQuery(executor: Executor, values: SessionInsertValu
     .returning();
 }
 
-function createSessionWrites(db: Database): Omit<SessionStore, 'findByTokenHash' | 'listForUser'> {
+function createSessionWrites(db: Database): Omit<SessionStore, 'findByTokenHash' | 'listForUser' | 'insertIfEpochCurrentWithEvents'> {
   // Every sign-in inserts a session: outside a transaction it is a named statement, built once.
   const placeholders = Object.fromEntries(SESSION_INSERT_VALUES.map((name) => [name, sql.placeholder(name)])) as SessionInsertValues;
   const insertPrepared = insertIfEpochCurrentQuery(db, placeholders).prepare('sessions_insert_if_epoch_current');

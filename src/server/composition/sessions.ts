@@ -34,7 +34,10 @@ export function createSessionCore(f: Foundations) {
   const cache = createSessionCache({ ttlMs: config.session.cacheMs });
   database.onTransactionEnd(() => cache.revoked());
   const users = fenceUserStore(createUserStore(database.db), cache);
-  const sessionStore = fenceSessionStore(createSessionStore(database.db), cache);
+  const sessionStore = fenceSessionStore(
+    createSessionStore(database.db, (name, text) => database.prepare(name, text)),
+    cache,
+  );
   const resolve = createSessionResolver({ store: sessionStore, cache, clock, policy: config.session });
   const sessions = createSessionService({ store: sessionStore, users, clock, randomBytes, policy: config.session, resolve });
   return { users, sessionStore, sessions };
