@@ -1,15 +1,7 @@
 import type { NewSecurityEvent } from '../audit/store';
-import {
-  columnList,
-  columnText,
-  columnValue,
-  insertColumns,
-  parameterValues,
-  quotedTableName,
-  quoteIdentifier,
-  unnestedRows,
-} from '../db/insert-columns';
-import { securityEvents, sessions, users } from '../db/schema';
+import { eventParams, insertEventsFrom } from '../audit/event-rows-sql';
+import { columnList, columnValue, insertColumns, parameterValues, quotedTableName, quoteIdentifier } from '../db/insert-columns';
+import { sessions, users } from '../db/schema';
 import type { NewSession } from './session-store';
 
 /**
@@ -23,9 +15,7 @@ import type { NewSession } from './session-store';
  * column, spread into rows by unnest.
  */
 const SESSION_COLUMNS = insertColumns(sessions);
-const EVENT_COLUMNS = insertColumns(securityEvents);
 const FIRST_EVENT_PARAM = 1 + SESSION_COLUMNS.length;
-const eventRows = unnestedRows(EVENT_COLUMNS, FIRST_EVENT_PARAM, 'e');
 
 function sessionParam(key: keyof NewSession): string {
   const index = SESSION_COLUMNS.findIndex((column) => column.key === key);
@@ -41,11 +31,7 @@ export const OPEN_SESSION_WITH_EVENTS_SQL = `with opened as (
           and u.${quoteIdentifier(users.credentialEpoch.name)} = ${sessionParam('credentialEpoch')}
        returning ${quoteIdentifier(sessions.id.name)} as id),
      audited as (
-       insert into ${quotedTableName(securityEvents)} (${columnList(EVENT_COLUMNS)})
-       select ${eventRows.values}
-         from opened,
-              unnest(${eventRows.arrays})
-                as e(${columnList(EVENT_COLUMNS)}))
+       ${insertEventsFrom('opened', FIRST_EVENT_PARAM)})
      select id from opened`;
 
 export interface OpenedSessionRow {
@@ -57,6 +43,6 @@ export function openSessionParams(session: NewSession, events: readonly NewSecur
   const stamped = { ...session, createdAt: session.createdAt ?? session.authenticatedAt };
   return [
     ...SESSION_COLUMNS.map((column) => columnValue(column, stamped)),
-    ...EVENT_COLUMNS.map((column) => events.map((event) => columnText(column, event))),
+    ...eventParams(events),
   ];
 }

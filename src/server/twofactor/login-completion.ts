@@ -1,16 +1,8 @@
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
-import {
-  columnList,
-  columnText,
-  columnValue,
-  insertColumns,
-  parameterValues,
-  quotedTableName,
-  quoteIdentifier,
-  unnestedRows,
-} from '../db/insert-columns';
-import { securityEvents, sessions } from '../db/schema';
+import { eventParams, insertEventsFrom } from '../audit/event-rows-sql';
+import { columnList, columnValue, insertColumns, parameterValues, quotedTableName, quoteIdentifier } from '../db/insert-columns';
+import { sessions } from '../db/schema';
 
 /** What the successful end of the second login step writes, in one statement. */
 export interface LoginCompletionInput {
@@ -32,7 +24,6 @@ export interface LoginCompletionRow {
 // a column they add is written here too. Parameters $1-$4 are the step's own; then one per
 // session column, then one text[] per event column, spread into rows by unnest.
 const SESSION_COLUMNS = insertColumns(sessions);
-const EVENT_COLUMNS = insertColumns(securityEvents);
 const FIRST_SESSION_PARAM = 5;
 const FIRST_EVENT_PARAM = FIRST_SESSION_PARAM + SESSION_COLUMNS.length;
 
@@ -43,7 +34,6 @@ function sessionParam(key: keyof NewSession): string {
 }
 
 const sessionValues = parameterValues(SESSION_COLUMNS, FIRST_SESSION_PARAM);
-const eventRows = unnestedRows(EVENT_COLUMNS, FIRST_EVENT_PARAM, 'e');
 
 /**
  * The step is burnt under recordTotpStep's conditions; the token is consumed only if the step
@@ -72,11 +62,7 @@ export const COMPLETE_LOGIN_SQL = `with step as (
        select ${sessionValues} from consumed
        returning ${quoteIdentifier(sessions.id.name)} as id),
      audited as (
-       insert into ${quotedTableName(securityEvents)} (${columnList(EVENT_COLUMNS)})
-       select ${eventRows.values}
-         from consumed,
-              unnest(${eventRows.arrays})
-                as e(${columnList(EVENT_COLUMNS)}))
+       ${insertEventsFrom('consumed', FIRST_EVENT_PARAM)})
      select (select count(*) from step) as step_recorded, (select id from opened) as session_id`;
 
 /** The statement's parameters, in the order COMPLETE_LOGIN_SQL numbers them. */
@@ -89,6 +75,6 @@ export function completeLoginParams(input: LoginCompletionInput): unknown[] {
     input.totpStep,
     input.now,
     ...SESSION_COLUMNS.map((column) => columnValue(column, session)),
-    ...EVENT_COLUMNS.map((column) => events.map((event) => columnText(column, event))),
+    ...eventParams(events),
   ];
 }
