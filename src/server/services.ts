@@ -27,7 +27,7 @@ import { createTelemetry, type Telemetry } from './lib/telemetry';
 import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './composition/throttle-policy';
 import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
-import { withPasskeyFactor } from './passkeys/factor-gate';
+import { createSignInAccounts } from './passkeys/factor-gate';
 import { createRememberedDeviceStore } from './sessions/device-store';
 import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
 import { createPasswordResetStore } from './auth/password-reset-store';
@@ -161,7 +161,8 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
     audit,
     telemetry,
     randomBytes,
-    secondFactor: withPasskeyFactor(twoFactor, passkeys.store),
+    signInAccounts: createSignInAccounts(passkeys.store),
+    secondFactor: twoFactor,
     loginThrottle: throttles.login,
     rememberedDevices,
     transaction: (work) => database.transaction(work),

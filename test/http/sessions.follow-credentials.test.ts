@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../support/http-client';
 import { expectOnlyCleanAnswers, RACE_TIMEOUT_MS, redisLimiterEnv, startRaceServer, streamLoginsAcross } from '../support/login-race';
 import { registerAndLogin, startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '../support/test-server';
+import { addPasskey, newAuthenticator } from '../support/passkeys';
 import { createTwoFactorUser, enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
 
 /**
@@ -99,6 +100,39 @@ describe('2FA enable vs password logins in flight', () => {
       const me = await owner.client.get('/api/auth/me');
       expect(me.status).toBe(200);
       expect(me.body.session.aal).toBe(2);
+    }
+    expect(escapes).toEqual([]);
+    expect(aal1Issued).toBeGreaterThan(0);
+  }, RACE_TIMEOUT_MS);
+});
+
+// The password step reads the user and its factors in one statement, before the argon2 check:
+// a passkey that lands during the check must still keep every AAL1 session out.
+describe('first passkey vs password logins in flight', () => {
+  it(`leaves zero password-only (AAL1) sessions alive, and every later login owes the passkey (${ROUNDS} rounds)`, async () => {
+    const escapes: string[] = [];
+    let aal1Issued = 0;
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const owner = await registerAndLogin(server, uniqueEmail('race-passkey'));
+      const logins = await streamLogins(owner.email, owner.password, async () => {
+        await addPasskey(owner.client, newAuthenticator(server));
+      });
+      expectOnlyCleanAnswers(logins);
+      for (const { client, response } of logins) {
+        if (response.status !== 200 || response.body.requires_2fa !== false) continue;
+        aal1Issued += 1;
+        for (const [method, path] of [
+          ['GET', '/api/auth/me'],
+          ['GET', '/api/auth/passkeys'],
+          ['GET', '/api/auth/security-events'],
+        ] as const) {
+          const probe = await client.request(method, path);
+          if (probe.status !== 401) escapes.push(`round ${round}: ${method} ${path} → ${probe.status}`);
+        }
+      }
+      const after = await server.client().post('/api/auth/login', { email: owner.email, password: owner.password });
+      expect(after.status).toBe(200);
+      expect(after.body).toMatchObject({ requires_2fa: true, methods: ['passkey', 'backup_code'] });
     }
     expect(escapes).toEqual([]);
     expect(aal1Issued).toBeGreaterThan(0);

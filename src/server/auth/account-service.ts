@@ -13,17 +13,34 @@ import type { AuthContext } from '../core/auth-context';
 import type { IssuedSession, SessionService, SessionSubject } from './session-service';
 import type { Role, UserRow, UserStore } from './user-store';
 
+/**
+ * The account a sign-in names, as the password step reads it: the user, and whether it owes a
+ * second factor and which methods it has (the temp token's answer names them, so the sign-in page
+ * offers only those).
+ */
+export interface SignInAccount {
+  user: UserRow;
+  secondFactor: { required: boolean; methods: string[] };
+}
+
+/** Implemented where every kind of second factor is known (the passkeys capability's factor store). */
+export interface SignInAccounts {
+  /**
+   * The user and its second factors in one statement, so both come from one snapshot: every
+   * change of factors moves the user's credential epoch, and whatever the password opens (a
+   * session, a temp token) is stored only under the epoch read here — a sign-in that raced a
+   * factor change stores nothing and starts over.
+   */
+  findByEmail(email: string): Promise<SignInAccount | undefined>;
+}
+
 /** The second factor, as the password step sees it (implemented by the twofactor capability). */
 export interface SecondFactorGate {
-  isRequired(userId: string): Promise<boolean>;
   /**
    * Issues a temp token bound to `subject.credentialEpoch`; undefined (nothing stored) when a
    * password or factor change moved the epoch after the caller read the user.
    */
-  startChallenge(
-    subject: SessionSubject,
-    origin: RequestOrigin,
-  ): Promise<{ tempToken: string; expiresInSeconds: number; methods?: string[] } | undefined>;
+  startChallenge(subject: SessionSubject, origin: RequestOrigin): Promise<{ tempToken: string; expiresInSeconds: number } | undefined>;
 }
 
 /**
@@ -59,7 +76,7 @@ export type DeviceIdReader = (email: string, credentialEpoch: number) => string 
 
 export type LoginOutcome =
   | { kind: 'session'; user: UserRow; issued: IssuedSession; secondFactorRemembered?: boolean }
-  | { kind: 'second_factor'; user: UserRow; tempToken: string; expiresInSeconds: number; methods?: string[] };
+  | { kind: 'second_factor'; user: UserRow; tempToken: string; expiresInSeconds: number; methods: string[] };
 
 export interface AccountService {
   register(input: { email: string; password: string; role?: Role }, origin: RequestOrigin): Promise<UserRow>;
@@ -88,7 +105,8 @@ export function createAccountService(deps: {
   audit: AuditLog;
   telemetry: Telemetry;
   randomBytes: RandomBytes;
-  // Both required: a wiring mistake must fail at start, never turn into "no second factor" or "no throttle".
+  // All required: a wiring mistake must fail at start, never turn into "no second factor" or "no throttle".
+  signInAccounts: SignInAccounts;
   secondFactor: SecondFactorGate;
   loginThrottle: LoginThrottle;
   rememberedDevices: RememberedDeviceGate;

@@ -2,10 +2,19 @@ import type { AuditLog, SecurityEventDetails } from '../audit/service';
 import { AppError } from '../core/app-error';
 import type { RequestOrigin } from '../core/request-origin';
 import type { Telemetry } from '../lib/telemetry';
-import type { AccountService, LoginOutcome, LoginThrottle, LoginThrottleKey, RememberedDeviceGate, SecondFactorGate } from './account-service';
+import type {
+  AccountService,
+  LoginOutcome,
+  LoginThrottle,
+  LoginThrottleKey,
+  RememberedDeviceGate,
+  SecondFactorGate,
+  SignInAccount,
+  SignInAccounts,
+} from './account-service';
 import type { PasswordCheck } from './password-check';
 import type { SessionIssuance, SessionService } from './session-service';
-import type { UserRow, UserStore } from './user-store';
+import type { UserRow } from './user-store';
 
 /**
  * How often a login whose password check raced a password or factor change starts over against
@@ -15,7 +24,7 @@ import type { UserRow, UserStore } from './user-store';
 const LOGIN_ROUNDS = 3;
 
 interface LoginDeps {
-  users: Pick<UserStore, 'findByEmail'>;
+  signInAccounts: SignInAccounts;
   sessions: SessionService;
   audit: AuditLog;
   telemetry: Telemetry;
@@ -39,7 +48,7 @@ function loginDetails(outcome: { kind: LoginOutcome['kind']; secondFactorRemembe
  */
 async function openAfterPassword(
   deps: LoginDeps,
-  user: UserRow,
+  { user, secondFactor: owed }: SignInAccount,
   origin: RequestOrigin,
   rememberedDeviceToken: string | undefined,
 ): Promise<LoginOutcome | undefined> {
@@ -50,13 +59,13 @@ async function openAfterPassword(
     const entry = succeededEntry(user, origin, loginDetails({ kind: 'session', ...how }));
     return sessions.issueWithEvents(user, aal, origin, deps.audit.toRows([{ type: 'auth.login.succeeded', ...entry }]), how);
   };
-  if (await secondFactor.isRequired(user.id)) {
+  if (owed.required) {
     if (await deps.rememberedDevices.honours(rememberedDeviceToken, user)) {
       const issued = await openSession(2, { secondFactorRemembered: true });
       return issued && { kind: 'session', user, issued, secondFactorRemembered: true };
     }
     const challenge = await secondFactor.startChallenge(user, origin);
-    return challenge && { kind: 'second_factor', user, ...challenge };
+    return challenge && { kind: 'second_factor', user, ...challenge, methods: owed.methods };
   }
   const issued = await openSession(1);
   return issued && { kind: 'session', user, issued };
@@ -68,28 +77,29 @@ function succeededEntry(user: UserRow, origin: RequestOrigin, details: SecurityE
 
 /** The password step of signing in: throttled, audited, and started over when the account changed meanwhile. */
 export function createLogin(deps: LoginDeps): AccountService['login'] {
-  const { users, sessions, audit, telemetry, loginThrottle, passwords } = deps;
+  const { signInAccounts, sessions, audit, telemetry, loginThrottle, passwords } = deps;
   return async (input, origin) => {
-    let user = await users.findByEmail(input.email);
+    let account = await signInAccounts.findByEmail(input.email);
     const key: LoginThrottleKey = {
       ip: origin.ip,
       email: input.email,
-      deviceId: user ? input.deviceIdFor(user.email, user.credentialEpoch) : undefined,
+      deviceId: account ? input.deviceIdFor(account.user.email, account.user.credentialEpoch) : undefined,
     };
     await loginThrottle.beforeAttempt(key, origin);
     for (let round = 1; ; round += 1) {
-      const passwordOk = await passwords.check(user, input.password, origin);
-      if (!user || !passwordOk) {
+      const passwordOk = await passwords.check(account?.user, input.password, origin);
+      if (!account || !passwordOk) {
         await audit.record('auth.login.failed', {
-          userId: user?.id ?? null,
+          userId: account?.user.id ?? null,
           origin: origin,
           details: { reason: 'invalid_credentials' },
         });
         telemetry.emit('auth.login', { outcome: 'failure', request_id: origin.requestId });
         throw new AppError('INVALID_CREDENTIALS');
       }
-      const outcome = await openAfterPassword(deps, user, origin, input.rememberedDeviceToken);
+      const outcome = await openAfterPassword(deps, account, origin, input.rememberedDeviceToken);
       if (outcome) {
+        const { user } = account;
         await loginThrottle.onSuccess(key);
         // A session cookie sent along with a login is replaced, never upgraded (session fixation).
         if (input.previousSessionToken) await sessions.revokeToken(input.previousSessionToken);
@@ -108,7 +118,7 @@ export function createLogin(deps: LoginDeps): AccountService['login'] {
       // The password or a factor changed while this password was being checked: answer as a
       // login that started after the change, against the account as it is now.
       if (round === LOGIN_ROUNDS) throw new AppError('SERVICE_UNAVAILABLE', { detail: 'The account changed during sign-in; try again', retryAfterSeconds: 1 });
-      user = await users.findByEmail(input.email);
+      account = await signInAccounts.findByEmail(input.email);
     }
   };
 }

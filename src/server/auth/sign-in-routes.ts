@@ -87,7 +87,7 @@ export function mountLoginRoute(router: Router, deps: AuthRoutesDeps, deviceIdRe
           requires_2fa: true,
           temp_token: outcome.tempToken,
           expires_in: outcome.expiresInSeconds,
-          methods: outcome.methods ?? ['totp', 'backup_code'],
+          methods: outcome.methods,
           remember_device_days: deps.rememberDeviceDays ?? 0,
         });
         return;

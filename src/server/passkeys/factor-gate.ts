@@ -1,4 +1,4 @@
-import type { SecondFactorGate } from '../auth/account-service';
+import type { SignInAccounts } from '../auth/account-service';
 import type { FactorSummary, PasskeyStore } from './store';
 
 export type SecondFactorMethod = 'totp' | 'passkey' | 'backup_code';
@@ -12,20 +12,17 @@ export function methodsOf(factors: FactorSummary): SecondFactorMethod[] {
 }
 
 /**
- * The password step's view of the second factor once passkeys exist: an account with a passkey
- * (with or without TOTP) owes a second factor, and the temp token's answer names the methods the
- * account has, so the sign-in page offers only those.
+ * The password step's view of an account once passkeys exist: an account with a passkey (with
+ * or without TOTP) owes a second factor — backup codes alone do not — and the temp token's
+ * answer names the methods the account has, so the sign-in page offers only those.
  */
-export function withPasskeyFactor(base: SecondFactorGate, store: Pick<PasskeyStore, 'factorSummary'>): SecondFactorGate {
+export function createSignInAccounts(store: Pick<PasskeyStore, 'accountByEmail'>): SignInAccounts {
   return {
-    async isRequired(userId) {
-      const factors = await store.factorSummary(userId);
-      return factors.totp || factors.passkeys > 0;
-    },
-    async startChallenge(subject, origin) {
-      const challenge = await base.startChallenge(subject, origin);
-      if (!challenge) return undefined;
-      return { ...challenge, methods: methodsOf(await store.factorSummary(subject.id)) };
+    async findByEmail(email) {
+      const account = await store.accountByEmail(email);
+      if (!account) return undefined;
+      const { user, factors } = account;
+      return { user, secondFactor: { required: factors.totp || factors.passkeys > 0, methods: methodsOf(factors) } };
     },
   };
 }

@@ -23,16 +23,46 @@ function factorSummaryQuery(executor: Executor, userId: UserIdValue) {
     .limit(1);
 }
 
+type UserRow = typeof users.$inferSelect;
+
+/** The row of a sign-in: the user an email names and its factor counts, from one snapshot. */
+function accountByEmailQuery(db: Database) {
+  // Qualified by hand: in a one-table select drizzle writes a bare "id", which inside the
+  // subqueries would name the factor table's own id column.
+  const userId = sql`${users}.${sql.identifier(users.id.name)}`;
+  return db
+    .select({
+      user: users,
+      totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
+      passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
+      codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
+    })
+    .from(users)
+    .where(eq(users.email, sql.placeholder('email')))
+    .limit(1);
+}
+
+function summaryOf(row: { totp: unknown; passkeys: unknown; codes: unknown } | undefined): FactorSummary {
+  return { totp: Boolean(row?.totp), passkeys: Number(row?.passkeys ?? 0), unusedBackupCodes: Number(row?.codes ?? 0) };
+}
+
 /** An account's second factors as a whole: what it has, and what goes when the last one does. */
 export function createFactorStore(db: Database) {
-  // Every login asks (is a second factor owed?): outside a transaction it is a named statement.
   const summaryOfUser = factorSummaryQuery(db, sql.placeholder('userId')).prepare('passkeys_factor_summary');
+  // Every password sign-in starts here: built once, sent as a named statement.
+  const accountOfEmail = accountByEmailQuery(db).prepare('passkeys_sign_in_account');
   return {
+    /** The user an email names with its second factors, in one statement (undefined: no such user). */
+    async accountByEmail(email: string): Promise<{ user: UserRow; factors: FactorSummary } | undefined> {
+      const row = (await accountOfEmail.execute({ email }))[0];
+      return row && { user: row.user, factors: summaryOf(row) };
+    },
+
+
     /** The account's second factors in one round trip: what login offers and what a removal leaves. */
     async factorSummary(userId: string, executor: Executor = db): Promise<FactorSummary> {
       const rows = executor === db ? await summaryOfUser.execute({ userId }) : await factorSummaryQuery(executor, userId);
-      const row = rows[0];
-      return { totp: Boolean(row?.totp), passkeys: Number(row?.passkeys ?? 0), unusedBackupCodes: Number(row?.codes ?? 0) };
+      return summaryOf(rows[0]);
     },
 
     /** Turning two-factor off with the last factor: its backup codes go too. */

@@ -20,11 +20,6 @@ type LoginStep = { deps: TwoFactorDeps; parts: LoginStepParts; now: () => Date }
 export function createTwoFactorLoginStep(deps: TwoFactorDeps, parts: LoginStepParts): TwoFactorLoginStep {
   const self: LoginStep = { deps, parts, now: () => new Date(deps.clock.nowMs()) };
   return {
-    async isRequired(userId) {
-      const credential = await deps.store.getCredential(userId);
-      return Boolean(credential?.enabledAt);
-    },
-
     async startChallenge(subject, origin) {
       const tempToken = generateToken(deps.randomBytes);
       const createdAt = self.now();
