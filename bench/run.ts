@@ -133,7 +133,7 @@ function writeReport(report: Report): string {
   return markdown;
 }
 
-function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'> {
+function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes' | 'loginServiceNotes'> {
   return {
     peerNotes: [
       `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
@@ -142,6 +142,9 @@ function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'
     ],
     hashOnlyNotes: [
       '`bench/peers/hash-only/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx: `node:http`, `POST /api/auth/login` answers after `verifySecret` of Proofgate\'s src/server/lib/argon2.ts (its admission limit and fair queue) and nothing else — no framework, database, throttle, session or log line: the most sign-ins per second a server can answer over HTTP here, with the load generator on the same cores',
+    ],
+    loginServiceNotes: [
+      "`bench/peers/login-service/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database with Proofgate's settings (a Redis prefix of its own): `node:http` parses the JSON body and calls `accounts.login` of Proofgate's composition root — the same store round trips, throttles, argon2 check, session row and audit rows as Proofgate's sign-in, without Express, its router, the request schema, the request log, the security headers, the Origin rule and the cookies",
     ],
     hostNotes: [
       'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',

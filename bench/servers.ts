@@ -14,7 +14,10 @@ import type { ServerName } from './scenarios';
  * - the two host apps, both through tsx: bench/hosts/proofgate-host.ts (Proofgate as a library)
  *   and the better-auth peer's own server, whose `/api/orders` is its host route;
  * - the hash-only HTTP server (bench/peers/hash-only/server.ts): a sign-in that is only its
- *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload.
+ *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload;
+ * - the login service (bench/peers/login-service/server.ts): Proofgate's own `accounts.login`
+ *   under Node's HTTP server, on Proofgate's database with Proofgate's settings, flags and
+ *   preload — a Proofgate sign-in without Express and the rest of the HTTP layer.
  */
 
 export interface ServerSet {
@@ -121,6 +124,21 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       env: { NODE_ENV: 'production', BENCH_PASSWORD },
     }),
   );
+  const loginService = await started(
+    startServerProcess({
+      name: 'login-service',
+      entry: 'bench/peers/login-service/server.ts',
+      nodeFlags: npmStartNodeFlags(),
+      probePreload: options.probePreload,
+      env: {
+        ...PROOFGATE_ENV,
+        DATABASE_URL: options.proofgateDatabaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: `${options.redisPrefix}-service`,
+        APP_ENC_KEY: options.appEncKey,
+      },
+    }),
+  );
   return {
     processes: {
       Proofgate: proofgate,
@@ -129,6 +147,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       'Proofgate host': proofgateHost,
       'better-auth host': peerHost,
       'hash-only HTTP': hashOnly,
+      'login service': loginService,
     },
     proofgateEnv: PROOFGATE_ENV,
   };

@@ -45,6 +45,8 @@ export interface Report {
   hostNotes: string[];
   /** The hash-only HTTP server of the login scenario; absent in reports written before it existed. */
   hashOnlyNotes?: string[];
+  /** The login service under node:http of the login scenario; absent in reports written before it existed. */
+  loginServiceNotes?: string[];
   /** Each server after start, a forced garbage collection and a settle, before any load. */
   idle: IdleMemory[];
   measurements: Measurement[];
@@ -235,6 +237,7 @@ function whatRanSection(report: Report, summaries: readonly SideSummary[]): stri
   for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   for (const note of report.hashOnlyNotes ?? []) lines.push(`- hash-only HTTP: ${note}`);
+  for (const note of report.loginServiceNotes ?? []) lines.push(`- login service: ${note}`);
   lines.push('');
   return lines;
 }

@@ -144,6 +144,17 @@ function loginRows(report: Report, summaries: readonly SideSummary[]): TargetRow
       met: undefined,
     });
   }
+  // The same service without Express and the rest of the HTTP layer: splits the distance to the
+  // hash-only server into what Proofgate's login work costs and what its HTTP layer costs.
+  const bare = pair(report, summaries, 'login', 'Proofgate', 'login service');
+  if (bare) {
+    const service = bare.b.requestsPerSecond.median;
+    rows.push({
+      target: "login / Proofgate's login service under node:http (the same sign-in without its HTTP layer; no target)",
+      measured: `${bare.rpsText}; the login service reaches ${ceiling ? pct(service / ceiling.hashesPerSecond) : 'n/a'} of raw argon2id`,
+      met: undefined,
+    });
+  }
   const peer = pair(report, summaries, 'login', 'Proofgate', 'better-auth');
   if (peer) rows.push({ target: `login ≥ ${TARGETS.loginVsPeer}× better-auth`, measured: peer.rpsText, met: peer.rps >= TARGETS.loginVsPeer });
   const el = login.eventLoopP99Ms;

@@ -4,7 +4,9 @@ import { JSON_HEADERS, type Scenario } from './types';
 /**
  * Password sign-in without a second factor: one argon2id verification per request on every
  * side. The third side is the hash-only HTTP server (bench/peers/hash-only/server.ts), whose
- * sign-in is nothing but that verification: the login ceiling over HTTP, in the same rounds.
+ * sign-in is nothing but that verification: the login ceiling over HTTP, in the same rounds. The
+ * fourth is Proofgate's login service under Node's own HTTP server
+ * (bench/peers/login-service/server.ts): everything a Proofgate sign-in does but its HTTP layer.
  */
 export const login: Scenario = {
   id: 'login',
@@ -56,6 +58,24 @@ export const login: Scenario = {
         }));
         return {
           request: `POST /api/auth/login {email, password} — argon2id verification only (node:http, Proofgate's hashing path), ${requests.length} request bodies, round-robin`,
+          warmup: { requests, durationSeconds: settings.login.warmupSeconds },
+          measure: { requests, durationSeconds: settings.login.durationSeconds },
+        };
+      },
+    },
+    {
+      server: 'login service',
+      async prepare({ settings, proofgate }) {
+        // Users of its own in Proofgate's database: its sessions and audit rows land there too.
+        const users = await proofgate.createPasswordUsers(settings.login.users, 'login-service');
+        const requests = users.map((user) => ({
+          method: 'POST' as const,
+          path: '/api/auth/login',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ email: user.email, password: BENCH_PASSWORD }),
+        }));
+        return {
+          request: `POST /api/auth/login {email, password} — Proofgate's accounts.login under node:http (no Express, schema, request log, headers or cookies), ${users.length} users without 2FA, round-robin`,
           warmup: { requests, durationSeconds: settings.login.warmupSeconds },
           measure: { requests, durationSeconds: settings.login.durationSeconds },
         };
