@@ -25,6 +25,10 @@ export function createStandaloneApp(gate: Proofgate): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('json spaces', 0);
+  // Every API answer is Cache-Control: no-store, so nothing ever revalidates an ETag; Express
+  // would still hash each JSON body for one. The UI's assets keep theirs (express.static sets its
+  // own); its index.html, sent as the fallback, is revalidated by Last-Modified.
+  app.set('etag', false);
   app.use(requestBasics(gate.services));
   app.use(gate.router);
   // Every /api path is Proofgate's here: an unknown one is a problem+json 404, never the UI.

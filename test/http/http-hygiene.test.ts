@@ -59,6 +59,20 @@ describe('problem+json for every failure', () => {
   });
 });
 
+describe('caching of API answers', () => {
+  it('a signed-in read is Cache-Control: no-store and carries no ETag to revalidate', async () => {
+    const { client } = await registerAndLogin(server, uniqueEmail('cache'));
+    const me = await client.get('/api/auth/me');
+    expect(me.status).toBe(200);
+    expect(me.headers.get('cache-control')).toBe('no-store');
+    expect(me.headers.get('etag')).toBeNull();
+    // Nothing to revalidate, so a conditional request is answered in full, never 304.
+    const again = await client.get('/api/auth/me', { headers: { 'if-none-match': '*' } });
+    expect(again.status).toBe(200);
+    expect(again.body.user.id).toBe(me.body.user.id);
+  });
+});
+
 describe('Origin check on state-changing requests', () => {
   it('refuses a foreign Origin with 403 ORIGIN_REJECTED and creates nothing', async () => {
     const email = uniqueEmail('csrf');
