@@ -57,6 +57,17 @@ const PROOFGATE_ENV: Record<string, string> = {
   REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
 };
 
+/** Proofgate's settings on the bench database, with the Redis key prefix of one process. */
+function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<string, string> {
+  return {
+    ...PROOFGATE_ENV,
+    DATABASE_URL: options.proofgateDatabaseUrl,
+    REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: redisPrefix,
+    APP_ENC_KEY: options.appEncKey,
+  };
+}
+
 export async function startServers(options: ServerSetOptions): Promise<ServerSet> {
   const started = async (promise: Promise<ServerProcess>) => {
     const server = await promise;
@@ -70,13 +81,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       entry: serverBundle,
       nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
-      env: {
-        ...PROOFGATE_ENV,
-        DATABASE_URL: options.proofgateDatabaseUrl,
-        REDIS_URL: options.redisUrl,
-        REDIS_KEY_PREFIX: options.redisPrefix,
-        APP_ENC_KEY: options.appEncKey,
-      },
+      env: proofgateEnv(options, options.redisPrefix),
       cpuProfileDir: options.cpuProfileDir,
     }),
   );
@@ -130,13 +135,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       entry: 'bench/peers/login-service/server.ts',
       nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
-      env: {
-        ...PROOFGATE_ENV,
-        DATABASE_URL: options.proofgateDatabaseUrl,
-        REDIS_URL: options.redisUrl,
-        REDIS_KEY_PREFIX: `${options.redisPrefix}-service`,
-        APP_ENC_KEY: options.appEncKey,
-      },
+      env: proofgateEnv(options, `${options.redisPrefix}-service`),
     }),
   );
   return {

@@ -1,4 +1,5 @@
 import { BENCH_PASSWORD } from '../fixtures/proofgate';
+import type { LoadRequest } from '../lib/load';
 import { JSON_HEADERS, type Scenario } from './types';
 
 /**
@@ -8,6 +9,16 @@ import { JSON_HEADERS, type Scenario } from './types';
  * fourth is Proofgate's login service under Node's own HTTP server
  * (bench/peers/login-service/server.ts): everything a Proofgate sign-in does but its HTTP layer.
  */
+/** Proofgate's sign-in request for each user (the login service answers the same path). */
+function proofgateLogins(users: ReadonlyArray<{ email: string }>): LoadRequest[] {
+  return users.map((user) => ({
+    method: 'POST' as const,
+    path: '/api/auth/login',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ email: user.email, password: BENCH_PASSWORD }),
+  }));
+}
+
 export const login: Scenario = {
   id: 'login',
   sides: [
@@ -15,12 +26,7 @@ export const login: Scenario = {
       server: 'Proofgate',
       async prepare({ settings, proofgate }) {
         const users = await proofgate.createPasswordUsers(settings.login.users, 'login');
-        const requests = users.map((user) => ({
-          method: 'POST' as const,
-          path: '/api/auth/login',
-          headers: JSON_HEADERS,
-          body: JSON.stringify({ email: user.email, password: BENCH_PASSWORD }),
-        }));
+        const requests = proofgateLogins(users);
         return {
           request: `POST /api/auth/login {email, password} — ${users.length} users without 2FA, round-robin`,
           warmup: { requests, durationSeconds: settings.login.warmupSeconds },
@@ -68,12 +74,7 @@ export const login: Scenario = {
       async prepare({ settings, proofgate }) {
         // Users of its own in Proofgate's database: its sessions and audit rows land there too.
         const users = await proofgate.createPasswordUsers(settings.login.users, 'login-service');
-        const requests = users.map((user) => ({
-          method: 'POST' as const,
-          path: '/api/auth/login',
-          headers: JSON_HEADERS,
-          body: JSON.stringify({ email: user.email, password: BENCH_PASSWORD }),
-        }));
+        const requests = proofgateLogins(users);
         return {
           request: `POST /api/auth/login {email, password} — Proofgate's accounts.login under node:http (no Express, schema, request log, headers or cookies), ${users.length} users without 2FA, round-robin`,
           warmup: { requests, durationSeconds: settings.login.warmupSeconds },
