@@ -1,4 +1,4 @@
-import { eq, sql, type Placeholder } from 'drizzle-orm';
+import { eq, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../db/client';
 import { passkeyCredentials, twoFactorBackupCodes, twoFactorCredentials, users } from '../db/schema';
 
@@ -10,17 +10,21 @@ export interface FactorSummary {
 
 type UserIdValue = string | Placeholder<'userId'>;
 
+/**
+ * The three counts of a factor summary as columns, for the user `userId` names: an id, the
+ * prepared statement's placeholder, or the user row of the statement's own FROM.
+ */
+function factorCountColumns(userId: UserIdValue | SQL) {
+  return {
+    totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
+    passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
+    codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
+  };
+}
+
 /** The three counts of factorSummary, for one user (an id, or the prepared statement's placeholder). */
 function factorSummaryQuery(executor: Executor, userId: UserIdValue) {
-  return executor
-    .select({
-      totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
-      passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
-      codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
-    })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
+  return executor.select(factorCountColumns(userId)).from(users).where(eq(users.id, userId)).limit(1);
 }
 
 type UserRow = typeof users.$inferSelect;
@@ -31,12 +35,7 @@ function accountByEmailQuery(db: Database) {
   // subqueries would name the factor table's own id column.
   const userId = sql`${users}.${sql.identifier(users.id.name)}`;
   return db
-    .select({
-      user: users,
-      totp: sql<boolean>`exists (select 1 from ${twoFactorCredentials} t where t.user_id = ${userId} and t.enabled_at is not null)`,
-      passkeys: sql<number>`(select count(*)::int from ${passkeyCredentials} p where p.user_id = ${userId})`,
-      codes: sql<number>`(select count(*)::int from ${twoFactorBackupCodes} b where b.user_id = ${userId} and b.used_at is null)`,
-    })
+    .select({ user: users, ...factorCountColumns(userId) })
     .from(users)
     .where(eq(users.email, sql.placeholder('email')))
     .limit(1);
