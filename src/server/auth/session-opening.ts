@@ -1,7 +1,8 @@
 import type { NewSecurityEvent } from '../audit/store';
 import { eventParams, insertEventsFrom } from '../audit/event-rows-sql';
-import { columnList, columnValue, insertColumns, parameterValues, quotedTableName, quoteIdentifier } from '../db/insert-columns';
-import { sessions, users } from '../db/schema';
+import { quotedTableName, quoteIdentifier } from '../db/insert-columns';
+import { users } from '../db/schema';
+import { insertSessionFrom, SESSION_PARAM_COUNT, sessionParam, sessionRowParams } from './session-row-sql';
 import type { NewSession } from './session-store';
 
 /**
@@ -14,22 +15,16 @@ import type { NewSession } from './session-store';
  * they add is written here too. Parameters: one per session column, then one text[] per event
  * column, spread into rows by unnest.
  */
-const SESSION_COLUMNS = insertColumns(sessions);
-const FIRST_EVENT_PARAM = 1 + SESSION_COLUMNS.length;
+const FIRST_SESSION_PARAM = 1;
+const FIRST_EVENT_PARAM = FIRST_SESSION_PARAM + SESSION_PARAM_COUNT;
 
-function sessionParam(key: keyof NewSession): string {
-  const index = SESSION_COLUMNS.findIndex((column) => column.key === key);
-  if (index < 0) throw new Error(`sessions has no column ${key}`);
-  return `$${1 + index}::${SESSION_COLUMNS[index]!.sqlType}`;
-}
+/** The session's user, only while its credential epoch is the one the session carries. */
+const USER_AT_SESSION_EPOCH = `${quotedTableName(users)} u
+        where u.${quoteIdentifier(users.id.name)} = ${sessionParam('userId', FIRST_SESSION_PARAM)}
+          and u.${quoteIdentifier(users.credentialEpoch.name)} = ${sessionParam('credentialEpoch', FIRST_SESSION_PARAM)}`;
 
 export const OPEN_SESSION_WITH_EVENTS_SQL = `with opened as (
-       insert into ${quotedTableName(sessions)} (${columnList(SESSION_COLUMNS)})
-       select ${parameterValues(SESSION_COLUMNS, 1)}
-         from ${quotedTableName(users)} u
-        where u.${quoteIdentifier(users.id.name)} = ${sessionParam('userId')}
-          and u.${quoteIdentifier(users.credentialEpoch.name)} = ${sessionParam('credentialEpoch')}
-       returning ${quoteIdentifier(sessions.id.name)} as id),
+       ${insertSessionFrom(USER_AT_SESSION_EPOCH, FIRST_SESSION_PARAM)}),
      audited as (
        ${insertEventsFrom('opened', FIRST_EVENT_PARAM)})
      select id from opened`;
@@ -41,8 +36,5 @@ export interface OpenedSessionRow {
 /** The statement's parameters, in the order OPEN_SESSION_WITH_EVENTS_SQL numbers them. */
 export function openSessionParams(session: NewSession, events: readonly NewSecurityEvent[]): unknown[] {
   const stamped = { ...session, createdAt: session.createdAt ?? session.authenticatedAt };
-  return [
-    ...SESSION_COLUMNS.map((column) => columnValue(column, stamped)),
-    ...eventParams(events),
-  ];
+  return [...sessionRowParams(stamped), ...eventParams(events)];
 }

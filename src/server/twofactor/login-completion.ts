@@ -1,8 +1,7 @@
 import type { NewSecurityEvent } from '../audit/store';
 import type { NewSession } from '../auth/session-store';
 import { eventParams, insertEventsFrom } from '../audit/event-rows-sql';
-import { columnList, columnValue, insertColumns, parameterValues, quotedTableName, quoteIdentifier } from '../db/insert-columns';
-import { sessions } from '../db/schema';
+import { insertSessionFrom, SESSION_PARAM_COUNT, sessionParam, sessionRowParams } from '../auth/session-row-sql';
 
 /** What the successful end of the second login step writes, in one statement. */
 export interface LoginCompletionInput {
@@ -23,17 +22,8 @@ export interface LoginCompletionRow {
 // The columns come from the owners' table definitions (sessions: auth, security_events: audit):
 // a column they add is written here too. Parameters $1-$4 are the step's own; then one per
 // session column, then one text[] per event column, spread into rows by unnest.
-const SESSION_COLUMNS = insertColumns(sessions);
 const FIRST_SESSION_PARAM = 5;
-const FIRST_EVENT_PARAM = FIRST_SESSION_PARAM + SESSION_COLUMNS.length;
-
-function sessionParam(key: keyof NewSession): string {
-  const index = SESSION_COLUMNS.findIndex((column) => column.key === key);
-  if (index < 0) throw new Error(`sessions has no column ${key}`);
-  return `$${FIRST_SESSION_PARAM + index}`;
-}
-
-const sessionValues = parameterValues(SESSION_COLUMNS, FIRST_SESSION_PARAM);
+const FIRST_EVENT_PARAM = FIRST_SESSION_PARAM + SESSION_PARAM_COUNT;
 
 /**
  * The step is burnt under recordTotpStep's conditions; the token is consumed only if the step
@@ -53,14 +43,12 @@ export const COMPLETE_LOGIN_SQL = `with step as (
         where id = $1
           and consumed_at is null
           and user_id = $2
-          and credential_epoch = ${sessionParam('credentialEpoch')}
+          and credential_epoch = ${sessionParam('credentialEpoch', FIRST_SESSION_PARAM)}
           and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
           and ($3::bigint is null or exists (select 1 from step))
        returning id),
      opened as (
-       insert into ${quotedTableName(sessions)} (${columnList(SESSION_COLUMNS)})
-       select ${sessionValues} from consumed
-       returning ${quoteIdentifier(sessions.id.name)} as id),
+       ${insertSessionFrom('consumed', FIRST_SESSION_PARAM)}),
      audited as (
        ${insertEventsFrom('consumed', FIRST_EVENT_PARAM)})
      select (select count(*) from step) as step_recorded, (select id from opened) as session_id`;
@@ -74,7 +62,7 @@ export function completeLoginParams(input: LoginCompletionInput): unknown[] {
     input.userId,
     input.totpStep,
     input.now,
-    ...SESSION_COLUMNS.map((column) => columnValue(column, session)),
+    ...sessionRowParams(session),
     ...eventParams(events),
   ];
 }
