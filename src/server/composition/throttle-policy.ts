@@ -10,6 +10,7 @@ import type { SmsTestLimits } from '../alerts/service';
 import type { ForgotPasswordThrottle } from '../auth/password-reset-service';
 import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
+import { giveBack } from '../limits/give-back';
 import { reserveInOrder } from '../limits/reserve-in-order';
 import type { LimiterStore } from '../limits/limiter-store';
 
@@ -73,14 +74,17 @@ function createLoginThrottle(gate: Gate, config: LimitsConfig): LoginThrottle {
     },
     async onSuccess(key) {
       const ip = ipLimiterKey(key.ip);
-      await Promise.all([
-        loginIp.refund(ip),
-        loginIpEmail.reset(limiterKey(ip, key.email)),
+      await giveBack([
+        { gate: loginIp, key: ip, kind: 'refund' },
+        { gate: loginIpEmail, key: limiterKey(ip, key.email), kind: 'reset' },
         // The total across devices only gives back this attempt's point: failures made through
         // other device cookies stay counted for the window.
         ...(key.deviceId
-          ? [loginDevice.reset(limiterKey(key.deviceId, key.email)), loginEmailDevices.refund(limiterKey(key.email))]
-          : [loginEmail.reset(limiterKey(key.email))]),
+          ? [
+              { gate: loginDevice, key: limiterKey(key.deviceId, key.email), kind: 'reset' as const },
+              { gate: loginEmailDevices, key: limiterKey(key.email), kind: 'refund' as const },
+            ]
+          : [{ gate: loginEmail, key: limiterKey(key.email), kind: 'reset' as const }]),
       ]);
     },
   };

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { createRedisConsumeInOrder } from './redis-consume-in-order';
+import { createRedisGiveBack } from './redis-give-back';
 
 /**
  * Where throttle counters live. rate-limiter-flexible does the counting atomically in each
@@ -42,6 +43,13 @@ export interface ConsumeOutcome {
   msBeforeNext: number;
 }
 
+/** What a success gives back to one limiter's counter for `key`: one point, or the whole count. */
+export interface GiveBackCounterStep {
+  spec: LimitSpec;
+  key: string;
+  kind: 'refund' | 'reset';
+}
+
 export interface LimiterStore {
   kind: LimiterStoreKind;
   create(spec: LimitSpec): RateLimiterAbstract;
@@ -52,6 +60,11 @@ export interface LimiterStore {
    * gates reserve one after another (limits/reserve-in-order.ts).
    */
   consumeInOrder?(steps: readonly ConsumeStep[]): Promise<ConsumeOutcome[]>;
+  /**
+   * Refunds one point or resets the counter, per step, in one round trip: exactly the
+   * limiters' own `reward(key, 1)` and `delete(key)`. Only Redis has it (limits/give-back.ts).
+   */
+  giveBack?(steps: readonly GiveBackCounterStep[]): Promise<void>;
   /** Throws when the store cannot be reached (readiness, system status). */
   ping(): Promise<void>;
   /** Throws when the store cannot be reached; system status reports the answer. */
@@ -154,9 +167,11 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
   });
   // RateLimiterRedis keys a counter as `${its keyPrefix}:${key}`; the script must use the same keys.
   const limiterPrefix = (spec: LimitSpec) => `${keyPrefix}:${spec.name}`;
+  const counterKey = (step: { spec: LimitSpec; key: string }) => `${limiterPrefix(step.spec)}:${step.key}`;
   return {
     kind: 'redis',
-    consumeInOrder: createRedisConsumeInOrder(client, (step) => `${limiterPrefix(step.spec)}:${step.key}`),
+    consumeInOrder: createRedisConsumeInOrder(client, counterKey),
+    giveBack: createRedisGiveBack(client, counterKey),
     create: (spec) =>
       new RateLimiterRedis({
         storeClient: client,

@@ -1,6 +1,7 @@
 import type { RequestOrigin } from '../core/request-origin';
 import { ipLimiterKey } from '../core/client-address';
 import type { HitContext, LimitGate } from '../limits/limit-gate';
+import { giveBack } from '../limits/give-back';
 import { reserveInOrder } from '../limits/reserve-in-order';
 import { explainRefusal, type AttemptBudget } from './attempts';
 import type { TwoFactorLimits } from './types';
@@ -28,7 +29,11 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
    * counted for its 24 h window however many successes come between (NIST SP 800-63B §5.2.2).
    */
   async function settleSuccess(userId: string, ipKey: string): Promise<void> {
-    await Promise.all([limits.userShort.reset(userId), limits.userDaily.refund(userId), limits.ip.refund(ipKey)]);
+    await giveBack([
+      { gate: limits.userShort, key: userId, kind: 'reset' },
+      { gate: limits.userDaily, key: userId, kind: 'refund' },
+      { gate: limits.ip, key: ipKey, kind: 'refund' },
+    ]);
   }
 
   /** The per-user points, in order on purpose: while the short lock refuses, the daily cap is not spent. */

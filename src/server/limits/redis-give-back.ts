@@ -1,0 +1,51 @@
+import type { Redis } from 'ioredis';
+import type { GiveBackCounterStep } from './limiter-store';
+
+/**
+ * A successful attempt gives back what it took from several throttles at once: one point to
+ * some (refund), the whole counter to others (reset). Done with the library that is one command
+ * per throttle — two `rlflxIncr` scripts and a `DEL` — each with its own command object, reply
+ * and promise on the server's main thread. This script does all of them in one command.
+ *
+ * Each step is exactly what rate-limiter-flexible's RateLimiterRedis does, so the counters stay
+ * the library's: a refund is its `reward(key, 1)` (`SET key 0 EX duration NX`, `INCRBY key -1`,
+ * and a key that lost its TTL gets the window again), a reset is its `delete(key)` (`DEL key`).
+ *
+ * ARGV holds one number per key: the window in seconds for a refund, 0 for a reset. The reply
+ * is the number of steps done. All keys go to one Redis node (the limiter store never uses Redis
+ * Cluster).
+ */
+const GIVE_BACK_LUA = `
+for i = 1, #KEYS do
+  local window = tonumber(ARGV[i])
+  if window == 0 then
+    redis.call('del', KEYS[i])
+  else
+    redis.call('set', KEYS[i], 0, 'EX', window, 'NX')
+    redis.call('incrby', KEYS[i], -1)
+    if redis.call('pttl', KEYS[i]) == -1 then
+      redis.call('expire', KEYS[i], window)
+    end
+  end
+end
+return #KEYS
+`;
+
+const COMMAND = 'proofgateGiveBack';
+
+type ScriptClient = Redis & { [COMMAND](keyCount: number, ...keysAndArgs: string[]): Promise<number> };
+
+/** `keyOf(step)` must give the key RateLimiterRedis uses for that step's limiter and key. */
+export function createRedisGiveBack(client: Redis, keyOf: (step: GiveBackCounterStep) => string) {
+  // EVALSHA, falling back to EVAL once when Redis does not know the script (ioredis).
+  client.defineCommand(COMMAND, { lua: GIVE_BACK_LUA });
+  const scripted = client as ScriptClient;
+
+  return async function giveBack(steps: readonly GiveBackCounterStep[]): Promise<void> {
+    // As rejectIfRedisNotReady does for the library's own commands: fail at once while down.
+    if (client.status !== 'ready') throw new Error(`redis ${client.status}`);
+    const keys = steps.map(keyOf);
+    const args = steps.map(({ spec, kind }) => String(kind === 'reset' ? 0 : spec.durationSeconds));
+    await scripted[COMMAND](keys.length, ...keys, ...args);
+  };
+}
