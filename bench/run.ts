@@ -12,7 +12,7 @@ import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
-import { IDLE_WINDOW_MS, measureIdleMemory, startServers } from './servers';
+import { IDLE_WINDOW_MS, loginServiceProfileDir, measureIdleMemory, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
@@ -97,8 +97,9 @@ async function runFloods(ctx: ScenarioContext, failures: string[]): Promise<Floo
   return floods;
 }
 
-async function printProfile(proofgate: ServerProcess, profileDir: string): Promise<void> {
-  await proofgate.stop();
+/** Stops `server` and summarises the CPU profile it wrote to `profileDir`. */
+async function printProfile(server: ServerProcess, label: string, profileDir: string): Promise<void> {
+  await server.stop();
   // The main thread's profile is the largest; a loader-hooks thread would write a small one too.
   const file = fs
     .readdirSync(profileDir)
@@ -106,9 +107,9 @@ async function printProfile(proofgate: ServerProcess, profileDir: string): Promi
     .map((f) => path.join(profileDir, f))
     .sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
   if (file) {
-    console.log(`CPU profile of the Proofgate process: ${path.relative(process.cwd(), file)}\n`);
+    console.log(`CPU profile of the ${label} process: ${path.relative(process.cwd(), file)}\n`);
     console.log(summarizeCpuProfile(file, 25));
-  } else console.error('no CPU profile was written');
+  } else console.error(`no CPU profile of the ${label} process was written`);
 }
 
 function scenarioContext(settings: BenchSettings, processes: Record<ServerName, ServerProcess>, fixtures: ProofgateFixtures): ScenarioContext {
@@ -144,7 +145,7 @@ function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'
       '`bench/peers/hash-only/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx: `node:http`, `POST /api/auth/login` answers after `verifySecret` of Proofgate\'s src/server/lib/argon2.ts (its admission limit and fair queue) and nothing else — no framework, database, throttle, session or log line: the most sign-ins per second a server can answer over HTTP here, with the load generator on the same cores',
     ],
     loginServiceNotes: [
-      "`bench/peers/login-service/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database with Proofgate's settings (a Redis prefix of its own): `node:http` parses the JSON body and calls `accounts.login` of Proofgate's composition root — the same store round trips, throttles, argon2 check, session row and audit rows as Proofgate's sign-in, without Express, its router, the request schema, the request log, the security headers, the Origin rule and the cookies",
+      "`bench/peers/login-service/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database with Proofgate's settings (a Redis prefix of its own): `node:http` parses the JSON body and calls `accounts.login` (login) or `twoFactor.verifyLogin` (verify) of Proofgate's composition root — the same store round trips, throttles, argon2 or TOTP check, replay check, session row and audit rows as Proofgate's sign-in, without Express, its router, the request schema, the request log, the security headers, the Origin rule and the cookies",
     ],
     hostNotes: [
       'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',
@@ -234,7 +235,11 @@ async function main(): Promise<void> {
       console.error(`bench: requests failed, so these numbers do not measure what they claim:\n  ${failures.join('\n  ')}`);
       process.exitCode = 1;
     }
-    if (profileDir) await printProfile(processes.Proofgate, profileDir);
+    if (profileDir) {
+      await printProfile(processes.Proofgate, 'Proofgate', profileDir);
+      // The same sign-in work without the HTTP layer: the difference of the two is what the HTTP layer costs.
+      await printProfile(processes['login service'], 'login service', loginServiceProfileDir(profileDir));
+    }
   } finally {
     await cleanup();
   }

@@ -16,8 +16,9 @@ import type { ServerName } from './scenarios';
  * - the hash-only HTTP server (bench/peers/hash-only/server.ts): a sign-in that is only its
  *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload;
  * - the login service (bench/peers/login-service/server.ts): Proofgate's own `accounts.login`
- *   under Node's HTTP server, on Proofgate's database with Proofgate's settings, flags and
- *   preload — a Proofgate sign-in without Express and the rest of the HTTP layer.
+ *   and `twoFactor.verifyLogin` under Node's HTTP server, on Proofgate's database with
+ *   Proofgate's settings, flags and preload — both sign-in steps of Proofgate without Express
+ *   and the rest of the HTTP layer.
  */
 
 export interface ServerSet {
@@ -66,6 +67,11 @@ function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<st
     REDIS_KEY_PREFIX: redisPrefix,
     APP_ENC_KEY: options.appEncKey,
   };
+}
+
+/** With `--profile`, the login service writes its CPU profile beside Proofgate's, in this folder. */
+export function loginServiceProfileDir(proofgateProfileDir: string): string {
+  return `${proofgateProfileDir}-login-service`;
 }
 
 export async function startServers(options: ServerSetOptions): Promise<ServerSet> {
@@ -136,6 +142,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
       env: proofgateEnv(options, `${options.redisPrefix}-service`),
+      cpuProfileDir: options.cpuProfileDir ? loginServiceProfileDir(options.cpuProfileDir) : undefined,
     }),
   );
   return {

@@ -45,7 +45,7 @@ export interface Report {
   hostNotes: string[];
   /** The hash-only HTTP server of the login scenario; absent in reports written before it existed. */
   hashOnlyNotes?: string[];
-  /** The login service under node:http of the login scenario; absent in reports written before it existed. */
+  /** The login service under node:http of the login and verify scenarios; absent in reports written before it existed. */
   loginServiceNotes?: string[];
   /** Each server after start, a forced garbage collection and a settle, before any load. */
   idle: IdleMemory[];

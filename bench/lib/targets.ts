@@ -96,6 +96,17 @@ function ratioRows(report: Report, summaries: readonly SideSummary[]): TargetRow
     rows.push({ target: `verify throughput ≥ ${TARGETS.verifyThroughput}× better-auth`, measured: verify.rpsText, met: verify.rps >= TARGETS.verifyThroughput });
     rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: verify.p99Text, met: verify.p99 <= TARGETS.verifyP99 });
   }
+  // The same second step without Express and the rest of the HTTP layer: how far the service's
+  // own round trips and work would reach against better-auth if the HTTP layer cost nothing.
+  const bare = pair(report, summaries, 'verify', 'login service', 'better-auth');
+  const bareVsProofgate = pair(report, summaries, 'verify', 'Proofgate', 'login service');
+  if (bare && bareVsProofgate) {
+    rows.push({
+      target: "verify / Proofgate's login service under node:http (the same second step without its HTTP layer; no target)",
+      measured: `${bareVsProofgate.rpsText}; the login service reaches ${bare.rpsText} better-auth, p99 ${bare.p99Text}`,
+      met: undefined,
+    });
+  }
   return rows;
 }
 

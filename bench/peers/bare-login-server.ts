@@ -2,8 +2,8 @@ import http from 'node:http';
 
 /**
  * What the bench's bare login servers share (the hash-only server and the login service): Node's
- * own HTTP server with `GET /healthz` and `POST /api/auth/login`, a JSON body of at most 16 KiB
- * read whole, and JSON answers. Each server says only what a sign-in does with the body.
+ * own HTTP server with `GET /healthz` and a few `POST` sign-in paths, a JSON body of at most
+ * 16 KiB read whole, and JSON answers. Each server says only what each path does with the body.
  */
 
 const MAX_BODY_BYTES = 16 * 1024;
@@ -24,13 +24,16 @@ function parseObject(raw: string): Record<string, unknown> | undefined {
   }
 }
 
+/** Answers one sign-in request, given its JSON object. */
+export type BareHandler = (body: Record<string, unknown>, req: http.IncomingMessage, res: http.ServerResponse) => void;
+
 /**
- * Starts the server: `signIn` gets each login's JSON object and answers it; a body that is not a
- * JSON object is answered 400 VALIDATION_FAILED, any other request 404. Stops on SIGTERM after
- * `onClose`.
+ * Starts the server: `posts[path]` gets the JSON object of each `POST path` and answers it; a
+ * body that is not a JSON object is answered 400 VALIDATION_FAILED, any other request 404.
+ * Stops on SIGTERM after `onClose`.
  */
 export function serveBareLogin(options: {
-  signIn: (body: Record<string, unknown>, req: http.IncomingMessage, res: http.ServerResponse) => void;
+  posts: Record<string, BareHandler>;
   describe: string;
   defaultPort: number;
   onClose?: () => Promise<void>;
@@ -39,7 +42,8 @@ export function serveBareLogin(options: {
   const port = Number(process.env.PORT ?? options.defaultPort);
   const server = http.createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/healthz') return answer(res, 200, { ok: true });
-    if (req.method !== 'POST' || req.url !== '/api/auth/login') return answer(res, 404, { error_code: 'NOT_FOUND' });
+    const handle = req.method === 'POST' && req.url && Object.hasOwn(options.posts, req.url) ? options.posts[req.url] : undefined;
+    if (!handle) return answer(res, 404, { error_code: 'NOT_FOUND' });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -50,7 +54,7 @@ export function serveBareLogin(options: {
     req.on('end', () => {
       const body = parseObject(Buffer.concat(chunks).toString('utf8'));
       if (!body) return answer(res, 400, { error_code: 'VALIDATION_FAILED' });
-      options.signIn(body, req, res);
+      handle(body, req, res);
     });
   });
   server.listen(port, host, () => console.error(`${options.describe} on http://${host}:${port}`));

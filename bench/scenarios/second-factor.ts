@@ -26,10 +26,14 @@ function splitQueues<T>(items: readonly T[], settings: BenchSettings, warmupAmou
   };
 }
 
-async function verifyProofgate({ settings, proofgate }: ScenarioContext): Promise<PreparedScenario> {
+/**
+ * Proofgate's second step for fresh users of its database (the label keeps each side's apart):
+ * the same request for Proofgate and for its login service under node:http.
+ */
+async function proofgateVerifies({ settings, proofgate }: ScenarioContext, label: string, what: string): Promise<PreparedScenario> {
   const { proofgateAmount, warmupAmount } = settings.verify;
   // One user per request: TOTP replay protection accepts each time step once per user.
-  const users = await proofgate.createTwoFactorUsers(poolSize(settings, warmupAmount, proofgateAmount), 'verify');
+  const users = await proofgate.createTwoFactorUsers(poolSize(settings, warmupAmount, proofgateAmount), label);
   const tokens = await proofgate.issueTempTokens(users.map((u) => u.id));
   const items = users.map((user, i) => ({ token: tokens[i]!, secret: user.secret }));
   const q = splitQueues(items, settings, warmupAmount, proofgateAmount);
@@ -38,7 +42,7 @@ async function verifyProofgate({ settings, proofgate }: ScenarioContext): Promis
   });
   const base = { method: 'POST' as const, path: '/api/auth/2fa/verify', headers: JSON_HEADERS };
   return {
-    request: `POST /api/auth/2fa/verify {temp_token, code} — ${items.length} users, each temp token and user used once`,
+    request: `POST /api/auth/2fa/verify {temp_token, code}${what} — ${items.length} users, each temp token and user used once`,
     warmup: { requests: [queuedRequest(base, q.warmItems, build)], amount: q.warmAmount },
     measure: { requests: [queuedRequest(base, q.measureItems, build)], amount: q.measureAmount },
   };
@@ -64,11 +68,20 @@ async function verifyPeer({ settings, peers }: ScenarioContext): Promise<Prepare
   };
 }
 
+/**
+ * The TOTP second step. The third side is Proofgate's login service under Node's own HTTP server
+ * (bench/peers/login-service/server.ts): every round trip, throttle, replay check, session row
+ * and audit row of the step, without the HTTP layer.
+ */
 export const verify: Scenario = {
   id: 'verify',
   sides: [
-    { server: 'Proofgate', prepare: verifyProofgate },
+    { server: 'Proofgate', prepare: (ctx) => proofgateVerifies(ctx, 'verify', '') },
     { server: 'better-auth', prepare: verifyPeer },
+    {
+      server: 'login service',
+      prepare: (ctx) => proofgateVerifies(ctx, 'verify-service', " — Proofgate's twoFactor.verifyLogin under node:http (no Express, schema, request log, headers or cookies)"),
+    },
   ],
 };
 

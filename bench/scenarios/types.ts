@@ -17,7 +17,7 @@ export const SCENARIO_IDS: ScenarioId[] = ['session', 'host-session', 'verify', 
  * defaults and with its session cookie cache on, and the two host apps (Express apps with a
  * route of their own, guarded by each library), the hash-only HTTP server, whose sign-in is
  * nothing but its argon2id verification (the login ceiling over HTTP), and Proofgate's login
- * service called from Node's own HTTP server (a Proofgate sign-in without its HTTP layer).
+ * service called from Node's own HTTP server (both steps of a Proofgate sign-in without its HTTP layer).
  */
 export type ServerName =
   | 'Proofgate'

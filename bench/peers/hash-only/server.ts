@@ -24,12 +24,14 @@ async function main(): Promise<void> {
   serveBareLogin({
     describe: 'hash-only login',
     defaultPort: 3300,
-    signIn(body, req, res) {
-      if (typeof body.password !== 'string') return answer(res, 400, { error_code: 'VALIDATION_FAILED' });
-      verifySecret(stored, body.password, ipLimiterKey(req.socket.remoteAddress ?? 'unknown')).then(
-        (valid) => answer(res, valid ? 200 : 401, valid ? { ok: true } : { error_code: 'INVALID_CREDENTIALS' }),
-        () => answer(res, 503, { error_code: 'SERVICE_UNAVAILABLE' }),
-      );
+    posts: {
+      '/api/auth/login'(body, req, res) {
+        if (typeof body.password !== 'string') return answer(res, 400, { error_code: 'VALIDATION_FAILED' });
+        verifySecret(stored, body.password, ipLimiterKey(req.socket.remoteAddress ?? 'unknown')).then(
+          (valid) => answer(res, valid ? 200 : 401, valid ? { ok: true } : { error_code: 'INVALID_CREDENTIALS' }),
+          () => answer(res, 503, { error_code: 'SERVICE_UNAVAILABLE' }),
+        );
+      },
     },
   });
 }
