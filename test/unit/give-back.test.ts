@@ -1,38 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/server/core/app-error';
 import { giveBack, type GiveBackStep } from '../../src/server/limits/give-back';
 import { createLimitGate, type LimitGate } from '../../src/server/limits/limit-gate';
 import { openLimiterStore, type LimiterStore, type LimitSpec } from '../../src/server/limits/limiter-store';
+import { closingLimiterStores, limiterStoresUnderTest, silentLogger } from '../support/limiter-stores';
 
 /**
  * `giveBack` must be exactly `gate.refund` / `gate.reset` for each step, whether the store does
  * them one by one (memory, PostgreSQL) or in one Redis script: the same counters, windows and
  * blocks afterwards, so the next reserve on every gate answers alike.
  */
-const silent = pino({ level: 'silent' });
-const stores: Array<{ name: string; open: () => LimiterStore }> = [
-  { name: 'memory', open: () => openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 'unit', pool: undefined, logger: silent }) },
-];
-if (process.env.TEST_REDIS_URL) {
-  const redisUrl = process.env.TEST_REDIS_URL;
-  stores.push({
-    name: 'redis',
-    open: () => openLimiterStore({ redisUrl, redisKeyPrefix: `giveback_${randomBytes(4).toString('hex')}`, pool: undefined, logger: silent }),
-  });
-}
-
-const opened: LimiterStore[] = [];
-afterAll(async () => {
-  for (const store of opened) await store.close();
-});
-
-async function ready(store: LimiterStore): Promise<LimiterStore> {
-  opened.push(store);
-  await store.ping();
-  return store;
-}
+const stores = limiterStoresUnderTest('giveback');
+const { ready, closeAfterTests } = closingLimiterStores();
 
 /**
  * What a shared store holds for one gate's key, read through a second limiter of the library:
@@ -130,8 +109,7 @@ describe.each(stores)('giveBack on $name', ({ name, open }) => {
 
 describe.skipIf(!process.env.TEST_REDIS_URL)('giveBack when Redis is unreachable', () => {
   it('answers SERVICE_UNAVAILABLE instead of pretending the points were given back', async () => {
-    const store = openLimiterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'down', pool: undefined, logger: silent });
-    opened.push(store);
+    const store = closeAfterTests(openLimiterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'down', pool: undefined, logger: silentLogger }));
     const [a, b] = ['down_a', 'down_b'].map((name) => createLimitGate(store, { name, points: 3, durationSeconds: 60 }, 'RATE_LIMITED', () => undefined));
     const error = await giveBack([
       { gate: a!, key: 'k', kind: 'refund' },

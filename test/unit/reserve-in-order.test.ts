@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import pino from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/server/core/app-error';
 import { createLimitGate, type LimitGate, type LimitHit } from '../../src/server/limits/limit-gate';
 import { openLimiterStore, type LimiterStore, type LimitSpec } from '../../src/server/limits/limiter-store';
 import { reserveInOrder, type ReserveStep } from '../../src/server/limits/reserve-in-order';
+import { closingLimiterStores, limiterStoresUnderTest, silentLogger } from '../support/limiter-stores';
 
 /**
  * `reserveInOrder` must be exactly consecutive `gate.reserve` calls, whether the store does the
@@ -12,28 +11,8 @@ import { reserveInOrder, type ReserveStep } from '../../src/server/limits/reserv
  * refusal, later gates unspent, the block started by the refusal that crossed the limit, one
  * "first refusal" per lockout. Under concurrency, no attempt may pass a gate that is full.
  */
-const silent = pino({ level: 'silent' });
-const stores: Array<{ name: string; open: () => LimiterStore }> = [
-  { name: 'memory', open: () => openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 'unit', pool: undefined, logger: silent }) },
-];
-if (process.env.TEST_REDIS_URL) {
-  const redisUrl = process.env.TEST_REDIS_URL;
-  stores.push({
-    name: 'redis',
-    open: () => openLimiterStore({ redisUrl, redisKeyPrefix: `order_${randomBytes(4).toString('hex')}`, pool: undefined, logger: silent }),
-  });
-}
-
-const opened: LimiterStore[] = [];
-afterAll(async () => {
-  for (const store of opened) await store.close();
-});
-
-async function ready(store: LimiterStore): Promise<LimiterStore> {
-  opened.push(store);
-  await store.ping();
-  return store;
-}
+const stores = limiterStoresUnderTest('order');
+const { ready, closeAfterTests } = closingLimiterStores();
 
 /** What one call did: the points left at each gate, or who refused and for how long. */
 async function outcomeOf(call: Promise<number[]>): Promise<string> {
@@ -158,7 +137,7 @@ describe.each(stores)('reserveInOrder on $name', ({ name, open }) => {
     const [only] = gates(store, [{ points: 1, durationSeconds: 60 }], hits);
     expect(await reserveInOrder([{ gate: only!, key: 'k' }])).toEqual([0]);
     expect(await outcomeOf(reserveInOrder([{ gate: only!, key: 'k' }]))).toMatch(/^RATE_LIMITED \d+$/);
-    const other = await ready(openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 'other', pool: undefined, logger: silent }));
+    const other = await ready(openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 'other', pool: undefined, logger: silentLogger }));
     const [elsewhere] = gates(other, [{ points: 2, durationSeconds: 60 }], hits);
     const [here] = gates(store, [{ points: 2, durationSeconds: 60 }], hits);
     expect(await reserveInOrder([{ gate: here!, key: 'k' }, { gate: elsewhere!, key: 'k' }])).toEqual([1, 1]);
@@ -167,8 +146,7 @@ describe.each(stores)('reserveInOrder on $name', ({ name, open }) => {
 
 describe.skipIf(!process.env.TEST_REDIS_URL)('reserveInOrder when Redis is unreachable', () => {
   it('answers SERVICE_UNAVAILABLE (the route fails closed) instead of skipping the throttles', async () => {
-    const store = openLimiterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'down', pool: undefined, logger: silent });
-    opened.push(store);
+    const store = closeAfterTests(openLimiterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'down', pool: undefined, logger: silentLogger }));
     const hits: LimitHit[] = [];
     const spec = { durationSeconds: 60, points: 3 };
     const [a, b] = [createLimitGate(store, { ...spec, name: 'down_a' }, 'RATE_LIMITED', (hit) => void hits.push(hit)), createLimitGate(store, { ...spec, name: 'down_b' }, 'RATE_LIMITED', () => undefined)];
