@@ -239,7 +239,7 @@ export async function runProof(options: RunOptions, reportDir: string, startedAt
         const mailbox = smtpFake;
         if (mailbox) {
           await step(ctx, 'MAIL', 'password reset by email', () =>
-            runPasswordReset(ctx, b, resetUser, resetNewPassword, { fake: mailbox, unknownEmail: `proof-nobody-${runId}@example.test` }),
+            runPasswordReset(ctx, b, resetUser, resetNewPassword, { fake: mailbox, unknownEmail: `proof-nobody-${runId}@example.test`, outboxServers: [b, c] }),
           );
         }
         const adminEnrolled = await step(ctx, 'controlPlane', 'the admin enrols 2FA', () => enrolAdminSecondFactor(ctx, b, admin));

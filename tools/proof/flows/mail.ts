@@ -5,22 +5,29 @@ import type { ProofServer } from '../servers';
 import { FlowStop, post, type FlowContext, type ProofUser } from './context';
 
 /**
- * Delivers what the server has queued: waits for the work it started after answering (reset
- * requests, new-device notices), then runs one pass of its outbox. The same calls the server's
- * own worker makes every few seconds; run in-process so the proof need not wait for the timer.
+ * Delivers what the servers have queued: waits for the work each started after answering (reset
+ * requests, new-device notices), then runs one pass of every outbox at once. Servers sharing a
+ * database share its outbox: any one's background worker may claim a message another queued, so
+ * each drain also waits for its own worker's pass in progress. The same calls the servers' own
+ * workers make every few seconds; run in-process so the proof need not wait for the timer.
  */
-export async function flushMail(server: ProofServer): Promise<void> {
-  const { services } = server.proofgate;
-  await services.passwordResets.settled();
-  await services.mail.notices.settled();
-  await services.mail.outbox.drain();
+export async function flushMail(servers: readonly ProofServer[]): Promise<void> {
+  await Promise.all(servers.map((server) => server.proofgate.services.passwordResets.settled()));
+  await Promise.all(servers.map((server) => server.proofgate.services.mail.notices.settled()));
+  await Promise.all(servers.map((server) => server.proofgate.services.mail.outbox.drain()));
 }
 
 /**
  * MAIL-RESET: "forgot password" for an existing and an unknown email, the link from the SMTP
  * fake's mailbox, the reset over curl, and the stored token in SQL.
  */
-export async function runPasswordReset(ctx: FlowContext, server: ProofServer, owner: ProofUser, newPassword: string, options: { fake: SmtpFake; unknownEmail: string }): Promise<void> {
+export async function runPasswordReset(
+  ctx: FlowContext,
+  server: ProofServer,
+  owner: ProofUser,
+  newPassword: string,
+  options: { fake: SmtpFake; unknownEmail: string; /** Every server on this database: any one's worker may send the link. */ outboxServers: readonly ProofServer[] },
+): Promise<void> {
   const s = ctx.evidence.mail;
   s.knownEmail = owner.email;
   s.unknownEmail = options.unknownEmail;
@@ -29,7 +36,7 @@ export async function runPasswordReset(ctx: FlowContext, server: ProofServer, ow
   if (typeof id === 'string') owner.userId = id;
   s.forgotKnown = await ctx.recorder.http('mail-02-forgot-existing', 'Forgot password for the existing account', post(server, '/api/auth/password/forgot', undefined, { email: owner.email }));
   s.forgotUnknown = await ctx.recorder.http('mail-03-forgot-unknown', 'Forgot password for an address with no account', post(server, '/api/auth/password/forgot', undefined, { email: options.unknownEmail }));
-  await flushMail(server);
+  await flushMail(options.outboxServers);
 
   const resetMail = options.fake.messages().find((m) => m.envelopeTo.includes(owner.email) && m.subject.includes('Reset your password'));
   const token = resetMail ? /#token=([A-Za-z0-9_-]{43})/.exec(resetMail.text)?.[1] : undefined;
@@ -56,6 +63,6 @@ export async function runPasswordReset(ctx: FlowContext, server: ProofServer, ow
 
 /** MAIL-NOTICES: everything the SMTP fake received during the run, once every server's outbox is flushed. */
 export async function captureMailbox(ctx: FlowContext, servers: readonly ProofServer[], fake: SmtpFake): Promise<void> {
-  for (const server of servers) await flushMail(server);
+  await flushMail(servers);
   ctx.evidence.mail.mailbox = fake.messages().map((m): MailboxMessage => ({ to: m.envelopeTo, subject: m.subject, text: m.text, html: m.html, raw: m.raw }));
 }
