@@ -10,7 +10,7 @@ import { checkGuardPassed } from '../../tools/proof/checks/guard';
 import { checkGrantedByCli, checkNoOldPasswordSessionSurvives, checkSelfRegisteredIsNotAdmin } from '../../tools/proof/checks/trust';
 import { checkNoSecretInImages, checkScreenshotsMasked } from '../../tools/proof/checks/images';
 import { checkNoSecretInFiles, checkServerLogClean, findSecretLeaks, type RecordedSecret } from '../../tools/proof/checks/redaction';
-import { checkBrowserTestsPassed, checkScreenshotsFresh } from '../../tools/proof/checks/screenshots';
+import { checkBrowserTestsPassed, checkScreenshotsFresh, failedTests } from '../../tools/proof/checks/screenshots';
 import {
   checkDestinationMasked,
   checkDestinationRefused,
@@ -361,6 +361,22 @@ describe('every exchange, the guard and the screenshots', () => {
     failed(checkScreenshotsFresh([all[0]!, file('setup-qr.mobile.png', 2_000, new Uint8Array(8))], ['setup-qr'], 1_000), /not a PNG/);
     passed(checkBrowserTestsPassed({ command: 'npx vitest', exitCode: 0, output: 'Tests  21 passed (21)', durationMs: 1 }));
     failed(checkBrowserTestsPassed({ command: 'npx vitest', exitCode: 1, output: 'Tests  1 failed | 20 passed (21)', durationMs: 1 }), /exit 1; 1 failed/);
+    // The report names what failed and why, from vitest's failure summary (colours stripped).
+    const output = [
+      ' \u001b[41m\u001b[1m FAIL \u001b[22m\u001b[49m \u001b[30m\u001b[42m browser \u001b[49m\u001b[39m test/browser/a.test.ts\u001b[2m > \u001b[22msuite > shows the lockout',
+      '\u001b[31m\u001b[1mTimeoutError\u001b[22m: locator.waitFor: Timeout 30000ms exceeded.',
+      'Call log:',
+      '',
+      ' FAIL  |browser| test/browser/b.test.ts > logs no console errors',
+      '',
+      'AssertionError: expected [ Array(1) ] to deeply equal []',
+      '      Tests  2 failed | 20 passed (22)',
+    ].join('\n');
+    expect(failedTests(output)).toEqual([
+      'test/browser/a.test.ts > suite > shows the lockout: TimeoutError: locator.waitFor: Timeout 30000ms exceeded.',
+      'test/browser/b.test.ts > logs no console errors: AssertionError: expected [ Array(1) ] to deeply equal []',
+    ]);
+    failed(checkBrowserTestsPassed({ command: 'npx vitest', exitCode: 1, output, durationMs: 1 }), /exit 1; 2 failed \| 20 passed \(22\); test\/browser\/a\.test\.ts > suite > shows the lockout: TimeoutError/);
   });
 });
 

@@ -34,12 +34,38 @@ export const EXPECTED_SCREENSHOTS = [
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function checkBrowserTestsPassed(run: CommandRun | undefined): CheckResult {
-  const summary = run?.output.match(/Tests\s+(.*passed.*|.*failed.*)/)?.[1]?.trim();
+  const output = run ? stripAnsi(run.output) : '';
+  const summary = output.match(/Tests\s+(.*passed.*|.*failed.*)/)?.[1]?.trim();
+  const failures = failedTests(output);
   return check(
     'npx vitest run --project browser exits 0 (every browser test passed)',
     run?.exitCode === 0,
-    run ? `exit ${String(run.exitCode)}${summary ? `; ${summary}` : ''}` : 'not run',
+    run ? `exit ${String(run.exitCode)}${summary ? `; ${summary}` : ''}${failures.length > 0 ? `; ${failures.join('; ')}` : ''}` : 'not run',
   );
+}
+
+const MAX_FAILURES_NAMED = 5;
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the terminal's colour codes are what is stripped
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
+}
+
+/**
+ * Each failed test as "file > test: first line of its error", from vitest's failure summary, so
+ * the report (and a CI log that keeps only the report's lines) says what failed, not just how many.
+ */
+export function failedTests(output: string): string[] {
+  const lines = stripAnsi(output).split('\n');
+  const named: string[] = [];
+  for (const [index, line] of lines.entries()) {
+    const test = /^\s*FAIL\s+(?:\S+\s+)?(\S+\.test\.ts\s+>\s+.+?)\s*$/.exec(line)?.[1];
+    if (!test) continue;
+    const error = lines.slice(index + 1).find((l) => l.trim() !== '')?.trim() ?? '(no error line)';
+    named.push(`${test}: ${error}`);
+    if (named.length === MAX_FAILURES_NAMED) break;
+  }
+  return named;
 }
 
 /** Each screen exists at desktop and mobile size, is a PNG, and was written by this run (not left from an older one). */
