@@ -7,6 +7,7 @@ import { freePort } from '../support/processes';
 import { startFake, twilioEnv } from '../support/twilio';
 import { auditScreen, describeFindings } from './support/axe';
 import { launchWithPage, submitSignIn, type ChromiumPage, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * axe-core on every screen and state, at 1280×800 and 390×844, in the light and the dark colour
@@ -57,6 +58,8 @@ beforeAll(async () => {
   chromium = await launchWithPage(server.url);
   ({ page, watch } = chromium);
 });
+
+reportSceneOnFailure(() => ({ page, server, watch }));
 
 afterAll(async () => {
   await chromium?.close();

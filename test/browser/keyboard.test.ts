@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
 import { focusedElement, launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * Two-factor setup, confirm and turn-off with the keyboard alone (Tab, Shift+Tab, Enter, Space,
@@ -48,6 +49,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   ({ context, page, watch } = await openPage(browser, server.url));
 });
+
+reportSceneOnFailure(() => ({ page, server, watch }));
 
 afterAll(async () => {
   await context?.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantAdmin, STRONG_PASSWORD, startTestServer, uniqueEmail } from '../support/test-server';
 import { launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
 import { startFake, twilioEnv } from '../support/twilio';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * The admin's side: OpsAlerts (send a test SMS, see the trace id and Twilio's usage count go up)
@@ -46,6 +47,8 @@ describe('admin pages in the browser', () => {
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Security settings' }).waitFor();
   });
+
+  reportSceneOnFailure(() => ({ page, server, watch }));
 
   afterAll(async () => {
     await context?.close();

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
 import { launchChromium, openPage, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * Real WebAuthn ceremonies in Chromium, with the DevTools protocol's virtual authenticator
@@ -72,6 +73,8 @@ beforeAll(async () => {
     },
   }));
 }, 120_000);
+
+reportSceneOnFailure(() => ({ page, server, watch }));
 
 afterAll(async () => {
   await browser?.close();

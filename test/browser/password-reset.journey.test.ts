@@ -5,6 +5,7 @@ import { flushMail, smtpEnv, startSmtp } from '../support/smtp';
 import { freePort } from '../support/processes';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 import { launchWithPage, readBrowserStorage, snap, submitSignIn, type ChromiumPage, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * Forgot password, as a person does it in real Chromium: "Forgot password?" on sign-in, the
@@ -27,6 +28,8 @@ beforeAll(async () => {
   chromium = await launchWithPage(server.url);
   ({ page, watch } = chromium);
 });
+reportSceneOnFailure(() => ({ page, server, watch }));
+
 afterAll(async () => {
   await chromium?.close();
   await server?.close();

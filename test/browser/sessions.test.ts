@@ -5,6 +5,7 @@ import type { HttpClient } from '../support/http-client';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { createTwoFactorUser } from '../support/two-factor';
 import { launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * Sessions in Settings → Security, in real Chromium: the list, ending another session, ending
@@ -61,6 +62,8 @@ beforeAll(async () => {
   browser = await launchChromium();
   ({ context, page, watch } = await openPage(browser, server.url));
 });
+
+reportSceneOnFailure(() => ({ page, server, watch }));
 
 afterAll(async () => {
   await context?.close();

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTotpCode } from '../../src/server/twofactor/totp';
 import { STRONG_PASSWORD, startTestServer, uniqueEmail, type TestServer } from '../support/test-server';
 import { DESKTOP, focusedElement, launchChromium, MOBILE, openPage, readBrowserStorage, snap, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * What a person clicks, in real Chromium against a real server: sign up, turn on two-factor from
@@ -80,6 +81,8 @@ beforeAll(async () => {
     if (body.temp_token) tempTokens.push(body.temp_token);
   });
 });
+
+reportSceneOnFailure(() => ({ page, server, watch }));
 
 afterAll(async () => {
   await context?.close();
