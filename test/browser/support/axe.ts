@@ -32,15 +32,23 @@ const RUN_AXE = `(async () => {
   }));
 })()`;
 
+/** How long a screen may take to finish its transitions before axe looks at it anyway. */
+const SETTLE_LIMIT_MS = 5_000;
+
 async function settle(page: Page) {
   // A colour-scheme switch starts the buttons' colour transitions: axe must see their end state,
   // not a frame in between (a loaded machine renders fewer frames per transition). Endless
-  // animations (spinners) are left running.
-  await page.evaluate(`Promise.all(
-    document.getAnimations()
-      .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
-      .map((a) => a.finished.catch(() => undefined)),
-  ).then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))`);
+  // animations (spinners) are left running. The wait is bounded by a timer, which runs even when
+  // Chromium produces no frames (an animation that never finishes, or a frame that never comes,
+  // would otherwise hang the test until its timeout with no screenshot and no finding).
+  await page.evaluate(`Promise.race([
+    Promise.all(
+      document.getAnimations()
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished.catch(() => undefined)),
+    ).then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))),
+    new Promise((resolve) => setTimeout(resolve, ${SETTLE_LIMIT_MS})),
+  ])`);
 }
 
 /** Runs axe once on the page as it is; returns the serious and critical findings. */
