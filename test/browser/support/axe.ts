@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { DESKTOP, MOBILE, snap } from './browser';
+import { DESKTOP, MOBILE, settle, snap } from './browser';
 
 /**
  * axe-core in the page under test. The script is evaluated through the DevTools protocol, which
@@ -32,25 +32,6 @@ const RUN_AXE = `(async () => {
   }));
 })()`;
 
-/** How long a screen may take to finish its transitions before axe looks at it anyway. */
-const SETTLE_LIMIT_MS = 5_000;
-
-async function settle(page: Page) {
-  // A colour-scheme switch starts the buttons' colour transitions: axe must see their end state,
-  // not a frame in between (a loaded machine renders fewer frames per transition). Endless
-  // animations (spinners) are left running. The wait is bounded by a timer, which runs even when
-  // Chromium produces no frames (an animation that never finishes, or a frame that never comes,
-  // would otherwise hang the test until its timeout with no screenshot and no finding).
-  await page.evaluate(`Promise.race([
-    Promise.all(
-      document.getAnimations()
-        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
-        .map((a) => a.finished.catch(() => undefined)),
-    ).then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))),
-    new Promise((resolve) => setTimeout(resolve, ${SETTLE_LIMIT_MS})),
-  ])`);
-}
-
 /** Runs axe once on the page as it is; returns the serious and critical findings. */
 async function runAxe(page: Page, screen: string): Promise<AxeFinding[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
@@ -72,7 +53,9 @@ export async function auditScreen(page: Page, screen: string): Promise<AxeFindin
       ['mobile', MOBILE],
     ] as const) {
       await page.setViewportSize(viewport);
-      await settle(page);
+      // A colour-scheme switch starts the buttons' colour transitions (a loaded machine renders
+      // fewer frames per transition).
+      await settle(page, { transitions: true });
       findings.push(...(await runAxe(page, `${screen} (${size}, ${scheme})`)));
     }
   }

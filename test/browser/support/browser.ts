@@ -90,8 +90,25 @@ export async function submitSignIn(page: Page, email: string, password: string):
 }
 
 /** One frame, so layout and focus rings have settled after a viewport change. */
-async function settle(page: Page) {
-  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+/** How long a page may take to finish its transitions and paint before a test goes on anyway. */
+const SETTLE_LIMIT_MS = 5_000;
+
+/**
+ * Waits until the page has painted twice (and, with `transitions`, until every finite animation
+ * has ended: axe must see a colour transition's end state, not a frame in between). The wait is
+ * bounded by a timer, which runs even when Chromium produces no frames: an animation frame that
+ * never comes (seen under load, after a viewport change) would otherwise hang the test until its
+ * timeout, with no screenshot and no error saying where. Endless animations (spinners) are not
+ * waited for.
+ */
+export async function settle(page: Page, options: { transitions?: boolean } = {}): Promise<void> {
+  await page.evaluate(`Promise.race([
+    Promise.all(${options.transitions ? `document.getAnimations()
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished.catch(() => undefined))` : '[]'})
+      .then(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))),
+    new Promise((resolve) => setTimeout(resolve, ${SETTLE_LIMIT_MS})),
+  ])`);
 }
 
 // Page scripts as strings, as elsewhere here: a function would be serialised after the test
