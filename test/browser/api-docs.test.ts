@@ -1,7 +1,8 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server';
-import { launchChromium, openPage, snap } from './support/browser';
+import { launchChromium, openPage, snap, type ConsoleWatch } from './support/browser';
+import { reportSceneOnFailure } from './support/failure-report';
 
 /**
  * GET /api/docs in a real browser: Redoc renders the document from this server alone. Its one
@@ -10,11 +11,15 @@ import { launchChromium, openPage, snap } from './support/browser';
  */
 let server: TestServer;
 let browser: Browser;
+let page: Page | undefined;
+let watch: ConsoleWatch | undefined;
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchChromium();
 });
+reportSceneOnFailure(() => ({ page, server, watch }));
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
@@ -22,7 +27,9 @@ afterAll(async () => {
 
 describe('the API reference page', () => {
   it('renders every tag and an operation from the served document, with nothing loaded from elsewhere', async () => {
-    const { context, page, watch } = await openPage(browser, server.url);
+    const opened = await openPage(browser, server.url);
+    ({ page, watch } = opened);
+    const { context } = opened;
     const foreignResponses: string[] = [];
     page.on('response', (response) => {
       if (!response.url().startsWith(server.url) && !response.url().startsWith('data:')) foreignResponses.push(response.url());

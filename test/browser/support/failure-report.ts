@@ -4,6 +4,16 @@ import type { TestServer } from '../../support/test-server';
 import type { ConsoleWatch } from './browser';
 
 const LOG_LINES = 25;
+const PAGE_READ_MS = 5_000;
+
+/** `promise`, or `fallback` once `ms` have passed. */
+function within<T>(ms: number, promise: Promise<T>, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 interface Scene {
   page?: Page;
@@ -39,11 +49,20 @@ export function reportSceneOnFailure(scene: () => Scene): void {
       const lines = [`--- scene at the failure of "${task.name}" ---`];
       if (page && !page.isClosed()) {
         lines.push(`page: ${page.url()}`);
+        // A hung page is one way a test fails: each read gets a few seconds, then says so.
         const visible = async (role: 'heading' | 'alert' | 'status') =>
-          (await page.getByRole(role).allTextContents().catch(() => [] as string[])).map((t) => t.trim().slice(0, 160));
-        lines.push(`headings: ${JSON.stringify(await visible('heading'))}`);
-        lines.push(`alerts: ${JSON.stringify(await visible('alert'))}`);
-        lines.push(`status: ${JSON.stringify(await visible('status'))}`);
+          within(
+            PAGE_READ_MS,
+            page
+              .getByRole(role)
+              .allTextContents()
+              .then((texts) => JSON.stringify(texts.map((t) => t.trim().slice(0, 160))))
+              .catch((error: unknown) => `(unreadable: ${(error as Error).message.split('\n')[0]})`),
+            `(no answer from the page in ${PAGE_READ_MS} ms)`,
+          );
+        lines.push(`headings: ${await visible('heading')}`);
+        lines.push(`alerts: ${await visible('alert')}`);
+        lines.push(`status: ${await visible('status')}`);
       }
       if (watch) lines.push(`console errors: ${JSON.stringify(watch.errors)}`, `api refusals: ${watch.apiRefusals.length}`);
       if (server) lines.push(`server's last ${LOG_LINES} log lines:`, ...server.logs.slice(-LOG_LINES).map((l) => `  ${summarizeLogLine(l)}`));
