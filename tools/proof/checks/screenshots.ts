@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import type { CheckResult, CommandRun, ScreenshotFile } from '../evidence';
 import { check, checkAll } from './result';
 
@@ -34,7 +35,7 @@ export const EXPECTED_SCREENSHOTS = [
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 export function checkBrowserTestsPassed(run: CommandRun | undefined): CheckResult {
-  const output = run ? stripAnsi(run.output) : '';
+  const output = run ? stripVTControlCharacters(run.output) : '';
   const summary = output.match(/Tests\s+(.*passed.*|.*failed.*)/)?.[1]?.trim();
   const failures = failedTests(output);
   return check(
@@ -46,17 +47,12 @@ export function checkBrowserTestsPassed(run: CommandRun | undefined): CheckResul
 
 const MAX_FAILURES_NAMED = 5;
 
-function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the terminal's colour codes are what is stripped
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}
-
 /**
  * Each failed test as "file > test: first line of its error", from vitest's failure summary, so
  * the report (and a CI log that keeps only the report's lines) says what failed, not just how many.
  */
 export function failedTests(output: string): string[] {
-  const lines = stripAnsi(output).split('\n');
+  const lines = stripVTControlCharacters(output).split('\n');
   const named: string[] = [];
   for (const [index, line] of lines.entries()) {
     const test = /^\s*FAIL\s+(?:\S+\s+)?(\S+\.test\.ts\s+>\s+.+?)\s*$/.exec(line)?.[1];
