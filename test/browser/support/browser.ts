@@ -89,7 +89,6 @@ export async function submitSignIn(page: Page, email: string, password: string):
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
-/** One frame, so layout and focus rings have settled after a viewport change. */
 /** How long a page may take to finish its transitions and paint before a test goes on anyway. */
 const SETTLE_LIMIT_MS = 5_000;
 
