@@ -1,4 +1,5 @@
 import { storeUnavailable, type LimitGate } from './limit-gate';
+import { windowFitsScripts } from './limiter-store';
 
 /** What a successful attempt gives back to one gate for `key`: its one point, or the whole counter. */
 export interface GiveBackStep {
@@ -15,7 +16,7 @@ export interface GiveBackStep {
 export async function giveBack(steps: readonly GiveBackStep[]): Promise<void> {
   const store = steps[0]?.gate.store;
   const scriptable = ({ gate, kind }: GiveBackStep) =>
-    gate.store === store && (kind === 'reset' || (Number.isInteger(gate.spec.durationSeconds) && gate.spec.durationSeconds > 0));
+    gate.store === store && (kind === 'reset' || windowFitsScripts(gate.spec));
   if (!store?.giveBack || steps.length < 2 || !steps.every(scriptable)) {
     await Promise.all(steps.map(({ gate, key, kind }) => (kind === 'reset' ? gate.reset(key) : gate.refund(key))));
     return;

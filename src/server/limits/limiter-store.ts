@@ -22,6 +22,14 @@ export interface LimitSpec {
 }
 
 /**
+ * Whether the store's scripts can count for this limiter: they set the window with `EX`, which
+ * takes whole seconds above zero. Any other window goes through the library, gate by gate.
+ */
+export function windowFitsScripts(spec: LimitSpec): boolean {
+  return Number.isInteger(spec.durationSeconds) && spec.durationSeconds > 0;
+}
+
+/**
  * Whether the counters outlive a restart of the store. Lockouts are counters: a store that
  * forgets them on restart hands every locked account and throttled address a fresh set of
  * guesses. `unverifiable`: the store would not say (a managed Redis that disables CONFIG).

@@ -1,5 +1,5 @@
 import { storeUnavailable, type HitContext, type LimitGate } from './limit-gate';
-import type { ConsumeOutcome } from './limiter-store';
+import { windowFitsScripts, type ConsumeOutcome } from './limiter-store';
 
 /** One point to take: from `gate`, for `key`, reported against `context` if refused. */
 export interface ReserveStep {
@@ -17,7 +17,7 @@ export interface ReserveStep {
  */
 export async function reserveInOrder(steps: readonly ReserveStep[]): Promise<number[]> {
   const store = steps[0]?.gate.store;
-  const scriptable = ({ gate }: ReserveStep) => gate.store === store && Number.isInteger(gate.spec.durationSeconds) && gate.spec.durationSeconds > 0;
+  const scriptable = ({ gate }: ReserveStep) => gate.store === store && windowFitsScripts(gate.spec);
   if (!store?.consumeInOrder || steps.length < 2 || !steps.every(scriptable)) {
     const remaining: number[] = [];
     for (const step of steps) remaining.push(await step.gate.reserve(step.key, step.context));
