@@ -15,4 +15,5 @@ export { ConfigError, type Config } from './config';
 export { AppError as ProofgateError } from './core/app-error';
 export type { ErrorCode } from './core/error-codes';
 export { PROOFGATE_VERSION } from './gate/api-router';
+export { createExpressServer } from './http/express-server';
 import './gate/request-types';

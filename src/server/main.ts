@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createStandaloneProofgate } from './app';
 import { ConfigError, loadConfig } from './config';
+import { createExpressServer } from './http/express-server';
 import { attachServerGuards } from './http/server-guards';
 import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   });
 
-  const server: Server = proofgate.app.listen(config.port, config.host, () => {
+  const server: Server = createExpressServer(proofgate.app).listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

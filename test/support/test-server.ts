@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { createStandaloneProofgate, type ProofgateDeps } from '../../src/server/app';
 import type { Proofgate } from '../../src/server/gate/create';
 import { loadConfig } from '../../src/server/config';
+import { createExpressServer } from '../../src/server/http/express-server';
 import { attachServerGuards } from '../../src/server/http/server-guards';
 import { FakeClock } from './fake-clock';
 import { HttpClient } from './http-client';
@@ -71,7 +72,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(database.pglite ? { pglite: database.pglite } : {}),
   });
   const server: Server = await new Promise((resolve) => {
-    const s = proofgate.app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
+    // The server npm start makes (main.ts), so every HTTP test runs on it.
+    const s = createExpressServer(proofgate.app);
+    s.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
     attachServerGuards(s);
   });
   const { port } = server.address() as AddressInfo;

@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createStandaloneProofgate, type StandaloneProofgate as Proofgate } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
+import { createExpressServer } from '../../src/server/http/express-server';
 import { attachServerGuards } from '../../src/server/http/server-guards';
 
 /**
@@ -44,8 +45,9 @@ export async function startProofServer(
   });
   const proofgate = await createStandaloneProofgate(config, { logDestination, ...(options.pglite ? { pglite: options.pglite } : {}) });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = proofgate.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createExpressServer(proofgate.app);
     s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   attachServerGuards(server);
   const { port } = server.address() as AddressInfo;
