@@ -36,6 +36,21 @@ function logCompletion(logger: Logger, req: Request, res: Response, startedMs: n
   logger[levelOf(outcome, status)](line, message);
 }
 
+/** Where `req.log`'s getter finds the server's logger and, once made, the request's child. */
+const LOG_SLOT = Symbol('proofgate.requestLog');
+type WithLogSlot = Request & { [LOG_SLOT]?: { logger: Logger; child?: Logger } };
+
+/**
+ * `req.log`'s getter: one function shared by every request. A fresh closure per request would be
+ * a different accessor each time, and V8 then keeps each request object as a slow
+ * dictionary-mode object (every property read a hash lookup) instead of sharing one hidden class.
+ */
+function requestLog(this: WithLogSlot): Logger | undefined {
+  const slot = this[LOG_SLOT];
+  if (!slot) return undefined;
+  return (slot.child ??= slot.logger.child({ request_id: this.context?.requestId ?? 'unknown' }));
+}
+
 /**
  * One structured line per request, written when the answer is sent (or the client went away).
  * Hand-made rather than pino-http: pino-http makes a child logger for every request, which cost
@@ -47,12 +62,8 @@ export function requestLogging(logger: Logger): RequestHandler {
   return (req, res, next) => {
     if (UNLOGGED_PATHS.has(req.url)) return next();
     const startedMs = performance.now();
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child({ request_id: req.context?.requestId ?? 'unknown' })),
-    });
+    (req as WithLogSlot)[LOG_SLOT] = { logger };
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: requestLog });
     const onFinish = () => {
       res.removeListener('close', onClose);
       logCompletion(logger, req, res, startedMs, res.statusCode >= 500 ? 'failed' : 'completed');
