@@ -18,7 +18,7 @@ import { summarizeCpuProfile } from './profile-summary';
 import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
 
 /**
- * `npm run bench [-- --quick] [--rounds=N] [--only=session,verify] [--profile]`
+ * `npm run bench [-- --quick] [--rounds=N] [--only=session,verify] [--profile] [--skip-idle]`
  *
  * Proofgate, two better-auth peers (defaults; session cookie cache) and two host apps, each in
  * its own process on loopback, on fresh databases of the same PostgreSQL server (DATABASE_URL,
@@ -42,16 +42,19 @@ interface Args {
   only: ScenarioId[];
   /** The flood scenario (Proofgate alone: a legitimate login's latency while one address floods). */
   flood: boolean;
+  /** Read each server's memory after IDLE_WINDOW_MS without a request; CI's smoke run skips the wait. */
+  idle: boolean;
 }
 
 const ALL_IDS = [...SCENARIO_IDS, 'flood'];
-const USAGE = `use --quick, --rounds=N, --only=${ALL_IDS.join(',')}, --profile`;
+const USAGE = `use --quick, --rounds=N, --only=${ALL_IDS.join(',')}, --profile, --skip-idle`;
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, profile: false, rounds: undefined, only: [...SCENARIO_IDS], flood: true };
+  const args: Args = { quick: false, profile: false, rounds: undefined, only: [...SCENARIO_IDS], flood: true, idle: true };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--profile') args.profile = true;
+    else if (arg === '--skip-idle') args.idle = false;
     else if (arg.startsWith('--rounds=')) {
       const rounds = Number(arg.slice('--rounds='.length));
       if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds needs a whole number ≥ 1, not ${arg}`);
@@ -201,8 +204,8 @@ async function main(): Promise<void> {
     // Proofgate's default (TWO_FACTOR_TEMP_TOKEN_TTL): each verify pool is made right before its run.
     const fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300 });
     cleanups.push(() => fixtures.close());
-    console.error(`idle memory: right after start, then after ${IDLE_WINDOW_MS / 1000} s without a request…`);
-    const idle = await measureIdleMemory(processes);
+    if (args.idle) console.error(`idle memory: right after start, then after ${IDLE_WINDOW_MS / 1000} s without a request…`);
+    const idle = args.idle ? await measureIdleMemory(processes) : [];
 
     const ctx = scenarioContext(settings, processes, fixtures);
     // The machine's speed moves within minutes (one hash alone: 5–14 ms on the same day), so the

@@ -133,13 +133,20 @@ function resultsSection(summaries: readonly SideSummary[]): string[] {
   return lines;
 }
 
-function memorySection(report: Report, summaries: readonly SideSummary[]): string[] {
-  const lines = [
+function idleMemoryLines(report: Report): string[] {
+  if (report.idle.length === 0) return ['Memory of each server before any load: not read in this run (`--skip-idle`).'];
+  return [
     `Memory of each server before any load: right after start (a forced full garbage collection, then a 1.5 s settle), and idle (${IDLE_WINDOW_MS / 1000} s without a request, by when V8's memory reducer has given back the young generation the start-up grew; the idle target reads this one):`,
     '',
     '| server | RSS after start MB | idle RSS MB | V8 heap used MB (idle) |',
     '| --- | ---: | ---: | ---: |',
     ...report.idle.map((i) => `| ${i.server} | ${fmt(i.startedRssBytes / MB)} | ${fmt(i.rssBytes / MB)} | ${fmt(i.heapUsedBytes / MB)} |`),
+  ];
+}
+
+function memorySection(report: Report, summaries: readonly SideSummary[]): string[] {
+  const lines = [
+    ...idleMemoryLines(report),
     '',
     'Memory at the end of each measured run (medians; peak RSS is in the table above):',
     '',
