@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import http from 'node:http';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -113,5 +115,21 @@ describe('createExpressServer', () => {
     for (let i = 0; i < 5; i++) counts.push(await get());
     agent.destroy();
     expect(counts).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("keeps Proofgate's request and response objects in V8's fast mode through its whole chain, refusals and sign-ins alike", async () => {
+    // A per-request accessor, a prototype switch or objects built with too little room each turn
+    // them into dictionary-mode objects, which cost every later property read (docs/performance.md).
+    const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', 'test/support/fast-properties-probe.ts'], {
+      timeout: 60_000,
+    });
+    const lines = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { request: string; status: number; req: boolean; res: boolean });
+    expect(lines.filter((l) => l.status === 200 && l.request === 'GET /api/auth/me')).toHaveLength(3);
+    expect(lines.filter((l) => l.status === 200 && l.request === 'POST /api/auth/login')).toHaveLength(3);
+    expect(lines.filter((l) => l.status === 401)).toHaveLength(6);
+    expect(lines.filter((l) => !l.req || !l.res)).toEqual([]);
   });
 });
