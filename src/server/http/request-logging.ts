@@ -38,16 +38,15 @@ function logCompletion(logger: Logger, req: Request, res: Response, startedMs: n
 
 /** Where `req.log`'s getter finds the server's logger and, once made, the request's child. */
 const LOG_SLOT = Symbol('proofgate.requestLog');
-type WithLogSlot = Request & { [LOG_SLOT]?: { logger: Logger; child?: Logger } };
+type WithLogSlot = Request & { [LOG_SLOT]: { logger: Logger; child?: Logger } };
 
 /**
  * `req.log`'s getter: one function shared by every request. A fresh closure per request would be
  * a different accessor each time, and V8 then keeps each request object as a slow
  * dictionary-mode object (every property read a hash lookup) instead of sharing one hidden class.
  */
-function requestLog(this: WithLogSlot): Logger | undefined {
+function requestLog(this: WithLogSlot): Logger {
   const slot = this[LOG_SLOT];
-  if (!slot) return undefined;
   return (slot.child ??= slot.logger.child({ request_id: this.context?.requestId ?? 'unknown' }));
 }
 
