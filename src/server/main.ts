@@ -1,12 +1,31 @@
 import type { Server } from 'node:http';
-import { createStandaloneProofgate } from './app';
-import { ConfigError, loadConfig } from './config';
-import { createExpressServer } from './http/express-server';
-import { attachServerGuards } from './http/server-guards';
+import { createStandaloneProofgate, type StandaloneProofgate } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { listenGuarded } from './http/listen';
 import { startAdminChannel, type AdminChannel } from './ops/admin-channel';
 import { adminChannelCommands } from './ops/admin-commands';
 import { DataDirLockedError, describeOwner } from './db/data-dir-lock';
 import { recordedThreadpoolPriority } from './boot/threadpool-priority';
+
+/** Binds the port, or ends the process saying why, and says where the server listens. */
+async function listenOrExit(proofgate: StandaloneProofgate, config: Config): Promise<Server> {
+  const { logger } = proofgate;
+  const server: Server = await listenGuarded(proofgate.app, config.port, config.host).catch((error: NodeJS.ErrnoException) => {
+    console.error(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
+    process.exit(1);
+  });
+  // After the port is bound an error is the server's (an accept failure): end, logged, not an uncaught throw.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    logger.fatal({ cause_code: error.code }, 'server error');
+    process.exit(1);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: proofgate.database.driver }, 'proofgate listening');
+  console.error(`Proofgate is listening on ${url} (database: ${proofgate.database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
+  return server;
+}
 
 /** env → config → the library's gate in a standalone app (+ the admin channel for an embedded database) → listen → graceful shutdown. Nothing else lives here. */
 async function main(): Promise<void> {
@@ -58,18 +77,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   });
 
-  const server: Server = createExpressServer(proofgate.app).listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, database: proofgate.database.driver }, 'proofgate listening');
-    console.error(`Proofgate is listening on ${url} (database: ${proofgate.database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`);
-  });
-  attachServerGuards(server);
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(`Cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}`);
-    process.exit(1);
-  });
+  const server = await listenOrExit(proofgate, config);
 
   let stopping = false;
   const shutdown = (signal: string) => {

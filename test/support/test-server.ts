@@ -4,8 +4,7 @@ import { Writable } from 'node:stream';
 import { createStandaloneProofgate, type ProofgateDeps } from '../../src/server/app';
 import type { Proofgate } from '../../src/server/gate/create';
 import { loadConfig } from '../../src/server/config';
-import { createExpressServer } from '../../src/server/http/express-server';
-import { attachServerGuards } from '../../src/server/http/server-guards';
+import { listenGuarded } from '../../src/server/http/listen';
 import { FakeClock } from './fake-clock';
 import { HttpClient } from './http-client';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -71,12 +70,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     logDestination,
     ...(database.pglite ? { pglite: database.pglite } : {}),
   });
-  const server: Server = await new Promise((resolve) => {
-    // The server npm start makes (main.ts), so every HTTP test runs on it.
-    const s = createExpressServer(proofgate.app);
-    s.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
-    attachServerGuards(s);
-  });
+  // The server npm start makes (main.ts), so every HTTP test runs on it.
+  const server: Server = await listenGuarded(proofgate.app, options.port ?? 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -7,12 +7,11 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { createStandaloneProofgate, type StandaloneProofgate as Proofgate } from '../../src/server/app';
 import { loadConfig } from '../../src/server/config';
-import { createExpressServer } from '../../src/server/http/express-server';
-import { attachServerGuards } from '../../src/server/http/server-guards';
+import { listenGuarded } from '../../src/server/http/listen';
 
 /**
  * Real HTTP servers on loopback, built in-process exactly as src/server/main.ts builds them
- * (loadConfig → createStandaloneProofgate → listen → attachServerGuards), from documented environment
+ * (loadConfig → createStandaloneProofgate → listenGuarded), from documented environment
  * variables only and the real clock. In-process, so the proof can read the database through
  * proofgate.database.query: PGlite allows one process, and a child server would lock it.
  */
@@ -44,12 +43,7 @@ export async function startProofServer(
     },
   });
   const proofgate = await createStandaloneProofgate(config, { logDestination, ...(options.pglite ? { pglite: options.pglite } : {}) });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = createExpressServer(proofgate.app);
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  attachServerGuards(server);
+  const server: Server = await listenGuarded(proofgate.app, 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
   return {
     name,
