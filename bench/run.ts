@@ -137,7 +137,7 @@ function writeReport(report: Report): string {
   return markdown;
 }
 
-function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes' | 'loginServiceNotes'> {
+function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes' | 'signInFloorNotes' | 'loginServiceNotes'> {
   return {
     peerNotes: [
       `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
@@ -146,6 +146,9 @@ function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'
     ],
     hashOnlyNotes: [
       '`bench/peers/hash-only/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx: `node:http`, `POST /api/auth/login` answers after `verifySecret` of Proofgate\'s src/server/lib/argon2.ts (its admission limit and fair queue) and nothing else — no framework, database, throttle, session or log line: the most sign-ins per second a server can answer over HTTP here, with the load generator on the same cores',
+    ],
+    signInFloorNotes: [
+      "`bench/peers/sign-in-floor/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database (a Redis prefix of its own): `node:http`, `POST /api/auth/login` reads the user by email (one prepared statement), takes a point for the client's address and for the email in one Redis script, runs `verifySecret` of Proofgate's src/server/lib/argon2.ts, writes the session row and its `auth.login.succeeded` row in one statement and clears the email's counter — the round trips of Proofgate's sign-in (two to PostgreSQL, two to Redis) and nothing else: no framework, logger, device key, credential-epoch condition or factor counts; the most throttled, audited sign-ins per second a server can answer here",
     ],
     loginServiceNotes: [
       "`bench/peers/login-service/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database with Proofgate's settings (a Redis prefix of its own): `node:http` parses the JSON body and calls `accounts.login` (login) or `twoFactor.verifyLogin` (verify) of Proofgate's composition root — the same store round trips, throttles, argon2 or TOTP check, replay check, session row and audit rows as Proofgate's sign-in, without Express, its router, the request schema, the request log, the security headers, the Origin rule and the cookies",

@@ -6,8 +6,9 @@ import { startServerProcess, type ServerProcess } from './lib/server-process';
 import type { ServerName } from './scenarios';
 
 /**
- * The six server processes of a run, started one after another (each runs its migrations at
- * start; the Proofgate pair and the better-auth trio share a database each):
+ * The eight server processes of a run, started one after another (the Proofgate-side servers
+ * share Proofgate's database, which Proofgate, started first, migrates; the better-auth trio
+ * shares one):
  *
  * - Proofgate as `npm start` runs it: the bundle of the current sources, no loader;
  * - the better-auth peer with its defaults, and the same peer with its session cookie cache;
@@ -15,6 +16,9 @@ import type { ServerName } from './scenarios';
  *   and the better-auth peer's own server, whose `/api/orders` is its host route;
  * - the hash-only HTTP server (bench/peers/hash-only/server.ts): a sign-in that is only its
  *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload;
+ * - the sign-in floor (bench/peers/sign-in-floor/server.ts): that verification plus the least
+ *   store work a throttled sign-in that opens an audited session needs (two PostgreSQL and two
+ *   Redis round trips), on Proofgate's database, with the same flags and preload;
  * - the login service (bench/peers/login-service/server.ts): Proofgate's own `accounts.login`
  *   and `twoFactor.verifyLogin` under Node's HTTP server, on Proofgate's database with
  *   Proofgate's settings, flags and preload — both sign-in steps of Proofgate without Express
@@ -135,6 +139,20 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       env: { NODE_ENV: 'production', BENCH_PASSWORD },
     }),
   );
+  const signInFloor = await started(
+    startServerProcess({
+      name: 'sign-in-floor',
+      entry: 'bench/peers/sign-in-floor/server.ts',
+      nodeFlags: npmStartNodeFlags(),
+      probePreload: options.probePreload,
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: options.proofgateDatabaseUrl,
+        REDIS_URL: options.redisUrl,
+        REDIS_KEY_PREFIX: `${options.redisPrefix}-floor:`,
+      },
+    }),
+  );
   const loginService = await started(
     startServerProcess({
       name: 'login-service',
@@ -153,6 +171,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       'Proofgate host': proofgateHost,
       'better-auth host': peerHost,
       'hash-only HTTP': hashOnly,
+      'sign-in floor': signInFloor,
       'login service': loginService,
     },
     proofgateEnv: PROOFGATE_ENV,

@@ -45,6 +45,8 @@ export interface Report {
   hostNotes: string[];
   /** The hash-only HTTP server of the login scenario; absent in reports written before it existed. */
   hashOnlyNotes?: string[];
+  /** The sign-in floor of the login scenario; absent in reports written before it existed. */
+  signInFloorNotes?: string[];
   /** The login service under node:http of the login and verify scenarios; absent in reports written before it existed. */
   loginServiceNotes?: string[];
   /** Each server after start, a forced garbage collection and a settle, before any load. */
@@ -244,6 +246,7 @@ function whatRanSection(report: Report, summaries: readonly SideSummary[]): stri
   for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   for (const note of report.hashOnlyNotes ?? []) lines.push(`- hash-only HTTP: ${note}`);
+  for (const note of report.signInFloorNotes ?? []) lines.push(`- sign-in floor: ${note}`);
   for (const note of report.loginServiceNotes ?? []) lines.push(`- login service: ${note}`);
   lines.push('');
   return lines;

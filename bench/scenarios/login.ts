@@ -6,8 +6,10 @@ import { JSON_HEADERS, type Scenario } from './types';
  * Password sign-in without a second factor: one argon2id verification per request on every
  * side. The third side is the hash-only HTTP server (bench/peers/hash-only/server.ts), whose
  * sign-in is nothing but that verification: the login ceiling over HTTP, in the same rounds. The
- * fourth is Proofgate's login service under Node's own HTTP server
- * (bench/peers/login-service/server.ts): everything a Proofgate sign-in does but its HTTP layer.
+ * fourth is the sign-in floor (bench/peers/sign-in-floor/server.ts): that verification plus the
+ * least store work a throttled sign-in that opens an audited session needs — the ceiling for a
+ * login with its throttles on. The fifth is Proofgate's login service under Node's own HTTP
+ * server (bench/peers/login-service/server.ts): everything a Proofgate sign-in does but its HTTP layer.
  */
 /** Proofgate's sign-in request for each user (the login service answers the same path). */
 function proofgateLogins(users: ReadonlyArray<{ email: string }>): LoadRequest[] {
@@ -64,6 +66,19 @@ export const login: Scenario = {
         }));
         return {
           request: `POST /api/auth/login {email, password} — argon2id verification only (node:http, Proofgate's hashing path), ${requests.length} request bodies, round-robin`,
+          warmup: { requests, durationSeconds: settings.login.warmupSeconds },
+          measure: { requests, durationSeconds: settings.login.durationSeconds },
+        };
+      },
+    },
+    {
+      server: 'sign-in floor',
+      async prepare({ settings, proofgate }) {
+        // Users of its own in Proofgate's database, with Proofgate's password hash.
+        const users = await proofgate.createPasswordUsers(settings.login.users, 'sign-in-floor');
+        const requests = proofgateLogins(users);
+        return {
+          request: `POST /api/auth/login {email, password} — the user read, one throttle script (address and email), argon2id, the session and its audit row in one statement, the email's counter cleared (node:http, no framework), ${users.length} users without 2FA, round-robin`,
           warmup: { requests, durationSeconds: settings.login.warmupSeconds },
           measure: { requests, durationSeconds: settings.login.durationSeconds },
         };

@@ -16,7 +16,8 @@ export const SCENARIO_IDS: ScenarioId[] = ['session', 'host-session', 'verify', 
  * The server processes of a run: Proofgate as `npm start` runs it, the better-auth peer with its
  * defaults and with its session cookie cache on, and the two host apps (Express apps with a
  * route of their own, guarded by each library), the hash-only HTTP server, whose sign-in is
- * nothing but its argon2id verification (the login ceiling over HTTP), and Proofgate's login
+ * nothing but its argon2id verification (the login ceiling over HTTP), the sign-in floor (the
+ * hash plus the least store work a throttled, audited sign-in needs), and Proofgate's login
  * service called from Node's own HTTP server (both steps of a Proofgate sign-in without its HTTP layer).
  */
 export type ServerName =
@@ -26,6 +27,7 @@ export type ServerName =
   | 'Proofgate host'
   | 'better-auth host'
   | 'hash-only HTTP'
+  | 'sign-in floor'
   | 'login service';
 export type PeerServerName = 'better-auth' | 'better-auth cookieCache' | 'better-auth host';
 
