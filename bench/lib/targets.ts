@@ -131,21 +131,51 @@ function loginCeiling(report: Report): { hashesPerSecond: number; text: string }
 }
 
 /**
- * The measured ceilings a login meets on this machine, in the same rounds, shown next to the
- * target: what a sign-in that is only its hash reaches over HTTP, and what one that also does
- * the least store work of a throttled, audited sign-in reaches (the sign-in floor).
+ * The login scenario's sides that are not products, each measured in the same rounds as
+ * Proofgate's login and compared with it in a row of its own (no target). The first two are the
+ * measured ceilings a login meets on this machine, shown next to the login target too.
  */
+const LOGIN_YARDSTICKS = [
+  {
+    // What the machine allows a sign-in over HTTP at all: the raw ceiling has no HTTP, no load
+    // generator and nothing else on the cores (docs/performance.md).
+    server: 'hash-only HTTP',
+    row: 'login / the hash-only HTTP server (the login ceiling over HTTP on this machine; no target)',
+    reaches: 'the hash-only server',
+    ceiling: 'a sign-in that is only its hash, over HTTP,',
+  },
+  {
+    // The hash plus the least store work a throttled, audited sign-in needs: what the machine
+    // allows a login with its throttles on (docs/performance.md, Processes).
+    server: 'sign-in floor',
+    row: 'login / the sign-in floor (the hash plus the least store work of a throttled, audited sign-in: the login ceiling with throttles on; no target)',
+    reaches: 'the sign-in floor',
+    ceiling: 'a throttled, audited sign-in (the sign-in floor)',
+  },
+  {
+    // The same service without Express and the rest of the HTTP layer: splits the distance to the
+    // sign-in floor into what Proofgate's login logic costs and what its HTTP layer costs.
+    server: 'login service',
+    row: "login / Proofgate's login service under node:http (the same sign-in without its HTTP layer; no target)",
+    reaches: 'the login service',
+    ceiling: undefined,
+  },
+] as const satisfies ReadonlyArray<{ server: ServerName; row: string; reaches: string; ceiling: string | undefined }>;
+
+/** The share of the raw argon2id ceiling `server` reached in the login scenario; undefined when it did not run. */
+function ceilingShare(summaries: readonly SideSummary[], server: ServerName, hashesPerSecond: number): string | undefined {
+  const side = findSummary(summaries, 'login', server);
+  return side ? pct(side.requestsPerSecond.median / hashesPerSecond) : undefined;
+}
+
+/** The measured ceilings, in the same rounds, as a clause for the login target's row. */
 function measuredLoginCeilings(summaries: readonly SideSummary[], hashesPerSecond: number): string {
-  const reached = (server: 'hash-only HTTP' | 'sign-in floor') => {
-    const side = findSummary(summaries, 'login', server);
-    return side ? pct(side.requestsPerSecond.median / hashesPerSecond) : undefined;
-  };
-  const floor = reached('sign-in floor');
-  const hashOnly = reached('hash-only HTTP');
-  const parts = [
-    ...(floor ? [`a throttled, audited sign-in (the sign-in floor) ${floor}`] : []),
-    ...(hashOnly ? [`a sign-in that is only its hash, over HTTP, ${hashOnly}`] : []),
-  ];
+  const parts = [...LOGIN_YARDSTICKS]
+    .reverse()
+    .flatMap(({ server, ceiling }) => {
+      const share = ceiling && ceilingShare(summaries, server, hashesPerSecond);
+      return share ? [`${ceiling} ${share}`] : [];
+    });
   return parts.length > 0 ? `; measured ceiling on this machine in the same rounds: ${parts.join(', ')}` : '';
 }
 
@@ -163,38 +193,11 @@ function loginRows(report: Report, summaries: readonly SideSummary[]): TargetRow
       met: fraction >= TARGETS.loginCeilingFraction,
     });
   }
-  // What the machine allows a sign-in over HTTP at all, measured in the same rounds: the raw
-  // ceiling has no HTTP, no load generator and nothing else on the cores (docs/performance.md).
-  const overHttp = pair(report, summaries, 'login', 'Proofgate', 'hash-only HTTP');
-  if (overHttp) {
-    const hashOnly = overHttp.b.requestsPerSecond.median;
-    rows.push({
-      target: 'login / the hash-only HTTP server (the login ceiling over HTTP on this machine; no target)',
-      measured: `${overHttp.rpsText}; the hash-only server reaches ${ceiling ? pct(hashOnly / ceiling.hashesPerSecond) : 'n/a'} of raw argon2id`,
-      met: undefined,
-    });
-  }
-  // The hash plus the least store work a throttled, audited sign-in needs, in the same rounds:
-  // what the machine allows a login with its throttles on (docs/performance.md, Processes).
-  const floor = pair(report, summaries, 'login', 'Proofgate', 'sign-in floor');
-  if (floor) {
-    const floorRps = floor.b.requestsPerSecond.median;
-    rows.push({
-      target: 'login / the sign-in floor (the hash plus the least store work of a throttled, audited sign-in: the login ceiling with throttles on; no target)',
-      measured: `${floor.rpsText}; the sign-in floor reaches ${ceiling ? pct(floorRps / ceiling.hashesPerSecond) : 'n/a'} of raw argon2id`,
-      met: undefined,
-    });
-  }
-  // The same service without Express and the rest of the HTTP layer: splits the distance to the
-  // hash-only server into what Proofgate's login work costs and what its HTTP layer costs.
-  const bare = pair(report, summaries, 'login', 'Proofgate', 'login service');
-  if (bare) {
-    const service = bare.b.requestsPerSecond.median;
-    rows.push({
-      target: "login / Proofgate's login service under node:http (the same sign-in without its HTTP layer; no target)",
-      measured: `${bare.rpsText}; the login service reaches ${ceiling ? pct(service / ceiling.hashesPerSecond) : 'n/a'} of raw argon2id`,
-      met: undefined,
-    });
+  for (const { server, row, reaches } of LOGIN_YARDSTICKS) {
+    const compared = pair(report, summaries, 'login', 'Proofgate', server);
+    if (!compared) continue;
+    const share = ceiling ? ceilingShare(summaries, server, ceiling.hashesPerSecond) : undefined;
+    rows.push({ target: row, measured: `${compared.rpsText}; ${reaches} reaches ${share ?? 'n/a'} of raw argon2id`, met: undefined });
   }
   const peer = pair(report, summaries, 'login', 'Proofgate', 'better-auth');
   if (peer) rows.push({ target: `login ≥ ${TARGETS.loginVsPeer}× better-auth`, measured: peer.rpsText, met: peer.rps >= TARGETS.loginVsPeer });
