@@ -5,7 +5,7 @@ import { ipLimiterKey } from '../../../src/server/core/client-address';
 import { DEFAULT_DATABASE_SCHEMA } from '../../../src/server/db/client';
 import { quotedTableName } from '../../../src/server/db/insert-columns';
 import { securityEvents, sessions, users } from '../../../src/server/db/schema';
-import { verifySecret } from '../../../src/server/lib/argon2';
+import { hashSecret, verifySecret } from '../../../src/server/lib/argon2';
 import { secureRandomBytes } from '../../../src/server/lib/random';
 import { generateToken, hashToken } from '../../../src/server/lib/tokens';
 import { answer, serveBareLogin } from '../bare-login-server';
@@ -19,7 +19,8 @@ import { answer, serveBareLogin } from '../bare-login-server';
  * 1. PostgreSQL: the user by email (one indexed read, a prepared statement);
  * 2. Redis: one script takes a point for the client's address and one for the email;
  * 3. argon2id: `verifySecret` of Proofgate's src/server/lib/argon2.ts, in the client's lane
- *    (the password normalised as Proofgate's sign-in does);
+ *    (the password normalised as Proofgate's sign-in does; an unknown email is checked against
+ *    a hash made at start, so it costs the same);
  * 4. PostgreSQL: one statement writes the session row and its `auth.login.succeeded` event;
  * 5. Redis: the email's counter is cleared (a success resets it).
  *
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, options: `-c search_path=${DEFAULT_DATABASE_SCHEMA}` });
   const redis = new Redis(redisUrl, { keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'bench-floor:' }) as FloorRedis;
   redis.defineCommand('floorTakePoints', { lua: TAKE_POINTS_LUA });
+  const dummyHash = await hashSecret(secureRandomBytes(24).toString('base64'));
 
   async function signIn(email: string, password: string, ip: string, userAgent: string | null): Promise<number> {
     const { rows } = await pool.query<{ id: string; password_hash: string }>({ ...READ_USER, values: [email] });
@@ -75,7 +77,9 @@ async function main(): Promise<void> {
     const emailKey = `floor:email:${email}`;
     if ((await redis.floorTakePoints(2, ipKey, emailKey, String(WINDOW_SECONDS), String(POINTS))) !== 0) return 429;
     const user = rows[0];
-    if (!user || !(await verifySecret(user.password_hash, normalizePassword(password), ipLimiterKey(ip)))) return 401;
+    // An unknown email costs one verification too, as in Proofgate: the floor is a safe sign-in's.
+    const valid = await verifySecret(user?.password_hash ?? dummyHash, normalizePassword(password), ipLimiterKey(ip));
+    if (!user || !valid) return 401;
     const tokenHash = hashToken(generateToken(secureRandomBytes));
     await pool.query({ ...OPEN_SESSION, values: [user.id, tokenHash, ip, userAgent] });
     await redis.del(emailKey);
