@@ -73,12 +73,13 @@ async function main(): Promise<void> {
 
   async function signIn(email: string, password: string, ip: string, userAgent: string | null): Promise<number> {
     const { rows } = await pool.query<{ id: string; password_hash: string }>({ ...READ_USER, values: [email] });
-    const ipKey = `floor:${ipLimiterKey(ip)}`;
+    // The address's limiter key names both its throttle counter and its lane in the hash queue.
+    const address = ipLimiterKey(ip);
     const emailKey = `floor:email:${email}`;
-    if ((await redis.floorTakePoints(2, ipKey, emailKey, String(WINDOW_SECONDS), String(POINTS))) !== 0) return 429;
+    if ((await redis.floorTakePoints(2, `floor:${address}`, emailKey, String(WINDOW_SECONDS), String(POINTS))) !== 0) return 429;
     const user = rows[0];
     // An unknown email costs one verification too, as in Proofgate: the floor is a safe sign-in's.
-    const valid = await verifySecret(user?.password_hash ?? dummyHash, normalizePassword(password), ipLimiterKey(ip));
+    const valid = await verifySecret(user?.password_hash ?? dummyHash, normalizePassword(password), address);
     if (!user || !valid) return 401;
     const tokenHash = hashToken(generateToken(secureRandomBytes));
     await pool.query({ ...OPEN_SESSION, values: [user.id, tokenHash, ip, userAgent] });
