@@ -83,14 +83,15 @@ async function measureBound(quick: boolean): Promise<Argon2Bound> {
   return JSON.parse(stdout.trim().split('\n').pop()!) as Argon2Bound;
 }
 
-async function runFloods(ctx: ScenarioContext, failures: string[]): Promise<FloodPhase[]> {
+/** The flood's two kinds, once each, in the flood's round `round`; a legitimate login that failed fails the run. */
+async function runFloods(ctx: ScenarioContext, round: number, rounds: number, failures: string[]): Promise<FloodPhase[]> {
   const floods: FloodPhase[] = [];
   for (const kind of FLOOD_KINDS) {
-    console.error(`flood / ${kind}: measuring…`);
-    const phase = await runFlood(ctx, kind);
+    console.error(`flood round ${round}/${rounds}: ${kind}: measuring…`);
+    const phase = await runFlood(ctx, kind, round);
     floods.push(phase);
-    for (const failure of phase.legitFailures) failures.push(`flood / ${kind}: the legitimate login got ${failure}`);
-    if (phase.flood.transportErrors > 0) failures.push(`flood / ${kind}: ${phase.flood.transportErrors} transport errors in the flood`);
+    for (const failure of phase.legitFailures) failures.push(`flood round ${round}: ${kind}: the legitimate login got ${failure}`);
+    if (phase.flood.transportErrors > 0) failures.push(`flood round ${round}: ${kind}: ${phase.flood.transportErrors} transport errors in the flood`);
     console.error(
       `  legitimate login p50 ${phase.quiet.p50.toFixed(0)} ms quiet, ${phase.flooded.p50.toFixed(0)} ms flooded ` +
         `(${(phase.flooded.p50 / phase.quiet.p50).toFixed(1)}×, ${phase.flooded.samples} samples); flood answers ${JSON.stringify(phase.flood.statusCodes)}`,
@@ -219,7 +220,11 @@ async function main(): Promise<void> {
       console.error(`round ${round}/${rounds}: argon2 ceiling next to the login runs…`);
       roundCeilings.push({ round, bound: await measureBound(args.quick) });
     });
-    const floods = args.flood ? await runFloods(ctx, failures) : [];
+    // The flood runs as many rounds as the run, after the paired scenarios' rounds, so its verdict
+    // is a median too — and after them, because a flood leaves Proofgate's heap larger (6–9 MB in
+    // the rounds after it), which the paired scenarios' memory must not measure.
+    const floods: FloodPhase[] = [];
+    for (let round = 1; args.flood && round <= rounds; round += 1) floods.push(...(await runFloods(ctx, round, rounds, failures)));
 
     const report: Report = {
       startedAt,

@@ -6,6 +6,7 @@ import type { ScenarioId, ServerName } from '../scenarios/types';
 import { IDLE_WINDOW_MS, type IdleMemory } from '../servers';
 import type { BenchSettings } from '../settings';
 import type { CpuShares } from './cpu-accounting';
+import { summarizeFloods } from './flood-summary';
 import type { MachineFacts } from './environment';
 import type { LoadResult } from './load';
 import type { Spread } from './rounds';
@@ -52,7 +53,7 @@ export interface Report {
   /** Each server after start, a forced garbage collection and a settle, before any load. */
   idle: IdleMemory[];
   measurements: Measurement[];
-  /** The flood scenario's phases (Proofgate alone), when it ran. */
+  /** The flood scenario's phases (Proofgate alone, each kind once per flood round), when it ran. */
   floods?: FloodPhase[];
 }
 
@@ -186,19 +187,35 @@ function cpuSection(report: Report, summaries: readonly SideSummary[]): string[]
 function floodSection(report: Report): string[] {
   if (!report.floods || report.floods.length === 0) return [];
   const lines = [
-    '## Flood: a legitimate login while one address floods (Proofgate alone, once after the rounds)',
+    '## Flood: a legitimate login while one address floods (Proofgate alone, as many rounds as the run, after the paired rounds)',
     '',
     '| flood | legit p50 quiet ms | legit p50 flooded ms | ratio | legit p90 flooded ms | legit max flooded ms | samples | legit failures | flood answers |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
-  for (const f of report.floods) {
-    const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
+  for (const f of summarizeFloods(report.floods)) {
+    const answers = Object.entries(f.floodAnswers).map(([c, n]) => `${c}×${n}`).join(', ');
+    const ratio = `${fmt(f.ratio, 1)}×${f.rounds > 1 ? ` (rounds ${fmt(f.roundRatios.min, 1)}–${fmt(f.roundRatios.max, 1)}×)` : ''}`;
     lines.push(
-      `| ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${fmt(f.flooded.max)} | ` +
-        `${f.flooded.samples} | ${f.legitFailures.length > 0 ? f.legitFailures.join(', ') : 'none'} | ${answers} |`,
+      `| ${f.kind} | ${cell(f.quietP50)} | ${cell(f.floodedP50)} | ${ratio} | ${cell(f.floodedP90)} | ${cell(f.floodedMax)} | ` +
+        `${f.samples} | ${f.legitFailures.length > 0 ? f.legitFailures.join(', ') : 'none'} | ${answers} |`,
     );
   }
   lines.push('');
+  if (report.rounds > 1) {
+    lines.push(
+      'Every flood round:',
+      '',
+      '| round | flood | legit p50 quiet ms | legit p50 flooded ms | ratio | legit p90 flooded ms | samples | flood answers |',
+      '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    );
+    for (const f of report.floods) {
+      const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
+      lines.push(
+        `| ${f.round} | ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${f.flooded.samples} | ${answers} |`,
+      );
+    }
+    lines.push('');
+  }
   return lines;
 }
 
@@ -214,7 +231,7 @@ function targetSection(report: Report, summaries: readonly SideSummary[]): strin
 }
 
 function roundsSection(report: Report): string[] {
-  if (report.rounds <= 1) return [];
+  if (report.rounds <= 1 || report.measurements.length === 0) return [];
   const lines = [
     '## Every round',
     '',
@@ -243,7 +260,7 @@ function whatRanSection(report: Report, summaries: readonly SideSummary[]): stri
     `- Proofgate: \`node ${npmStartNodeFlags().join(' ')} dist/server/main.js\` (the bundle and flags of \`npm start\`) with ${Object.entries(report.proofgateEnv).map(([k, v]) => `${k}=${v}`).join(' ')}.`,
   );
   for (const note of report.hostNotes) lines.push(`- hosts: ${note}`);
-  for (const f of report.floods ?? []) lines.push(`- flood / ${f.kind}: ${f.request}.`);
+  for (const f of summarizeFloods(report.floods ?? [])) lines.push(`- flood / ${f.kind}: ${f.request}; ${f.rounds} round${f.rounds === 1 ? '' : 's'} after the paired scenarios' rounds.`);
   for (const note of report.peerNotes) lines.push(`- better-auth: ${note}`);
   for (const note of report.hashOnlyNotes ?? []) lines.push(`- hash-only HTTP: ${note}`);
   for (const note of report.signInFloorNotes ?? []) lines.push(`- sign-in floor: ${note}`);

@@ -14,7 +14,14 @@ import { JSON_HEADERS, type ScenarioContext } from './types';
  */
 export type FloodKind = 'register' | 'login';
 export const FLOOD_KINDS: FloodKind[] = ['register', 'login'];
-export const FLOOD_ADDRESS = '198.51.100.66';
+/**
+ * The flooding address of the flood's round `round` (1-based): a new one each round, so every
+ * round meets the same throttles — a valid-credential flood leaves its address locked out of
+ * the login throttle for its window, and the next round would measure a flood refused at once.
+ */
+export function floodAddress(round: number): string {
+  return `198.51.100.${65 + round}`;
+}
 export const LEGIT_ADDRESS = '203.0.113.10';
 
 export interface LatencySummary {
@@ -26,6 +33,8 @@ export interface LatencySummary {
 
 export interface FloodPhase {
   kind: FloodKind;
+  /** 1-based: the flood runs as many rounds as the run, after the paired scenarios' rounds. */
+  round: number;
   request: string;
   quiet: LatencySummary;
   flooded: LatencySummary;
@@ -51,8 +60,8 @@ async function timedLogins(url: string, email: string, count: number, failures: 
   return latencies;
 }
 
-function floodRequest(kind: FloodKind, victimEmail: string): LoadRequest {
-  const headers = { ...JSON_HEADERS, 'x-forwarded-for': FLOOD_ADDRESS };
+function floodRequest(kind: FloodKind, victimEmail: string, address: string): LoadRequest {
+  const headers = { ...JSON_HEADERS, 'x-forwarded-for': address };
   if (kind === 'login') {
     // Valid credentials: a success refunds the login throttle's point, so this flood is never refused by it.
     return { method: 'POST', path: '/api/auth/login', headers, body: JSON.stringify({ email: victimEmail, password: BENCH_PASSWORD }) };
@@ -70,7 +79,7 @@ function floodRequest(kind: FloodKind, victimEmail: string): LoadRequest {
   };
 }
 
-export async function runFlood({ settings, urls, proofgate }: ScenarioContext, kind: FloodKind): Promise<FloodPhase> {
+export async function runFlood({ settings, urls, proofgate }: ScenarioContext, kind: FloodKind, round: number): Promise<FloodPhase> {
   const proofgateUrl = urls.Proofgate;
   const { connections, samples, maxSeconds } = settings.flood;
   const [legit, floodUser] = await proofgate.createPasswordUsers(2, `flood-${kind}`);
@@ -79,7 +88,7 @@ export async function runFlood({ settings, urls, proofgate }: ScenarioContext, k
   const quiet = await timedLogins(proofgateUrl, legit!.email, samples, legitFailures);
 
   let flooding = true;
-  const flood = runLoad({ url: proofgateUrl, connections, durationSeconds: maxSeconds, requests: [floodRequest(kind, floodUser!.email)] }).finally(() => {
+  const flood = runLoad({ url: proofgateUrl, connections, durationSeconds: maxSeconds, requests: [floodRequest(kind, floodUser!.email, floodAddress(round))] }).finally(() => {
     flooding = false;
   });
   await new Promise((resolve) => setTimeout(resolve, 1000)); // let the queue fill
@@ -88,7 +97,8 @@ export async function runFlood({ settings, urls, proofgate }: ScenarioContext, k
   const floodResult = await flood;
   return {
     kind,
-    request: `${kind === 'login' ? 'POST /api/auth/login (one valid account)' : 'POST /api/auth/register (a new email each)'} from ${FLOOD_ADDRESS}, ${connections} connections, ${maxSeconds} s; legitimate POST /api/auth/login from ${LEGIT_ADDRESS}, one at a time`,
+    round,
+    request: `${kind === 'login' ? 'POST /api/auth/login (one valid account)' : 'POST /api/auth/register (a new email each)'} from ${floodAddress(1)}, ${floodAddress(2)}, … (a new address each flood round), ${connections} connections, ${maxSeconds} s; legitimate POST /api/auth/login from ${LEGIT_ADDRESS}, one at a time`,
     quiet: summarize(quiet),
     flooded: summarize(flooded),
     legitFailures,
