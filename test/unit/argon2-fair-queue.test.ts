@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAppError } from '../../src/server/core/app-error';
 import { createArgon2Pool } from '../../src/server/lib/argon2';
 import { createFairQueue, type FairQueue } from '../../src/server/lib/fair-queue';
@@ -19,7 +19,9 @@ interface FakeJob {
   finish(): void;
 }
 
-function harness(options: { maxConcurrent: number; maxQueuedPerClient: number; maxQueued: number }) {
+type HarnessOptions = { maxConcurrent: number; maxQueuedPerClient: number; maxQueued: number; overflowRefusalDelayMs?: number; maxHeldRefusals?: number };
+
+function harness(options: HarnessOptions) {
   const queue: FairQueue = createFairQueue({ ...options, shedError: () => new ShedError('shed') });
   const startOrder: string[] = [];
   const jobs: FakeJob[] = [];
@@ -114,6 +116,59 @@ describe('fair argon2 admission', () => {
   });
 });
 
+/** Whether `promise` has settled once every pending microtask has run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  void promise.then(() => (done = true));
+  for (let i = 0; i < 5; i += 1) await Promise.resolve();
+  return done;
+}
+
+describe('held refusals: a client that overfills its own lane', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('is refused after the delay, not at once, up to maxHeldRefusals at a time; the held ones are not in the queue', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const h = harness({ maxConcurrent: 1, maxQueuedPerClient: 2, maxQueued: 64, overflowRefusalDelayMs: 1000, maxHeldRefusals: 2 });
+    const flood = Array.from({ length: 6 }, () => h.submit('x')); // 1 runs, 2 wait, 3 over the lane's cap
+    expect(await settled(flood[3]!.result)).toBe(false);
+    expect(await settled(flood[4]!.result)).toBe(false);
+    // The bound: a third overflow while two are held is refused at once.
+    expect(await settled(flood[5]!.result)).toBe(true);
+    expect(await flood[5]!.result).toBeInstanceOf(ShedError);
+    expect(h.queue.stats()).toMatchObject({ running: 1, queued: 2, shed: 3, heldRefusals: 2 });
+
+    vi.advanceTimersByTime(999);
+    expect(await settled(flood[3]!.result)).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(await flood[3]!.result).toBeInstanceOf(ShedError);
+    expect(await flood[4]!.result).toBeInstanceOf(ShedError);
+    expect(h.queue.stats()).toMatchObject({ running: 1, queued: 2, shed: 3, heldRefusals: 0 });
+    while (h.running().length > 0) await h.finishOne();
+    expect(flood.slice(0, 3).every((j) => j.started)).toBe(true);
+    expect(flood.slice(3).some((j) => j.started)).toBe(false);
+  });
+
+  it('holds nothing else: a light client refused by a full queue and the unattributed lane are answered at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const h = harness({ maxConcurrent: 1, maxQueuedPerClient: 8, maxQueued: 2, overflowRefusalDelayMs: 1000, maxHeldRefusals: 16 });
+    h.submit('a'); // runs
+    h.submit('a');
+    h.submit('b'); // the queue is full, a and b hold one place each
+    const light = h.submit('c'); // no lane holds more than c would: c is refused, at once
+    expect(await settled(light.result)).toBe(true);
+    expect(await light.result).toBeInstanceOf(ShedError);
+
+    const shared = harness({ maxConcurrent: 1, maxQueuedPerClient: 1, maxQueued: 2, overflowRefusalDelayMs: 1000, maxHeldRefusals: 16 });
+    Array.from({ length: 3 }, () => shared.submit(undefined)); // 1 runs, 2 wait
+    const overflow = shared.submit(undefined);
+    expect(await settled(overflow.result)).toBe(true);
+    expect(shared.queue.stats().heldRefusals).toBe(0);
+    while (h.running().length > 0) await h.finishOne();
+    while (shared.running().length > 0) await shared.finishOne();
+  });
+});
+
 describe('the argon2 pool', () => {
   it('sheds with 503 SERVICE_UNAVAILABLE and Retry-After 1, for verify too (never a silent mismatch)', async () => {
     const pool = createArgon2Pool({ maxConcurrent: 1, maxQueuedPerClient: 1, maxQueued: 64 });
@@ -125,5 +180,19 @@ describe('the argon2 pool', () => {
     expect(isAppError(shed)).toBe(true);
     expect(shed).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 });
     expect(pool.stats()).toMatchObject({ running: 0, queued: 0, shed: 1 });
+  });
+
+  it('the process pool holds an overflowing client’s refusal for its Retry-After, at most 512 at once', async () => {
+    const { ARGON2_OVERFLOW_REFUSAL_DELAY_MS, ARGON2_MAX_HELD_REFUSALS, argon2Pool } = await import('../../src/server/lib/argon2');
+    expect(ARGON2_OVERFLOW_REFUSAL_DELAY_MS).toBe(1000);
+    expect(ARGON2_MAX_HELD_REFUSALS).toBe(512);
+    expect(argon2Pool.stats().heldRefusals).toBe(0);
+    const pool = createArgon2Pool({ maxConcurrent: 1, maxQueuedPerClient: 1, maxQueued: 64, overflowRefusalDelayMs: 50, maxHeldRefusals: 4 });
+    const phc = await pool.hash('correct horse', 'ip4:198.51.100.9');
+    const started = performance.now();
+    const outcomes = await Promise.all(Array.from({ length: 3 }, () => pool.verify(phc, 'correct horse', 'ip4:198.51.100.9').catch((e: unknown) => e)));
+    expect(outcomes.slice(0, 2)).toEqual([true, true]);
+    expect(outcomes[2]).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
   });
 });

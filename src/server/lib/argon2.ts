@@ -43,10 +43,24 @@ export const ARGON2_MAX_CONCURRENT = argon2Admission(os.availableParallelism(), 
 export const ARGON2_MAX_QUEUED_PER_CLIENT = 16;
 export const ARGON2_MAX_QUEUED = 128;
 
+/**
+ * A client whose own lane is full is refused after as long as its Retry-After tells it to wait
+ * (1 s), not at once: a flood that re-sends on every refusal then costs the server about one
+ * request per connection per second instead of a refusal loop that took the cores the hashes
+ * need (one address's registration flood: 1,200 refusals a second, and a legitimate login on
+ * another address about 5× its quiet latency; docs/performance.md, Flood). At most 512 are
+ * held at once; beyond, refusals are immediate again.
+ */
+export const ARGON2_OVERFLOW_REFUSAL_DELAY_MS = 1000;
+export const ARGON2_MAX_HELD_REFUSALS = 512;
+
 export interface Argon2PoolOptions {
   maxConcurrent: number;
   maxQueuedPerClient: number;
   maxQueued: number;
+  /** See FairQueueOptions; 0 or absent: every refusal at once. */
+  overflowRefusalDelayMs?: number;
+  maxHeldRefusals?: number;
 }
 
 /**
@@ -90,6 +104,8 @@ export const argon2Pool = createArgon2Pool({
   maxConcurrent: ARGON2_MAX_CONCURRENT,
   maxQueuedPerClient: ARGON2_MAX_QUEUED_PER_CLIENT,
   maxQueued: ARGON2_MAX_QUEUED,
+  overflowRefusalDelayMs: ARGON2_OVERFLOW_REFUSAL_DELAY_MS,
+  maxHeldRefusals: ARGON2_MAX_HELD_REFUSALS,
 });
 
 /** `clientKey`: ipLimiterKey of the requesting client, so its flood waits in its own lane. */

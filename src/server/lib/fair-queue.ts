@@ -5,7 +5,8 @@
  * delays another client's job by at most one of its own jobs per slot, instead of by its
  * whole backlog. Waiting is bounded too: over `maxQueuedPerClient` waiting jobs for one key,
  * or `maxQueued` in all, a job is shed (rejected at once) instead of queued, so a flood turns
- * into quick refusals rather than ever-growing latency for everyone.
+ * into quick refusals rather than ever-growing latency for everyone — except for the client
+ * that overfills its own lane, whose refusal can be held back (`overflowRefusalDelayMs`).
  */
 
 export interface FairQueueOptions {
@@ -16,6 +17,19 @@ export interface FairQueueOptions {
   maxQueued: number;
   /** The error a shed job is rejected with. */
   shedError: () => Error;
+  /**
+   * A job refused because its own client already has `maxQueuedPerClient` waiting is refused
+   * this long after it arrived instead of at once (0, the default: at once). A client that keeps
+   * its lane full and sends again as soon as it is refused (one request per connection, as flood
+   * tools do) then sends about one request per connection per delay instead of as many as the
+   * server can refuse, and the CPU those refusals took — the request, its store round trips, the
+   * answer, and the flooder's own work on a shared machine — goes back to the hashes everyone
+   * waits for. Only that refusal is held: the unattributed lane has no per-client cap, and a job
+   * refused because the whole queue is full may be a light client's.
+   */
+  overflowRefusalDelayMs?: number;
+  /** Held refusals at most at once (each holds a request and its socket); beyond, they are answered at once. */
+  maxHeldRefusals?: number;
 }
 
 export interface FairQueueStats {
@@ -25,6 +39,8 @@ export interface FairQueueStats {
   started: number;
   /** Jobs refused (never started) since the queue was made. */
   shed: number;
+  /** Refusals held back right now (overflowRefusalDelayMs). */
+  heldRefusals: number;
 }
 
 export interface FairQueue {
@@ -57,6 +73,28 @@ function takeFirst(lanes: Map<string, Waiter[]>, lane: string, waiters: Waiter[]
   return waiter;
 }
 
+/** Rejects refused jobs: an overflow of the client's own lane after the delay while fewer than the bound are held, the rest at once. */
+function createRefusals(options: FairQueueOptions) {
+  const delayMs = options.overflowRefusalDelayMs ?? 0;
+  const maxHeld = options.maxHeldRefusals ?? 0;
+  let held = 0;
+  return {
+    refuse(ownLaneFull: boolean): Promise<never> {
+      const error = options.shedError();
+      if (!ownLaneFull || delayMs <= 0 || held >= maxHeld) return Promise.reject(error);
+      held += 1;
+      return new Promise<never>((_, reject) => {
+        // unref: a held refusal never keeps a stopping process alive.
+        setTimeout(() => {
+          held -= 1;
+          reject(error);
+        }, delayMs).unref();
+      });
+    },
+    held: () => held,
+  };
+}
+
 export function createFairQueue(options: FairQueueOptions): FairQueue {
   const { maxConcurrent, maxQueuedPerClient, maxQueued } = options;
   // Map iteration order is insertion order: the first lane is the next to be served, and a
@@ -66,6 +104,11 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
   let queued = 0;
   let started = 0;
   let shed = 0;
+  const refusals = createRefusals(options);
+  function refuse(ownLaneFull: boolean): Promise<never> {
+    shed += 1;
+    return refusals.refuse(ownLaneFull);
+  }
 
   /**
    * The queue is full: make room by shedding the newest job of the client with the most
@@ -92,10 +135,8 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
       return undefined;
     }
     const waiters = lanes.get(lane) ?? [];
-    if (waiters.length >= waitingCap(lane, maxQueuedPerClient) || (queued >= maxQueued && !makeRoomFor(lane))) {
-      shed += 1;
-      return Promise.reject(options.shedError());
-    }
+    if (waiters.length >= waitingCap(lane, maxQueuedPerClient)) return refuse(true);
+    if (queued >= maxQueued && !makeRoomFor(lane)) return refuse(false);
     return new Promise<void>((resolve, reject) => {
       waiters.push({ start: resolve, shed: reject });
       queued += 1;
@@ -126,6 +167,6 @@ export function createFairQueue(options: FairQueueOptions): FairQueue {
         release();
       }
     },
-    stats: () => ({ running, queued, started, shed }),
+    stats: () => ({ running, queued, started, shed, heldRefusals: refusals.held() }),
   };
 }
