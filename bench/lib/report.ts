@@ -60,6 +60,13 @@ export interface Report {
 const MB = 1e6;
 const mark = (ok: boolean | undefined) => (ok === undefined ? '—' : ok ? 'met' : '**missed**');
 
+/** Answers counted by status: "201×1295, 503×72". */
+function statusCountsText(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([status, count]) => `${status}×${count}`)
+    .join(', ');
+}
+
 /** "median (min–max)" when there was more than one round. */
 function cell(s: Spread, digits = 0): string {
   if (s.rounds <= 1 || s.min === s.max) return fmt(s.median, digits);
@@ -125,7 +132,7 @@ function resultsSection(summaries: readonly SideSummary[]): string[] {
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const s of summaries) {
-    const failures = Object.entries(s.non2xxByStatus).map(([c, n]) => `${c}×${n}`).join(', ');
+    const failures = statusCountsText(s.non2xxByStatus);
     lines.push(
       `| ${s.scenario} | ${s.server} | ${cell(s.requestsPerSecond)} | ${cell(s.p50Ms)} | ${cell(s.p99Ms)} | ${cell(s.peakRssMB)} | ` +
         `${cell(s.eventLoopP99Ms, 1)} | ${cell(s.cpuMsPerRequest, 2)} | ${fmt(s.argon2VerifyPerRequest.median, 2)} | ${s.ok2xx} | ` +
@@ -193,7 +200,7 @@ function floodSection(report: Report): string[] {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   for (const f of summarizeFloods(report.floods)) {
-    const answers = Object.entries(f.floodAnswers).map(([c, n]) => `${c}×${n}`).join(', ');
+    const answers = statusCountsText(f.floodAnswers);
     const ratio = `${fmt(f.ratio, 1)}×${f.rounds > 1 ? ` (rounds ${fmt(f.roundRatios.min, 1)}–${fmt(f.roundRatios.max, 1)}×)` : ''}`;
     lines.push(
       `| ${f.kind} | ${cell(f.quietP50)} | ${cell(f.floodedP50)} | ${ratio} | ${cell(f.floodedP90)} | ${cell(f.floodedMax)} | ` +
@@ -209,7 +216,7 @@ function floodSection(report: Report): string[] {
       '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
     );
     for (const f of report.floods) {
-      const answers = Object.entries(f.flood.statusCodes).map(([c, n]) => `${c}×${n}`).join(', ');
+      const answers = statusCountsText(f.flood.statusCodes);
       lines.push(
         `| ${f.round} | ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${f.flooded.samples} | ${answers} |`,
       );
