@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argon2Pool } from '../../src/server/lib/argon2';
+import { argon2Pool, ARGON2_MAX_QUEUED_PER_CLIENT, ARGON2_OVERFLOW_REFUSAL_DELAY_MS } from '../../src/server/lib/argon2';
 import { startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '../support/test-server';
 
 /**
@@ -10,14 +10,18 @@ import { startTestServer, STRONG_PASSWORD, uniqueEmail, type TestServer } from '
 
 let server: TestServer;
 let globalCapped: TestServer;
+let unthrottled: TestServer;
 beforeAll(async () => {
   // TRUST_PROXY=loopback: the test picks its client address with X-Forwarded-For.
   server = await startTestServer({ env: { TRUST_PROXY: 'loopback', REGISTER_IP_MAX_PER_HOUR: '20', REGISTER_GLOBAL_MAX_PER_HOUR: '1000' } });
   globalCapped = await startTestServer({ env: { TRUST_PROXY: 'loopback', REGISTER_IP_MAX_PER_HOUR: '20', REGISTER_GLOBAL_MAX_PER_HOUR: '5' } });
+  // The throttle out of the way, so a flood reaches argon2's queue (an attacker with more addresses than the throttle allows for).
+  unthrottled = await startTestServer({ env: { TRUST_PROXY: 'loopback', REGISTER_IP_MAX_PER_HOUR: '100000', REGISTER_GLOBAL_MAX_PER_HOUR: '100000' } });
 });
 afterAll(async () => {
   await server?.close();
   await globalCapped?.close();
+  await unthrottled?.close();
 });
 
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
@@ -104,5 +108,36 @@ describe('a taken email costs no argon2 hash', () => {
     expect([a.status, b.status].sort()).toEqual([201, 409]);
     const rows = await server.proofgate.database.query('select 1 from users where email = $1', [email]);
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('argon2 admission under a registration flood', () => {
+  it('an address that overfills its own lane gets 503 SERVICE_UNAVAILABLE with Retry-After: 1, held back rather than answered at once; another address signs up meanwhile', async () => {
+    const flooding = '198.51.100.50';
+    // How many refusals the server is holding, sampled while the flood is answered.
+    let mostHeld = 0;
+    const sampler = setInterval(() => (mostHeld = Math.max(mostHeld, argon2Pool.stats().heldRefusals)), 5);
+    // Far more at once than the lane holds (3 running, 16 waiting): the surplus is refused.
+    const flood = Array.from({ length: 100 }, () => register(unthrottled, uniqueEmail('surge'), flooding));
+    const other = await register(unthrottled, uniqueEmail('bystander'), '203.0.113.50');
+    const answers = await Promise.all(flood);
+    clearInterval(sampler);
+
+    expect(other.status).toBe(201);
+    expect(answers.every((response) => response.status === 201 || response.status === 503)).toBe(true);
+    const refused = answers.filter((response) => response.status === 503);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(answers.length - refused.length).toBeGreaterThanOrEqual(ARGON2_MAX_QUEUED_PER_CLIENT);
+    for (const response of refused) {
+      expect(response.body.error_code).toBe('SERVICE_UNAVAILABLE');
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('retry-after')).toBe('1');
+    }
+    // Held, not answered at once (a client that re-sends on every refusal then sends once a
+    // second), and every held refusal was answered in the end.
+    expect(ARGON2_OVERFLOW_REFUSAL_DELAY_MS).toBe(1000);
+    expect(mostHeld).toBeGreaterThan(0);
+    expect(mostHeld).toBeLessThanOrEqual(refused.length);
+    expect(argon2Pool.stats().heldRefusals).toBe(0);
   });
 });
