@@ -151,12 +151,26 @@ describe('two-factor with the keyboard only', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('alertdialog').waitFor();
     await expectFocusOn(/Code from your authenticator app/);
+    // The refreshed status is held back until the dialog has gone, so the trigger is still on
+    // screen when the dialog's close animation ends: the moment a dialog gives focus back.
+    let releaseStatus = () => {};
+    const statusHeld = new Promise<void>((resolve) => (releaseStatus = resolve));
+    await page.route('**/api/auth/2fa/status', async (route) => {
+      await statusHeld;
+      await route.continue();
+    });
     server.clock.advanceSeconds(30);
     await page.keyboard.type(generateTotpCode(secret, server.clock.nowMs()));
     await page.keyboard.press('Enter');
     await page.getByText('Two-factor authentication is now off.').waitFor();
+    await expect.poll(() => page.getByRole('alertdialog').count()).toBe(0);
+    await page.waitForTimeout(300);
+    expect(await page.getByRole('button', { name: /Turn off two-factor/ }).count()).toBe(1);
     expect((await focusedElement(page)).text).toContain('Two-factor authentication is now off');
+    releaseStatus();
+    await page.unroute('**/api/auth/2fa/status');
     await expect.poll(() => page.getByTestId('two-factor-state').textContent()).toBe('Off');
+    expect((await focusedElement(page)).text).toContain('Two-factor authentication is now off');
   });
 
   it('logged no console errors', () => {

@@ -26,7 +26,7 @@ export function DisableTwoFactorDialog({ onDisabled }: { onDisabled: () => void 
           Turn off two-factor
         </Button>
       </AlertDialogTrigger>
-      <AlertDialogContent>
+      <AlertDialogContent onCloseAutoFocus={dialog.onCloseAutoFocus}>
         <form method="post" onSubmit={dialog.submit} className="grid gap-4" noValidate>
           <AlertDialogHeader>
             <AlertDialogTitle>Turn off two-factor authentication?</AlertDialogTitle>

@@ -17,7 +17,7 @@ export function RegenerateBackupCodesDialog({ onRegenerated }: { onRegenerated: 
           New backup codes
         </Button>
       </DialogTrigger>
-      <DialogContent>
+      <DialogContent onCloseAutoFocus={dialog.onCloseAutoFocus}>
         <form method="post" onSubmit={dialog.submit} className="grid gap-4" noValidate>
           <DialogHeader>
             <DialogTitle>Generate new backup codes</DialogTitle>
