@@ -132,7 +132,7 @@ describe('two-factor with the keyboard only', () => {
     await tabTo(/^Continue$/, 3);
     await page.keyboard.press('Enter');
     await page.getByText('Backup codes saved. They will not be shown again.').waitFor();
-    expect((await focusedElement(page)).text).toContain('Backup codes saved');
+    await expect.poll(async () => (await focusedElement(page)).text).toContain('Backup codes saved');
     await expect.poll(() => page.getByTestId('two-factor-state').textContent()).toBe('On');
   });
 
@@ -153,11 +153,15 @@ describe('two-factor with the keyboard only', () => {
     await expectFocusOn(/Code from your authenticator app/);
     // The refreshed status is held back until the dialog has gone, so the trigger is still on
     // screen when the dialog's close animation ends: the moment a dialog gives focus back.
+    // The route stays on the page after the release: it then passes every request straight on,
+    // and removing it while a held request is still being passed on would race with that.
     let releaseStatus = () => {};
     const statusHeld = new Promise<void>((resolve) => (releaseStatus = resolve));
-    await page.route('**/api/auth/2fa/status', async (route) => {
-      await statusHeld;
-      await route.continue();
+    const passedOn: Promise<void>[] = [];
+    await page.route('**/api/auth/2fa/status', (route) => {
+      const passing = statusHeld.then(() => route.continue());
+      passedOn.push(passing);
+      return passing;
     });
     server.clock.advanceSeconds(30);
     await page.keyboard.type(generateTotpCode(secret, server.clock.nowMs()));
@@ -168,7 +172,7 @@ describe('two-factor with the keyboard only', () => {
     expect(await page.getByRole('button', { name: /Turn off two-factor/ }).count()).toBe(1);
     expect((await focusedElement(page)).text).toContain('Two-factor authentication is now off');
     releaseStatus();
-    await page.unroute('**/api/auth/2fa/status');
+    await Promise.all(passedOn);
     await expect.poll(() => page.getByTestId('two-factor-state').textContent()).toBe('Off');
     expect((await focusedElement(page)).text).toContain('Two-factor authentication is now off');
   });

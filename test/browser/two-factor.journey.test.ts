@@ -59,9 +59,9 @@ async function expectSettingsPage() {
 async function expectFocusedAlert(text: RegExp) {
   const alert = page.getByRole('alert').filter({ hasText: text });
   await alert.waitFor();
-  const focused = await focusedElement(page);
-  expect(focused.role).toBe('alert');
-  expect(focused.text).toMatch(text);
+  // Focus moves in an effect that runs just after the alert is painted: wait for it.
+  await expect.poll(async () => (await focusedElement(page)).role).toBe('alert');
+  expect((await focusedElement(page)).text).toMatch(text);
 }
 
 beforeAll(async () => {
@@ -202,7 +202,7 @@ describe('two-factor authentication in the browser', () => {
     await page.keyboard.type(password);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Two-factor authentication' }).waitFor();
-    expect((await focusedElement(page)).id).toBe('totp-code');
+    await expect.poll(async () => (await focusedElement(page)).id).toBe('totp-code');
     await snap(page, 'second-step');
     await page.keyboard.type(nextTotp());
     await page.keyboard.press('Enter');
@@ -256,7 +256,7 @@ describe('two-factor authentication in the browser', () => {
     expect(said).toContain('locked after too many wrong codes');
     expect(said).toContain('backup codes are both refused');
     expect(said).toContain('Ask an administrator');
-    expect((await focusedElement(page)).role).toBe('alert');
+    await expect.poll(async () => (await focusedElement(page)).role).toBe('alert');
     // Backup codes are refused while locked, so they are not offered.
     expect(await page.getByRole('button', { name: 'Use a backup code instead' }).count()).toBe(0);
     const countdown = page.getByTestId('lockout-countdown');
