@@ -62,6 +62,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // Every test client is 127.0.0.1 and a test file signs up far more users than one person
     // would in an hour; registration-abuse tests set their own (lower) limit.
     REGISTER_IP_MAX_PER_HOUR: '100000',
+    // Throttle refusals answered at once: many tests walk past a limit one request at a time, and
+    // a held refusal would add a second to each. The test of the hold sets its own.
+    THROTTLE_REFUSAL_DELAY_MS: '0',
     ...options.env,
   });
   const proofgate = await createStandaloneProofgate(config, {

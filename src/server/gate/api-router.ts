@@ -17,6 +17,8 @@ import { RouteRegistry } from '../http/route';
 import { securityHeaders } from '../http/security-headers';
 import type { SessionCookie } from '../http/session-cookie';
 import { createDeviceCookie, type DeviceCookie } from '../http/device-cookie';
+import { createRefusalHold } from '../lib/refusal-hold';
+import { THROTTLE_MAX_HELD_REFUSALS } from '../limits/limit-gate';
 import type { ProofgateServices } from '../services';
 import { readinessChecks, statusChecks } from '../composition/system-checks';
 import { createDocsRoutes } from '../system/docs-routes';
@@ -160,7 +162,7 @@ export function createApiRouter(services: ProofgateServices, cookie: SessionCook
   inner.use(createHealthRoutes({ registry, checks: readinessChecks(services) }));
   inner.use(createApi(services, registry, cookie));
   inner.use(notFoundHandler);
-  inner.use(problemMiddleware(services.logger));
+  inner.use(problemMiddleware(services.logger, createRefusalHold({ delayMs: services.config.limits.refusalDelayMs, maxHeld: THROTTLE_MAX_HELD_REFUSALS })));
   const router = Router();
   router.use((req, res, next) => (isProofgatePath(req.path) ? inner(req, res, next) : next()));
   return router;

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../core/app-error';
 import { errorCatalog, type ErrorCode } from '../core/error-codes';
+import type { RefusalHold } from '../lib/refusal-hold';
 import { isDatabaseUnavailable } from './dependency-errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -117,7 +118,19 @@ export function describeErrorForLog(error: unknown): Record<string, unknown> {
   return { error_chain: chain };
 }
 
-export function problemMiddleware(logger: Logger): ErrorRequestHandler {
+/** A held refusal is answered only if its client is still there to read it. */
+function sendHeldProblem(req: Request, res: Response, error: AppError): void {
+  if (res.headersSent || res.destroyed) return;
+  sendProblem(req, res, error);
+}
+
+/**
+ * `throttleRefusals`: where a throttle's refusal (429: a rate limit or a 2FA lock) waits before
+ * it is answered, so a client that re-sends on every refusal is slowed to one request per
+ * connection per delay (lib/refusal-hold.ts). The Retry-After it carries was read when the
+ * request was refused, so a held one errs on the late side.
+ */
+export function problemMiddleware(logger: Logger, throttleRefusals?: RefusalHold): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
     if (appError.status >= 500) {
@@ -128,6 +141,7 @@ export function problemMiddleware(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
+    if (appError.status === 429 && throttleRefusals?.tryHold(() => sendHeldProblem(req, res, appError))) return;
     sendProblem(req, res, appError);
   };
 }

@@ -9,6 +9,8 @@
  * that overfills its own lane, whose refusal can be held back (`overflowRefusalDelayMs`).
  */
 
+import { createRefusalHold } from './refusal-hold';
+
 export interface FairQueueOptions {
   maxConcurrent: number;
   /** Waiting jobs one client key may have (running ones do not count). */
@@ -75,23 +77,16 @@ function takeFirst(lanes: Map<string, Waiter[]>, lane: string, waiters: Waiter[]
 
 /** Rejects refused jobs: an overflow of the client's own lane after the delay while fewer than the bound are held, the rest at once. */
 function createRefusals(options: FairQueueOptions) {
-  const delayMs = options.overflowRefusalDelayMs ?? 0;
-  const maxHeld = options.maxHeldRefusals ?? 0;
-  let held = 0;
+  const hold = createRefusalHold({ delayMs: options.overflowRefusalDelayMs ?? 0, maxHeld: options.maxHeldRefusals ?? 0 });
   return {
     refuse(ownLaneFull: boolean): Promise<never> {
       const error = options.shedError();
-      if (!ownLaneFull || delayMs <= 0 || held >= maxHeld) return Promise.reject(error);
-      held += 1;
+      if (!ownLaneFull) return Promise.reject(error);
       return new Promise<never>((_, reject) => {
-        // unref: a held refusal never keeps a stopping process alive.
-        setTimeout(() => {
-          held -= 1;
-          reject(error);
-        }, delayMs).unref();
+        if (!hold.tryHold(() => reject(error))) reject(error);
       });
     },
-    held: () => held,
+    held: () => hold.held(),
   };
 }
 

@@ -5,6 +5,12 @@ import type { ConsumeOutcome, LimitSpec, LimiterStore } from './limiter-store';
 
 export type LimitErrorCode = 'RATE_LIMITED' | 'TWO_FACTOR_LOCKED';
 
+/**
+ * At most this many throttle refusals are held at a time (THROTTLE_REFUSAL_DELAY_MS,
+ * lib/refusal-hold.ts); the HTTP layer holds them once every store round trip is done.
+ */
+export const THROTTLE_MAX_HELD_REFUSALS = 2048;
+
 /** Who is being refused, so the hit can be audited against the right account and request. */
 export interface HitContext {
   userId?: string;
