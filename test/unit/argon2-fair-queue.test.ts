@@ -182,10 +182,10 @@ describe('the argon2 pool', () => {
     expect(pool.stats()).toMatchObject({ running: 0, queued: 0, shed: 1 });
   });
 
-  it('the process pool holds an overflowing client’s refusal for its Retry-After, at most 512 at once', async () => {
+  it('the process pool holds an overflowing client’s refusal for its Retry-After, at most 2,048 at once', async () => {
     const { ARGON2_OVERFLOW_REFUSAL_DELAY_MS, ARGON2_MAX_HELD_REFUSALS, argon2Pool } = await import('../../src/server/lib/argon2');
     expect(ARGON2_OVERFLOW_REFUSAL_DELAY_MS).toBe(1000);
-    expect(ARGON2_MAX_HELD_REFUSALS).toBe(512);
+    expect(ARGON2_MAX_HELD_REFUSALS).toBe(2048);
     expect(argon2Pool.stats().heldRefusals).toBe(0);
     const pool = createArgon2Pool({ maxConcurrent: 1, maxQueuedPerClient: 1, maxQueued: 64, overflowRefusalDelayMs: 50, maxHeldRefusals: 4 });
     const phc = await pool.hash('correct horse', 'ip4:198.51.100.9');
