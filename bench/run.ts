@@ -44,22 +44,32 @@ interface Args {
   flood: boolean;
   /** Read each server's memory after IDLE_WINDOW_MS without a request; CI's smoke run skips the wait. */
   idle: boolean;
+  /**
+   * The flooding address's connections; undefined: the mode's (24). More shows what a wider
+   * flood from one address does, which the server alone cannot bound (docs/performance.md, Flood).
+   */
+  floodConnections: number | undefined;
 }
 
 const ALL_IDS = [...SCENARIO_IDS, 'flood'];
-const USAGE = `use --quick, --rounds=N, --only=${ALL_IDS.join(',')}, --profile, --skip-idle`;
+const USAGE = `use --quick, --rounds=N, --only=${ALL_IDS.join(',')}, --profile, --skip-idle, --flood-connections=N`;
+
+/** A whole number ≥ 1 from `--name=N`. */
+function wholeNumberArg(arg: string, name: string): number {
+  const value = Number(arg.slice(name.length + 1));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a whole number ≥ 1, not ${arg}`);
+  return value;
+}
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, profile: false, rounds: undefined, only: [...SCENARIO_IDS], flood: true, idle: true };
+  const args: Args = { quick: false, profile: false, rounds: undefined, only: [...SCENARIO_IDS], flood: true, idle: true, floodConnections: undefined };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--profile') args.profile = true;
     else if (arg === '--skip-idle') args.idle = false;
-    else if (arg.startsWith('--rounds=')) {
-      const rounds = Number(arg.slice('--rounds='.length));
-      if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds needs a whole number ≥ 1, not ${arg}`);
-      args.rounds = rounds;
-    } else if (arg.startsWith('--only=')) {
+    else if (arg.startsWith('--rounds=')) args.rounds = wholeNumberArg(arg, '--rounds');
+    else if (arg.startsWith('--flood-connections=')) args.floodConnections = wholeNumberArg(arg, '--flood-connections');
+    else if (arg.startsWith('--only=')) {
       const wanted = arg.slice('--only='.length).split(',');
       for (const id of wanted) if (!ALL_IDS.includes(id)) throw new Error(`unknown scenario ${id} (${ALL_IDS.join(', ')})`);
       args.only = SCENARIO_IDS.filter((id) => wanted.includes(id));
@@ -163,7 +173,8 @@ function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const args = parseArgs(argv);
-  const settings = args.quick ? QUICK : FULL;
+  const modeSettings = args.quick ? QUICK : FULL;
+  const settings = { ...modeSettings, flood: { ...modeSettings.flood, connections: args.floodConnections ?? modeSettings.flood.connections } };
   const rounds = args.rounds ?? settings.rounds;
   const startedAt = new Date();
   const adminUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
