@@ -110,6 +110,9 @@ describe('the problem middleware holds a throttle refusal (429) and nothing else
     first.res.destroyed = true;
     vi.advanceTimersByTime(1000);
     expect(first.sent).toEqual([]);
+    // The request log of a client that left names the refusal it was held for.
+    expect(first.res.statusCode).toBe(429);
+    expect(first.res.locals.errorCode).toBe('RATE_LIMITED');
     expect(full.held()).toBe(0);
   });
 

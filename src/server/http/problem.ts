@@ -141,7 +141,12 @@ export function problemMiddleware(logger: Logger, throttleRefusals?: RefusalHold
       res.end();
       return;
     }
-    if (appError.status === 429 && throttleRefusals?.tryHold(() => sendHeldProblem(req, res, appError))) return;
+    if (appError.status === 429 && throttleRefusals) {
+      // Named now: a client that leaves while its refusal is held is logged as the 429 it was.
+      res.statusCode = appError.status;
+      res.locals.errorCode = appError.code;
+      if (throttleRefusals.tryHold(() => sendHeldProblem(req, res, appError))) return;
+    }
     sendProblem(req, res, appError);
   };
 }
