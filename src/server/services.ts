@@ -28,6 +28,7 @@ import { openLimiterStore, type LimiterStore } from './limits/limiter-store';
 import { createThrottles } from './composition/throttle-policy';
 import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
 import { createSignInAccounts } from './passkeys/factor-gate';
+import type { PasskeyOptionsThrottle } from './passkeys/routes';
 import { createRememberedDeviceStore } from './sessions/device-store';
 import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
 import { createPasswordResetStore } from './auth/password-reset-store';
@@ -66,6 +67,7 @@ export interface ProofgateServices {
   rememberedDevices: RememberedDeviceService;
   accounts: AccountService;
   registrationThrottle: RegistrationThrottle;
+  passkeyOptionsThrottle: PasskeyOptionsThrottle;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
   passkeys: PasskeyCapability;
@@ -264,6 +266,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     audit,
     ...accounts,
     registrationThrottle: throttles.register,
+    passkeyOptionsThrottle: throttles.passkeyOptions,
     ...createSmsCapabilities(foundations, audit, throttles, integrationStore, [mail.integration]),
     mail,
     passwordResets,

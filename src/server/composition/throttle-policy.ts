@@ -8,6 +8,7 @@ import type { Telemetry } from '../lib/telemetry';
 import type { TwoFactorLimits } from '../twofactor/service';
 import type { SmsTestLimits } from '../alerts/service';
 import type { ForgotPasswordThrottle } from '../auth/password-reset-service';
+import type { PasskeyOptionsThrottle } from '../passkeys/routes';
 import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
 import { giveBack } from '../limits/give-back';
@@ -122,6 +123,18 @@ function createForgotPasswordThrottle(gate: Gate, forgot: { ipMaxPerHour: number
   };
 }
 
+// Every request counts: each one stores a WebAuthn challenge for TWO_FACTOR_TEMP_TOKEN_TTL, and
+// the passwordless one asks for nothing first, so unthrottled one address could fill the
+// challenge table (about 2,000 rows a second from one address, measured before this throttle).
+function createPasskeyOptionsThrottle(gate: Gate, config: LimitsConfig): PasskeyOptionsThrottle {
+  const optionsIp = gate({ name: 'passkey_options_ip', points: config.passkeyOptionsIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  return {
+    async beforeRequest(origin) {
+      await optionsIp.reserve(ipLimiterKey(origin.ip), { origin });
+    },
+  };
+}
+
 /**
  * The throttle policy of Proofgate in one place: which counters exist, their thresholds (all
  * from Config), what a refusal is called, and for each credential the order in which its
@@ -149,5 +162,6 @@ export function createThrottles(deps: {
   };
   const register = createRegistrationThrottle(gate, config);
   const passwordForgot = createForgotPasswordThrottle(gate, deps.forgot);
-  return { twoFactor, login, smsTest, register, passwordForgot, store };
+  const passkeyOptions = createPasskeyOptionsThrottle(gate, config);
+  return { twoFactor, login, smsTest, register, passwordForgot, passkeyOptions, store };
 }

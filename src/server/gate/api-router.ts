@@ -126,6 +126,7 @@ function createApi(services: ProofgateServices, registry: RouteRegistry, cookie:
       cookie,
       freshSeconds,
       onSignedIn: (req, res, user) => deviceCookie.issue(req, res, user.email, user.credentialEpoch),
+      optionsThrottle: services.passkeyOptionsThrottle,
     }),
   );
   api.use(createPasswordResetRoutes({ registry, resets: services.passwordResets }));

@@ -5,6 +5,7 @@ import type { SessionService } from '../auth/session-service';
 import { sessionToView, userToView } from '../auth/views';
 import { AppError } from '../core/app-error';
 import type { ErrorCode } from '../core/error-codes';
+import type { RequestOrigin } from '../core/request-origin';
 import { mountRoute, type RouteRegistry } from '../http/route';
 import type { SessionCookie } from '../http/session-cookie';
 import { answerWithRotatedSession, handOverSignedInSession } from '../http/signed-in-session';
@@ -56,6 +57,11 @@ function passkeyId(req: Request): string {
   return id;
 }
 
+/** Counts every sign-in options request of an address (PASSKEY_OPTIONS_IP_MAX_PER_HOUR): each stores a challenge. */
+export interface PasskeyOptionsThrottle {
+  beforeRequest(origin: RequestOrigin): Promise<void>;
+}
+
 type PasskeyRouteDeps = {
   registry: RouteRegistry;
   passkeys: PasskeyService;
@@ -66,6 +72,7 @@ type PasskeyRouteDeps = {
   freshSeconds: number;
   /** Runs after a successful sign-in (the limits capability marks the browser as a known device). */
   onSignedIn?: (req: Request, res: Response, user: { email: string; credentialEpoch: number }) => void;
+  optionsThrottle?: PasskeyOptionsThrottle;
 };
 
 /**
@@ -218,10 +225,11 @@ function mountSignInRoutes(router: Router, deps: PasskeyRouteDeps): void {
       access: 'public',
       body: authenticationOptionsBody,
       responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON', schema: optionsView } },
-      errorCodes: ['TEMP_TOKEN_INVALID', 'TEMP_TOKEN_EXPIRED', 'PASSKEY_NOT_FOUND'],
+      errorCodes: ['TEMP_TOKEN_INVALID', 'TEMP_TOKEN_EXPIRED', 'PASSKEY_NOT_FOUND', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
     },
     [],
-    async ({ res, body }) => {
+    async ({ req, res, body }) => {
+      await deps.optionsThrottle?.beforeRequest(req.context);
       res.json(await login.authenticationOptions({ tempToken: body.temp_token }));
     },
   );
