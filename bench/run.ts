@@ -11,7 +11,7 @@ import { renderReport, type Report, type RoundCeiling } from './lib/report';
 import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
-import { FLOOD_KINDS, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
+import { FLOOD_KINDS, roundRatio, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
 import { IDLE_WINDOW_MS, loginServiceProfileDir, measureIdleMemory, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
@@ -104,7 +104,7 @@ async function runFloods(ctx: ScenarioContext, round: number, rounds: number, fa
     if (phase.flood.transportErrors > 0) failures.push(`flood round ${round}: ${kind}: ${phase.flood.transportErrors} transport errors in the flood`);
     console.error(
       `  legitimate login p50 ${phase.quiet.p50.toFixed(0)} ms quiet, ${phase.flooded.p50.toFixed(0)} ms flooded ` +
-        `(${(phase.flooded.p50 / phase.quiet.p50).toFixed(1)}×, ${phase.flooded.samples} samples); flood answers ${JSON.stringify(phase.flood.statusCodes)}`,
+        `(${roundRatio(phase).toFixed(1)}×, ${phase.flooded.samples} samples); flood answers ${JSON.stringify(phase.flood.statusCodes)}`,
     );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

@@ -1,4 +1,4 @@
-import type { FloodKind, FloodPhase } from '../scenarios/flood';
+import { roundRatio, type FloodKind, type FloodPhase } from '../scenarios/flood';
 import { spread, type Spread } from './rounds';
 
 /**
@@ -50,7 +50,7 @@ export function summarizeFloods(phases: readonly FloodPhase[]): FloodSummary[] {
       floodedP90: spread(ofKind.map((phase) => phase.flooded.p90)),
       floodedMax: spread(ofKind.map((phase) => phase.flooded.max)),
       ratio: floodedP50.median / quietP50.median,
-      roundRatios: spread(ofKind.map((phase) => phase.flooded.p50 / phase.quiet.p50)),
+      roundRatios: spread(ofKind.map(roundRatio)),
       samples: ofKind.reduce((total, phase) => total + phase.flooded.samples, 0),
       legitFailures: ofKind.flatMap((phase) => phase.legitFailures.map((failure) => `round ${phase.round}: ${failure}`)),
       floodAnswers: sumCounts(ofKind),

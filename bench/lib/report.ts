@@ -1,7 +1,7 @@
 import { npmStartNodeFlags } from './npm-start';
 import type { Argon2Bound } from '../argon2-bound';
 import type { ProbeReply } from '../probe/protocol';
-import type { FloodPhase } from '../scenarios/flood';
+import { roundRatio, type FloodPhase } from '../scenarios/flood';
 import type { ScenarioId, ServerName } from '../scenarios/types';
 import { IDLE_WINDOW_MS, type IdleMemory } from '../servers';
 import type { BenchSettings } from '../settings';
@@ -218,7 +218,7 @@ function floodSection(report: Report): string[] {
     for (const f of report.floods) {
       const answers = statusCountsText(f.flood.statusCodes);
       lines.push(
-        `| ${f.round} | ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(f.flooded.p50 / f.quiet.p50, 1)}× | ${fmt(f.flooded.p90)} | ${f.flooded.samples} | ${answers} |`,
+        `| ${f.round} | ${f.kind} | ${fmt(f.quiet.p50)} | ${fmt(f.flooded.p50)} | ${fmt(roundRatio(f), 1)}× | ${fmt(f.flooded.p90)} | ${f.flooded.samples} | ${answers} |`,
       );
     }
     lines.push('');

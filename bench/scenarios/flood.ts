@@ -43,6 +43,11 @@ export interface FloodPhase {
   flood: LoadResult;
 }
 
+/** One flood round's ratio: the legitimate login's flooded p50 over its quiet p50. */
+export function roundRatio(phase: Pick<FloodPhase, 'quiet' | 'flooded'>): number {
+  return phase.flooded.p50 / phase.quiet.p50;
+}
+
 function summarize(latencies: number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
