@@ -85,6 +85,8 @@ function toConfig(e: Env) {
       registerGlobalMaxPerHour: e.REGISTER_GLOBAL_MAX_PER_HOUR,
       /** Passkey sign-in options per client IP per hour: each one stores a challenge row. */
       passkeyOptionsIpMaxPerHour: e.PASSKEY_OPTIONS_IP_MAX_PER_HOUR,
+      /** Passwordless passkey sign-in options from everyone together per hour: bounds the challenge rows many addresses can store. */
+      passkeyOptionsGlobalMaxPerHour: e.PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR,
       /** How long a throttle's refusal (429) waits before it is answered; 0: at once (lib/refusal-hold.ts). */
       refusalDelayMs: e.THROTTLE_REFUSAL_DELAY_MS,
     },

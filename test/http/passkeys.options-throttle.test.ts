@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPasskeyUser } from '../support/passkeys';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 /**
  * Threat: filling the challenge table. Each passkey sign-in options request stores a WebAuthn
  * challenge for TWO_FACTOR_TEMP_TOKEN_TTL, and the passwordless one asks for nothing first:
  * unthrottled, one address stored about 2,000 challenges a second (20,585 rows in 10 s against
- * `npm start`). PASSKEY_OPTIONS_IP_MAX_PER_HOUR counts every such request per client address.
+ * `npm start`). PASSKEY_OPTIONS_IP_MAX_PER_HOUR counts every such request per client address;
+ * PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR the passwordless ones of every address together.
  */
 
 const LIMIT = 3;
@@ -18,10 +20,20 @@ afterAll(async () => {
   await server?.close();
 });
 
-const options = (ip: string, body: Record<string, unknown> = {}) =>
-  server.client().post('/api/auth/passkeys/authentication/options', body, { headers: { 'x-forwarded-for': ip } });
-const storedChallenges = async () =>
-  (await server.proofgate.database.query<{ n: number }>('select count(*)::int as n from passkey_challenges'))[0]!.n;
+const optionsOf = (on: TestServer) => (ip: string, body: Record<string, unknown> = {}) =>
+  on.client().post('/api/auth/passkeys/authentication/options', body, { headers: { 'x-forwarded-for': ip } });
+const challengesOf = (on: TestServer) => async () =>
+  (await on.proofgate.database.query<{ n: number }>('select count(*)::int as n from passkey_challenges'))[0]!.n;
+const options = (ip: string, body: Record<string, unknown> = {}) => optionsOf(server)(ip, body);
+const storedChallenges = () => challengesOf(server)();
+
+function expectRateLimited(refused: { status: number; headers: Headers; body: Record<string, unknown> }) {
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('content-type')).toContain('application/problem+json');
+  expect(refused.body.error_code).toBe('RATE_LIMITED');
+  expect(refused.body.retry_after).toBeGreaterThan(0);
+  expect(refused.headers.get('retry-after')).toBe(String(refused.body.retry_after));
+}
 
 describe('passkey sign-in options: PASSKEY_OPTIONS_IP_MAX_PER_HOUR per client address, every request counted', () => {
   it('past the limit an address gets 429 RATE_LIMITED with Retry-After and stores no challenge; another address still gets options', async () => {
@@ -35,17 +47,55 @@ describe('passkey sign-in options: PASSKEY_OPTIONS_IP_MAX_PER_HOUR per client ad
 
     // Requests with a temp token count too (a bad one here): each would store a challenge when good.
     for (const body of [{}, { temp_token: 'tt_not-a-real-token-at-all-000000' }]) {
-      const refused = await options(flooding, body);
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('content-type')).toContain('application/problem+json');
-      expect(refused.body.error_code).toBe('RATE_LIMITED');
-      expect(refused.body.retry_after).toBeGreaterThan(0);
-      expect(refused.headers.get('retry-after')).toBe(String(refused.body.retry_after));
+      expectRateLimited(await options(flooding, body));
     }
     expect(await storedChallenges()).toBe(before);
 
     const other = await options('198.51.100.51');
     expect(other.status).toBe(200);
     expect(await storedChallenges()).toBe(before + 1);
+  });
+});
+
+describe('passkey sign-in options: PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR, the passwordless ones of every address together', () => {
+  const PER_ADDRESS = 2;
+  const GLOBAL = 3;
+  let capped: TestServer;
+  beforeAll(async () => {
+    capped = await startTestServer({
+      env: { TRUST_PROXY: 'loopback', PASSKEY_OPTIONS_IP_MAX_PER_HOUR: String(PER_ADDRESS), PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR: String(GLOBAL) },
+    });
+  });
+  afterAll(async () => {
+    await capped?.close();
+  });
+
+  it('many addresses together store at most the global count; an address refused by its own limit spends none of it; the passkey second factor is never refused by it', async () => {
+    const ask = optionsOf(capped);
+    const stored = challengesOf(capped);
+    // Made before any options request: its passkey registration does not count here.
+    const user = await createPasskeyUser(capped);
+
+    // One address: its own limit, then refused by it. Its refused request spends no global point.
+    for (let i = 0; i < PER_ADDRESS; i += 1) expect((await ask('203.0.113.10')).status).toBe(200);
+    expectRateLimited(await ask('203.0.113.10'));
+    // So another address still gets the global count's last point...
+    expect((await ask('203.0.113.11')).status).toBe(200);
+    expect(await stored()).toBe(GLOBAL);
+
+    // ...and then every address is refused, within its own limit, and nothing more is stored.
+    expectRateLimited(await ask('203.0.113.11'));
+    expectRateLimited(await ask('203.0.113.12'));
+    expect(await stored()).toBe(GLOBAL);
+
+    // A second-factor request (a temp token, which took the password) does not count there: an
+    // account whose only second factor is a passkey still signs in. Its address's own limit holds.
+    const login = await capped.client().post('/api/auth/login', { email: user.email, password: user.password });
+    expect(login.body.requires_2fa).toBe(true);
+    const secondFactor = await ask('203.0.113.12', { temp_token: login.body.temp_token });
+    expect(secondFactor.status).toBe(200);
+    expect(typeof secondFactor.body.challenge).toBe('string');
+    expect(await stored()).toBe(GLOBAL + 1);
+    expectRateLimited(await ask('203.0.113.12', { temp_token: login.body.temp_token }));
   });
 });

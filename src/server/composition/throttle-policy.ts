@@ -126,11 +126,23 @@ function createForgotPasswordThrottle(gate: Gate, forgot: { ipMaxPerHour: number
 // Every request counts: each one stores a WebAuthn challenge for TWO_FACTOR_TEMP_TOKEN_TTL, and
 // the passwordless one asks for nothing first, so unthrottled one address could fill the
 // challenge table (about 2,000 rows a second from one address, measured before this throttle).
+// The global cap bounds what many addresses together can store. It counts passwordless requests
+// only: a second-factor request carries a temp token, which only a correct password gets, so
+// the login throttles already bound those, and an exhausted global cap must not lock out the
+// accounts whose only second factor is a passkey. The address's own count is taken first, so
+// one address's refused flood does not use up everyone's allowance.
 function createPasskeyOptionsThrottle(gate: Gate, config: LimitsConfig): PasskeyOptionsThrottle {
   const optionsIp = gate({ name: 'passkey_options_ip', points: config.passkeyOptionsIpMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  const optionsGlobal = gate(
+    { name: 'passkey_options_global', points: config.passkeyOptionsGlobalMaxPerHour, durationSeconds: 3600 },
+    'RATE_LIMITED',
+  );
   return {
-    async beforeRequest(origin) {
-      await optionsIp.reserve(ipLimiterKey(origin.ip), { origin });
+    async beforeRequest(origin, { passwordless }) {
+      await reserveInOrder([
+        { gate: optionsIp, key: ipLimiterKey(origin.ip), context: { origin } },
+        ...(passwordless ? [{ gate: optionsGlobal, key: 'all', context: { origin } }] : []),
+      ]);
     },
   };
 }

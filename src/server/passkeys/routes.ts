@@ -57,9 +57,12 @@ function passkeyId(req: Request): string {
   return id;
 }
 
-/** Counts every sign-in options request of an address (PASSKEY_OPTIONS_IP_MAX_PER_HOUR): each stores a challenge. */
+/**
+ * Counts every sign-in options request of an address (PASSKEY_OPTIONS_IP_MAX_PER_HOUR), and the
+ * passwordless ones of everyone together (PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR): each stores a challenge.
+ */
 export interface PasskeyOptionsThrottle {
-  beforeRequest(origin: RequestOrigin): Promise<void>;
+  beforeRequest(origin: RequestOrigin, request: { passwordless: boolean }): Promise<void>;
 }
 
 type PasskeyRouteDeps = {
@@ -229,7 +232,7 @@ function mountSignInRoutes(router: Router, deps: PasskeyRouteDeps): void {
     },
     [],
     async ({ req, res, body }) => {
-      await deps.optionsThrottle?.beforeRequest(req.context);
+      await deps.optionsThrottle?.beforeRequest(req.context, { passwordless: body.temp_token === undefined });
       res.json(await login.authenticationOptions({ tempToken: body.temp_token }));
     },
   );
