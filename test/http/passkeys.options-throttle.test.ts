@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPasskeyUser } from '../support/passkeys';
-import { startTestServer, type TestServer } from '../support/test-server';
+import { createPasskeyUser, newAuthenticator } from '../support/passkeys';
+import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 
 /**
  * Threat: filling the challenge table. Each passkey sign-in options request stores a WebAuthn
  * challenge for TWO_FACTOR_TEMP_TOKEN_TTL, and the passwordless one asks for nothing first:
  * unthrottled, one address stored about 2,000 challenges a second (20,585 rows in 10 s against
  * `npm start`). PASSKEY_OPTIONS_IP_MAX_PER_HOUR counts every such request per client address;
- * PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR the passwordless ones of every address together.
+ * PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR the passwordless ones of every address together. A session
+ * (adding a passkey) or a temp token (the passkey second factor) keeps only its newest challenge.
  */
 
 const LIMIT = 3;
@@ -97,5 +98,58 @@ describe('passkey sign-in options: PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR, the pass
     expect(typeof secondFactor.body.challenge).toBe('string');
     expect(await stored()).toBe(GLOBAL + 1);
     expectRateLimited(await ask('203.0.113.12', { temp_token: login.body.temp_token }));
+  });
+});
+
+describe('a session or a temp token stores only its newest challenge, however often it asks', () => {
+  const ASKS = 5;
+  let plain: TestServer;
+  beforeAll(async () => {
+    plain = await startTestServer();
+  });
+  afterAll(async () => {
+    await plain?.close();
+  });
+  const storedFor = async (purpose: string) =>
+    (await plain.proofgate.database.query<{ n: number }>('select count(*)::int as n from passkey_challenges where purpose = $1', [purpose]))[0]!.n;
+
+  it('adding a passkey: one row per session; an earlier options answer no longer registers, the newest does', async () => {
+    const { client } = await registerAndLogin(plain);
+    const answers = [];
+    for (let i = 0; i < ASKS; i += 1) {
+      const options = await client.post('/api/auth/passkeys/registration/options');
+      expect(options.status).toBe(200);
+      answers.push(options.body);
+    }
+    expect(await storedFor('registration')).toBe(1);
+
+    const authenticator = newAuthenticator(plain);
+    const stale = await client.post('/api/auth/passkeys/registration/verify', { response: authenticator.create(answers[0]) });
+    expect(stale.status).toBe(400);
+    expect(stale.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
+    const newest = await client.post('/api/auth/passkeys/registration/verify', { response: authenticator.create(answers[ASKS - 1]) });
+    expect(newest.status).toBe(200);
+  });
+
+  it('the passkey second factor: one row per temp token; an earlier options answer no longer signs in, the newest does', async () => {
+    const user = await createPasskeyUser(plain);
+    const client = plain.client();
+    const login = await client.post('/api/auth/login', { email: user.email, password: user.password });
+    const tempToken = login.body.temp_token as string;
+    const before = await storedFor('second_factor');
+    const answers = [];
+    for (let i = 0; i < ASKS; i += 1) {
+      const options = await client.post('/api/auth/passkeys/authentication/options', { temp_token: tempToken });
+      expect(options.status).toBe(200);
+      answers.push(options.body);
+    }
+    expect(await storedFor('second_factor')).toBe(before + 1);
+
+    const stale = await client.post('/api/auth/passkeys/authentication/verify', { temp_token: tempToken, response: user.authenticator.get(answers[0]) });
+    expect(stale.status).toBe(400);
+    expect(stale.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
+    const newest = await client.post('/api/auth/passkeys/authentication/verify', { temp_token: tempToken, response: user.authenticator.get(answers[ASKS - 1]) });
+    expect(newest.status).toBe(200);
+    expect(newest.body.session.aal).toBe(2);
   });
 });

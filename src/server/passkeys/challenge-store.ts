@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { passkeyChallenges } from '../db/schema';
 
@@ -26,9 +26,13 @@ export function createPasskeyChallengeStore(db: Database) {
       now: Date;
       expiresAt: Date;
     }): Promise<void> {
-      // Housekeeping on the way: expired challenges are useless to everyone.
-      await db.delete(passkeyChallenges).where(lte(passkeyChallenges.expiresAt, input.now));
       const { binding } = input;
+      // Housekeeping on the way: expired challenges are useless to everyone. A session or a temp
+      // token keeps only its newest challenge, so however often it asks, what it stores is one
+      // row (a ceremony started in another tab then fails with PASSKEY_CHALLENGE_INVALID).
+      // Passwordless ones are bound to nothing; the sign-in options throttles bound those.
+      const expired = lte(passkeyChallenges.expiresAt, input.now);
+      await db.delete(passkeyChallenges).where(binding.purpose === 'passwordless' ? expired : or(expired, bindingCondition(binding)));
       await db.insert(passkeyChallenges).values({
         challenge: input.challenge,
         purpose: binding.purpose,

@@ -107,7 +107,7 @@ function mountRegistrationRoutes(router: Router, deps: PasskeyRouteDeps): void {
       path: '/api/auth/passkeys/registration/options',
       tag: 'passkeys',
       summary: 'Start adding a passkey: WebAuthn creation options (fresh session required)',
-      description: 'Attestation none, resident key and user verification preferred, the account\'s passkeys excluded. The challenge is single-use, bound to this session, and expires with TWO_FACTOR_TEMP_TOKEN_TTL.',
+      description: 'Attestation none, resident key and user verification preferred, the account\'s passkeys excluded. The challenge is single-use, bound to this session, replaces the session\'s earlier ones, and expires with TWO_FACTOR_TEMP_TOKEN_TTL.',
       access: 'session',
       responses: { 200: { description: 'PublicKeyCredentialCreationOptionsJSON', schema: optionsView } },
       errorCodes: ['SESSION_NOT_FRESH', 'TWO_FACTOR_REQUIRED', 'PASSKEY_LIMIT_REACHED'],
@@ -225,6 +225,8 @@ function mountSignInRoutes(router: Router, deps: PasskeyRouteDeps): void {
       path: '/api/auth/passkeys/authentication/options',
       tag: 'passkeys',
       summary: 'Sign-in options: with temp_token the second factor, without it a passwordless (discoverable) sign-in',
+      description:
+        'Counted per client address (PASSKEY_OPTIONS_IP_MAX_PER_HOUR), the passwordless ones also for everyone together (PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR). With temp_token the new challenge replaces the temp token\'s earlier ones.',
       access: 'public',
       body: authenticationOptionsBody,
       responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON', schema: optionsView } },

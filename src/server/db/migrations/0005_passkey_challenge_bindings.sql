@@ -1,0 +1,2 @@
+CREATE INDEX "passkey_challenges_session_id_idx" ON "passkey_challenges" USING btree ("session_id");--> statement-breakpoint
+CREATE INDEX "passkey_challenges_temp_challenge_id_idx" ON "passkey_challenges" USING btree ("temp_challenge_id");
