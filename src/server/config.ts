@@ -35,6 +35,40 @@ export function resolveSmsAllowedCountries(configured: string[], fromNumber: str
   return { allowedCountries: [], allowedCountriesFrom: 'none' };
 }
 
+/** Throttle thresholds; every one is a setting documented in the README. */
+function toLimitsConfig(e: Env) {
+  return {
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    tempTokenMaxFailures: e.TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES,
+    twoFactorUserMaxFailures: e.TWO_FACTOR_USER_MAX_FAILURES,
+    twoFactorUserLockSeconds: e.TWO_FACTOR_USER_LOCK_SECONDS,
+    twoFactorUserDailyMaxFailures: e.TWO_FACTOR_USER_DAILY_MAX_FAILURES,
+    twoFactorIpMaxFailures: e.TWO_FACTOR_IP_MAX_FAILURES,
+    twoFactorIpWindowSeconds: e.TWO_FACTOR_IP_WINDOW_SECONDS,
+    loginIpEmailMaxFailures: e.LOGIN_IP_EMAIL_MAX_FAILURES,
+    loginIpEmailWindowSeconds: e.LOGIN_IP_EMAIL_WINDOW_SECONDS,
+    loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
+    loginIpWindowSeconds: e.LOGIN_IP_WINDOW_SECONDS,
+    loginEmailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
+    loginEmailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
+    loginDeviceMaxFailures: e.LOGIN_DEVICE_MAX_FAILURES,
+    /** Wrong passwords per email across all its device cookies together, per LOGIN_EMAIL_WINDOW_SECONDS. */
+    loginEmailDevicesMaxFailures: e.LOGIN_EMAIL_DEVICES_MAX_FAILURES,
+    smsTestAdminMaxPerHour: e.SMS_TEST_ADMIN_MAX_PER_HOUR,
+    smsTestIpMaxPerHour: e.SMS_TEST_IP_MAX_PER_HOUR,
+    registerIpMaxPerHour: e.REGISTER_IP_MAX_PER_HOUR,
+    registerGlobalMaxPerHour: e.REGISTER_GLOBAL_MAX_PER_HOUR,
+    /** Passkey sign-in options per client IP per hour: each one stores a challenge row. */
+    passkeyOptionsIpMaxPerHour: e.PASSKEY_OPTIONS_IP_MAX_PER_HOUR,
+    /** Passwordless passkey sign-in options from everyone together per hour: bounds the challenge rows many addresses can store. */
+    passkeyOptionsGlobalMaxPerHour: e.PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR,
+    /** State-changing requests per session per hour (http/route.ts, SessionWriteBudget). */
+    sessionWritesMaxPerHour: e.SESSION_WRITES_MAX_PER_HOUR,
+    /** How long a throttle's refusal (429) waits before it is answered; 0: at once (lib/refusal-hold.ts). */
+    refusalDelayMs: e.THROTTLE_REFUSAL_DELAY_MS,
+  };
+}
+
 /** The parsed settings grouped the way the services take them. */
 function toConfig(e: Env) {
   return {
@@ -61,35 +95,7 @@ function toConfig(e: Env) {
       issuer: e.TOTP_ISSUER,
     },
     serveWeb: e.SERVE_WEB,
-    /** Throttle thresholds; every one is a setting documented in the README. */
-    limits: {
-      redisKeyPrefix: e.REDIS_KEY_PREFIX,
-      tempTokenMaxFailures: e.TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES,
-      twoFactorUserMaxFailures: e.TWO_FACTOR_USER_MAX_FAILURES,
-      twoFactorUserLockSeconds: e.TWO_FACTOR_USER_LOCK_SECONDS,
-      twoFactorUserDailyMaxFailures: e.TWO_FACTOR_USER_DAILY_MAX_FAILURES,
-      twoFactorIpMaxFailures: e.TWO_FACTOR_IP_MAX_FAILURES,
-      twoFactorIpWindowSeconds: e.TWO_FACTOR_IP_WINDOW_SECONDS,
-      loginIpEmailMaxFailures: e.LOGIN_IP_EMAIL_MAX_FAILURES,
-      loginIpEmailWindowSeconds: e.LOGIN_IP_EMAIL_WINDOW_SECONDS,
-      loginIpMaxFailures: e.LOGIN_IP_MAX_FAILURES,
-      loginIpWindowSeconds: e.LOGIN_IP_WINDOW_SECONDS,
-      loginEmailMaxFailures: e.LOGIN_EMAIL_MAX_FAILURES,
-      loginEmailWindowSeconds: e.LOGIN_EMAIL_WINDOW_SECONDS,
-      loginDeviceMaxFailures: e.LOGIN_DEVICE_MAX_FAILURES,
-      /** Wrong passwords per email across all its device cookies together, per LOGIN_EMAIL_WINDOW_SECONDS. */
-      loginEmailDevicesMaxFailures: e.LOGIN_EMAIL_DEVICES_MAX_FAILURES,
-      smsTestAdminMaxPerHour: e.SMS_TEST_ADMIN_MAX_PER_HOUR,
-      smsTestIpMaxPerHour: e.SMS_TEST_IP_MAX_PER_HOUR,
-      registerIpMaxPerHour: e.REGISTER_IP_MAX_PER_HOUR,
-      registerGlobalMaxPerHour: e.REGISTER_GLOBAL_MAX_PER_HOUR,
-      /** Passkey sign-in options per client IP per hour: each one stores a challenge row. */
-      passkeyOptionsIpMaxPerHour: e.PASSKEY_OPTIONS_IP_MAX_PER_HOUR,
-      /** Passwordless passkey sign-in options from everyone together per hour: bounds the challenge rows many addresses can store. */
-      passkeyOptionsGlobalMaxPerHour: e.PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR,
-      /** How long a throttle's refusal (429) waits before it is answered; 0: at once (lib/refusal-hold.ts). */
-      refusalDelayMs: e.THROTTLE_REFUSAL_DELAY_MS,
-    },
+    limits: toLimitsConfig(e),
     /** Raw Twilio settings; integrations/twilio/settings.ts decides whether they are usable. */
     twilio: {
       accountSid: e.TWILIO_ACCOUNT_SID,

@@ -29,6 +29,7 @@ import { createThrottles } from './composition/throttle-policy';
 import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capability';
 import { createSignInAccounts } from './passkeys/factor-gate';
 import type { PasskeyOptionsThrottle } from './passkeys/routes';
+import type { SessionWriteBudget } from './http/route';
 import { createRememberedDeviceStore } from './sessions/device-store';
 import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
 import { createPasswordResetStore } from './auth/password-reset-store';
@@ -68,6 +69,8 @@ export interface ProofgateServices {
   accounts: AccountService;
   registrationThrottle: RegistrationThrottle;
   passkeyOptionsThrottle: PasskeyOptionsThrottle;
+  /** Every state-changing signed-in request spends one (SESSION_WRITES_MAX_PER_HOUR). */
+  sessionWriteBudget: SessionWriteBudget;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
   passkeys: PasskeyCapability;
@@ -267,6 +270,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     ...accounts,
     registrationThrottle: throttles.register,
     passkeyOptionsThrottle: throttles.passkeyOptions,
+    sessionWriteBudget: throttles.sessionWrites,
     ...createSmsCapabilities(foundations, audit, throttles, integrationStore, [mail.integration]),
     mail,
     passwordResets,

@@ -9,6 +9,7 @@ import type { TwoFactorLimits } from '../twofactor/service';
 import type { SmsTestLimits } from '../alerts/service';
 import type { ForgotPasswordThrottle } from '../auth/password-reset-service';
 import type { PasskeyOptionsThrottle } from '../passkeys/routes';
+import type { SessionWriteBudget } from '../http/route';
 import { createGateFactory } from '../limits/gate-factory';
 import { limiterKey } from '../limits/limit-gate';
 import { giveBack } from '../limits/give-back';
@@ -147,6 +148,18 @@ function createPasskeyOptionsThrottle(gate: Gate, config: LimitsConfig): Passkey
   };
 }
 
+// Per session, not per user: a stolen session that spends its budget must not stop the owner's
+// own session from signing out everywhere or changing the password. Sessions come only from
+// sign-ins, which have throttles and a hash of their own, so many sessions cost many sign-ins.
+function createSessionWriteBudget(gate: Gate, config: LimitsConfig): SessionWriteBudget {
+  const writes = gate({ name: 'session_writes', points: config.sessionWritesMaxPerHour, durationSeconds: 3600 }, 'RATE_LIMITED');
+  return {
+    async beforeWrite({ sessionId, userId }, origin) {
+      await writes.reserve(limiterKey(sessionId), { userId, origin });
+    },
+  };
+}
+
 /**
  * The throttle policy of Proofgate in one place: which counters exist, their thresholds (all
  * from Config), what a refusal is called, and for each credential the order in which its
@@ -175,5 +188,6 @@ export function createThrottles(deps: {
   const register = createRegistrationThrottle(gate, config);
   const passwordForgot = createForgotPasswordThrottle(gate, deps.forgot);
   const passkeyOptions = createPasskeyOptionsThrottle(gate, config);
-  return { twoFactor, login, smsTest, register, passwordForgot, passkeyOptions, store };
+  const sessionWrites = createSessionWriteBudget(gate, config);
+  return { twoFactor, login, smsTest, register, passwordForgot, passkeyOptions, sessionWrites, store };
 }

@@ -156,7 +156,7 @@ export function requestBasics(services: ProofgateServices): Router {
  * Proofgate's basics (the standalone server does, app-wide) is not given them twice.
  */
 export function createApiRouter(services: ProofgateServices, cookie: SessionCookie): Router {
-  const registry = new RouteRegistry();
+  const registry = new RouteRegistry(services.sessionWriteBudget);
   const basics = requestBasics(services);
   const inner = Router();
   inner.use((req, res, next) => (req.context ? next() : basics(req, res, next)));

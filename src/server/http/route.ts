@@ -2,6 +2,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../core/app-error';
 import type { ErrorCode } from '../core/error-codes';
+import type { RequestOrigin } from '../core/request-origin';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -46,12 +47,36 @@ export interface RouteInput<Body, Query> {
 
 type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
 
-/** Collects every mounted route so the OpenAPI document describes exactly what is served. */
+/**
+ * Counts the state-changing requests of one session (SESSION_WRITES_MAX_PER_HOUR) and refuses
+ * past its budget: without it a signed-in client could write audit rows and challenges as fast
+ * as it can send (a rename, a setup, a sign-out-everywhere).
+ */
+export interface SessionWriteBudget {
+  beforeWrite(session: { sessionId: string; userId: string }, origin: RequestOrigin): Promise<void>;
+}
+
+/**
+ * Which routes spend the session write budget: every one that needs a session (or an admin's)
+ * and is not a read. Public routes have throttles of their own; a signed callback has no session.
+ */
+export function spendsSessionWrites(spec: Pick<RouteSpec, 'access' | 'method'>): boolean {
+  return (spec.access === 'session' || spec.access === 'admin') && spec.method !== 'get';
+}
+
+/**
+ * Collects every mounted route so the OpenAPI document describes exactly what is served, and
+ * holds what every mounted route shares: the session write budget, applied by mountRoute so
+ * that a route added later is counted without anyone remembering to.
+ */
 export class RouteRegistry {
   readonly specs: RouteSpec[] = [];
 
+  constructor(readonly sessionWrites?: SessionWriteBudget) {}
+
   add(spec: RouteSpec): void {
-    this.specs.push(spec);
+    const counted = this.sessionWrites && spendsSessionWrites(spec);
+    this.specs.push(counted ? { ...spec, errorCodes: [...new Set([...(spec.errorCodes ?? []), 'RATE_LIMITED' as const])] } : spec);
   }
 }
 
@@ -67,8 +92,9 @@ export function validationError(error: z.ZodError, where: 'body' | 'query'): App
 }
 
 /**
- * Mounts one route as a readable chain: `middlewares` (limiter → auth), then validation of
- * body and query against the spec's zod schemas, then the handler, which makes one service call.
+ * Mounts one route as a readable chain: `middlewares` (limiter → auth), then the session write
+ * budget for a state-changing signed-in route, then validation of body and query against the
+ * spec's zod schemas, then the handler, which makes one service call.
  */
 export function mountRoute<Body extends z.ZodType | undefined = undefined, Query extends z.ZodType | undefined = undefined>(
   router: Router,
@@ -78,7 +104,10 @@ export function mountRoute<Body extends z.ZodType | undefined = undefined, Query
   handler: (input: RouteInput<Infer<Body>, Infer<Query>>) => Promise<void> | void,
 ): void {
   registry.add(spec);
+  const writeBudget = spendsSessionWrites(spec) ? registry.sessionWrites : undefined;
   const run: RequestHandler = async (req, res) => {
+    // Every attempt counts, a refused or invalid one too: the budget bounds what a session sends.
+    if (writeBudget && req.auth) await writeBudget.beforeWrite({ sessionId: req.auth.session.id, userId: req.auth.user.id }, req.context);
     let body: unknown = undefined;
     let query: unknown = undefined;
     if (spec.body) {
