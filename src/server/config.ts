@@ -118,6 +118,7 @@ function toConfig(e: Env) {
       resetTtlSeconds: e.PASSWORD_RESET_TTL,
       forgotIpMaxPerHour: e.PASSWORD_FORGOT_IP_MAX_PER_HOUR,
       forgotEmailMaxPerHour: e.PASSWORD_FORGOT_EMAIL_MAX_PER_HOUR,
+      noticesAccountMaxPerHour: e.MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR,
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeMail, SmtpFake } from '../../tools/smtp-fake';
-import { FAKE_SMTP_PASSWORD, mailTo, smtpEnv, startSmtp, TEST_PUBLIC_URL } from '../support/smtp';
+import { FAKE_SMTP_PASSWORD, mailTo, resetTokenFor, smtpEnv, startSmtp, TEST_PUBLIC_URL } from '../support/smtp';
 import { registerAndLogin, startTestServer, STRONG_PASSWORD, type TestServer } from '../support/test-server';
 import { SoftwareAuthenticator } from '../support/passkey-authenticator';
 import { addPasskey } from '../support/passkeys';
@@ -138,5 +138,36 @@ describe('security notices by email', () => {
       ].sort(),
     );
     expectNoSecrets(mails, [...client.cookies.values()]);
+  });
+});
+
+describe('MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: an inbox nobody verified cannot be flooded through one account', () => {
+  const PER_HOUR = 2;
+  let capped: TestServer;
+  beforeAll(async () => {
+    capped = await startTestServer({ env: { ...smtpEnv(fake), MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: String(PER_HOUR) } });
+  });
+  afterAll(async () => {
+    await capped?.close();
+  });
+
+  it('signing in again and again from new browsers mails the hour\'s first notices and queues no more; other accounts and reset links are not counted', async () => {
+    // Whoever registers an address (nobody verifies it) and knows the password can sign in from
+    // a "new browser" as often as the sign-in throttles let a correct password through.
+    const { email } = await registerAndLogin(capped);
+    for (let i = 0; i < 4; i += 1) expect((await capped.client().post('/api/auth/login', { email, password: STRONG_PASSWORD })).status).toBe(200);
+    expect(subjects(await mailTo(capped, fake, email))).toEqual(Array(PER_HOUR).fill('New sign-in to your account'));
+    const queued = await capped.proofgate.database.query<{ n: number }>(
+      'select count(*)::int as n from mail_outbox o join users u on u.id = o.user_id where u.email = $1',
+      [email],
+    );
+    expect(queued[0]!.n).toBe(PER_HOUR);
+
+    // A reset link is not a notice: it has its own throttles and still arrives.
+    expect((await capped.client().post('/api/auth/password/forgot', { email })).status).toBe(202);
+    expect(await resetTokenFor(capped, fake, email)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const other = await registerAndLogin(capped);
+    expect(subjects(await mailTo(capped, fake, other.email))).toEqual(['New sign-in to your account']);
   });
 });

@@ -58,7 +58,7 @@ export function createMailCapability(deps: {
     randomBytes: deps.randomBytes,
     logger,
   });
-  const notices = createNotices({ outbox, clock, logger, issuer: config.twoFactor.issuer });
+  const notices = createNotices({ outbox, clock, logger, issuer: config.twoFactor.issuer, perAccountPerHour: config.mail.noticesAccountMaxPerHour });
   deps.audit.subscribe(notices.onAuditEvent);
   const integration = createSmtpIntegration({
     store: deps.integrationStore,

@@ -3,7 +3,7 @@ import type { AuditListener, EventOrigin, SecurityEventType } from '../audit/ser
 import type { Clock } from '../lib/clock';
 import type { Executor } from './outbox-store';
 import type { MailOutbox } from './outbox';
-import { renderNotice, type NoticeKind } from './templates';
+import { noticeKinds, renderNotice, type NoticeKind } from './templates';
 
 /**
  * Security notices by email: "this happened to your account; if it was not you, act".
@@ -46,7 +46,14 @@ export function noticeFor(type: SecurityEventType, details: Record<string, unkno
   }
 }
 
-export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: Logger; issuer: string }): Notices {
+/**
+ * Notices go to an address nobody verified, and whoever holds an account's password can make
+ * them (a sign-in from a new browser, a passkey added and removed): uncounted, an account
+ * registered with someone else's address could mail that inbox as fast as it signs in. So an
+ * account is sent at most `perAccountPerHour` notices an hour (MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR);
+ * the hour's first always go out, so a burst still tells the owner that something is happening.
+ */
+export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: Logger; issuer: string; perAccountPerHour: number }): Notices {
   const { outbox, clock, logger } = deps;
   const inFlight = new Set<Promise<void>>();
 
@@ -54,7 +61,11 @@ export function createNotices(deps: { outbox: MailOutbox; clock: Clock; logger: 
     if (!outbox.enabled) return;
     try {
       const mail = renderNotice(kind, { at: new Date(clock.nowMs()), ip: origin?.ip, userAgent: origin?.userAgent }, deps.issuer);
-      await outbox.enqueue({ userId, kind, mail }, executor);
+      const queued = await outbox.enqueueWithinHourlyBudget({ userId, kind, mail }, { kinds: noticeKinds, max: deps.perAccountPerHour }, executor);
+      if (!queued) {
+        logger.warn({ integration: 'smtp', kind, request_id: origin?.requestId }, 'notice not queued: the account was sent its hourly number of notices');
+        return;
+      }
       outbox.kick();
     } catch (error) {
       logger.error({ integration: 'smtp', kind, cause_code: (error as { code?: unknown }).code, request_id: origin?.requestId }, 'could not queue notice');

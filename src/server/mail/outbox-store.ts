@@ -1,8 +1,8 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { mailOutbox, users } from '../db/schema';
 
-export type Executor = Pick<Database, 'insert'>;
+export type Executor = Pick<Database, 'insert' | 'select'>;
 
 export interface NewOutboxMail {
   userId: string;
@@ -20,12 +20,35 @@ export interface ClaimedMail {
   to: string;
 }
 
-/** The only SQL of the mail outbox. */
-export function createOutboxStore(db: Database) {
+/** Queuing a mail: always, or within its recipient's hourly budget. */
+function createOutboxInsertions(db: Database) {
   return {
     async insert(mail: NewOutboxMail, executor: Executor = db): Promise<void> {
       await executor.insert(mailOutbox).values(mail);
     },
+
+    /**
+     * Inserts `mail` unless its recipient already has `max` rows of `kinds` created in the last
+     * hour (database time); true when it was inserted. In the caller's transaction: requests
+     * racing for the last place can each see it free, so the bound is `max` plus the mails
+     * queued for that recipient at the same instant.
+     */
+    async insertWithinHourlyBudget(mail: NewOutboxMail, budget: { kinds: readonly string[]; max: number }, executor: Executor = db): Promise<boolean> {
+      const [recent] = await executor
+        .select({ n: count() })
+        .from(mailOutbox)
+        .where(and(eq(mailOutbox.userId, mail.userId), inArray(mailOutbox.kind, [...budget.kinds]), gt(mailOutbox.createdAt, sql`now() - interval '1 hour'`)));
+      if ((recent?.n ?? 0) >= budget.max) return false;
+      await executor.insert(mailOutbox).values(mail);
+      return true;
+    },
+  };
+}
+
+/** The only SQL of the mail outbox. */
+export function createOutboxStore(db: Database) {
+  return {
+    ...createOutboxInsertions(db),
 
     /**
      * Takes up to `limit` due rows for `lockSeconds`: rows another worker holds are skipped, so

@@ -18,6 +18,15 @@ export interface MailOutbox {
    * exists only if the change it reports commits). Never sends inline.
    */
   enqueue(input: { userId: string; kind: string; mail: RenderedMail }, executor?: Executor): Promise<void>;
+  /**
+   * Like enqueue, unless the recipient was already queued `budget.max` mails of `budget.kinds`
+   * in the last hour: resolves to whether it was queued (true without a relay: nothing to bound).
+   */
+  enqueueWithinHourlyBudget(
+    input: { userId: string; kind: string; mail: RenderedMail },
+    budget: { kinds: readonly string[]; max: number },
+    executor?: Executor,
+  ): Promise<boolean>;
   /** Asks the worker to look for due messages soon (after the caller's transaction has committed). */
   kick(): void;
   /** One full pass over due messages, after any pass in progress; resolves when it is done. */
@@ -37,6 +46,12 @@ export function createMailOutbox(deps: {
 }): MailOutbox {
   const { store, transport, clock, logger } = deps;
   const context = (userId: string, kind: string) => ({ purpose: 'mail_outbox', subject: `${userId}:${kind}` });
+  const sealed = (input: { userId: string; kind: string; mail: RenderedMail }) => ({
+    userId: input.userId,
+    kind: input.kind,
+    payload: encryptSecret(deps.keys, Buffer.from(JSON.stringify(input.mail), 'utf8'), context(input.userId, input.kind), deps.randomBytes),
+    nextAttemptAt: new Date(clock.nowMs()),
+  });
   let chain: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
@@ -64,8 +79,11 @@ export function createMailOutbox(deps: {
     enabled: transport !== undefined,
     async enqueue(input, executor) {
       if (!transport) return;
-      const payload = encryptSecret(deps.keys, Buffer.from(JSON.stringify(input.mail), 'utf8'), context(input.userId, input.kind), deps.randomBytes);
-      await store.insert({ userId: input.userId, kind: input.kind, payload, nextAttemptAt: new Date(clock.nowMs()) }, executor);
+      await store.insert(sealed(input), executor);
+    },
+    async enqueueWithinHourlyBudget(input, budget, executor) {
+      if (!transport) return true;
+      return store.insertWithinHourlyBudget(sealed(input), budget, executor);
     },
     kick() {
       if (!transport || closed) return;

@@ -120,6 +120,7 @@ export const envSchema = z
     PASSKEY_OPTIONS_IP_MAX_PER_HOUR: integer(600, 1, 1_000_000),
     PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR: integer(20_000, 1, 10_000_000),
     SESSION_WRITES_MAX_PER_HOUR: integer(600, 1, 1_000_000),
+    MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: integer(20, 1, 10_000),
     SMS_ALLOWED_COUNTRIES: countryList,
     // A missing Twilio setting does not stop the server (SMS is "not configured" and System
     // status names what to set); a malformed one does, naming the variable, so a typo is

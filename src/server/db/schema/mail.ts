@@ -32,6 +32,8 @@ export const mailOutbox = pgTable(
   },
   (t) => [
     index('mail_outbox_due_idx').on(t.status, t.nextAttemptAt),
+    // The notices an account was queued in the last hour (mail/notices.ts, MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR).
+    index('mail_outbox_user_created_idx').on(t.userId, t.createdAt),
     check('mail_outbox_status_check', sql`${t.status} in ('pending', 'sent', 'failed')`),
   ],
 );
