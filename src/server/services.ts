@@ -30,6 +30,8 @@ import { createPasskeyCapability, type PasskeyCapability } from './passkeys/capa
 import { createSignInAccounts } from './passkeys/factor-gate';
 import type { PasskeyOptionsThrottle } from './passkeys/routes';
 import type { SessionWriteBudget } from './http/route';
+import { createHousekeepingStore } from './housekeeping/store';
+import { createHousekeeping, type Housekeeping } from './housekeeping/worker';
 import { createRememberedDeviceStore } from './sessions/device-store';
 import { createPasswordResetService, type PasswordResetService } from './auth/password-reset-service';
 import { createPasswordResetStore } from './auth/password-reset-store';
@@ -71,6 +73,8 @@ export interface ProofgateServices {
   passkeyOptionsThrottle: PasskeyOptionsThrottle;
   /** Every state-changing signed-in request spends one (SESSION_WRITES_MAX_PER_HOUR). */
   sessionWriteBudget: SessionWriteBudget;
+  /** Deletes rows that can never be used again (expired sessions, spent tokens); started by the gate. */
+  housekeeping: Housekeeping;
   twoFactorStore: TwoFactorStore;
   twoFactor: TwoFactorService;
   passkeys: PasskeyCapability;
@@ -264,6 +268,12 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const accounts = createAccountCapabilities(foundations, audit, throttles);
   const integrationStore = createIntegrationStore(database.db);
   const { mail, passwordResets } = createMailCapabilities(foundations, audit, throttles, accounts, integrationStore);
+  const housekeeping = createHousekeeping({
+    store: createHousekeepingStore(database.db),
+    clock,
+    logger,
+    sessionIdleSeconds: config.session.idleSeconds,
+  });
   return {
     ...foundations,
     audit,
@@ -271,10 +281,12 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     registrationThrottle: throttles.register,
     passkeyOptionsThrottle: throttles.passkeyOptions,
     sessionWriteBudget: throttles.sessionWrites,
+    housekeeping,
     ...createSmsCapabilities(foundations, audit, throttles, integrationStore, [mail.integration]),
     mail,
     passwordResets,
     async close() {
+      await housekeeping.close();
       await passwordResets.settled();
       await mail.notices.settled();
       await mail.outbox.close();

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { DatabaseHandle } from '../db/client';
 import { createSessionCookie } from '../http/session-cookie';
 import { OUTBOX_POLL_MS } from '../mail/capability';
+import { HOUSEKEEPING_INTERVAL_MS } from '../housekeeping/worker';
 import { createServices, type ProofgateDeps, type ProofgateServices } from '../services';
 import { configFromOptions, type ProofgateOptions } from '../settings/options';
 import { createApiRouter, originPolicyOf } from './api-router';
@@ -34,6 +35,8 @@ export async function createProofgateFromConfig(config: Config, deps: ProofgateD
   const router = createApiRouter(services, cookie);
   // The mail outbox sends in the background from here on; close() drains it.
   services.mail.outbox.start(OUTBOX_POLL_MS);
+  // Dead rows (expired sessions, spent tokens) are purged in the background too; close() stops it.
+  services.housekeeping.start(HOUSEKEEPING_INTERVAL_MS);
   const requireSession = createRequireSession({
     sessions: services.sessions,
     cookie,

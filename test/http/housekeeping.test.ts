@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PURGE_GRACE_MS } from '../../src/server/housekeeping/worker';
+import { createTwoFactorUser, startTwoFactorLogin, totpNow } from '../support/two-factor';
+import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
+
+/**
+ * Rows that can never be used again are deleted in the background: without it every sign-in
+ * left its session row (and every password step its temp token) in the database for good,
+ * however long ago it expired. The pass runs here by hand, against the server's fake clock.
+ */
+
+const IDLE_SECONDS = 60;
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer({ env: { SESSION_IDLE_SECONDS: String(IDLE_SECONDS) } });
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const rowsOf = async (table: string, userId: string) =>
+  (await server.proofgate.database.query<{ n: number }>(`select count(*)::int as n from ${table} where user_id = $1`, [userId]))[0]!.n;
+
+describe('housekeeping: expired sessions and spent temp tokens are purged; live ones never', () => {
+  it('deletes a session once the resolver would refuse it and keeps the one in use', async () => {
+    const idle = await registerAndLogin(server);
+    server.clock.advanceSeconds(IDLE_SECONDS + 1);
+    const active = await registerAndLogin(server);
+    expect(await rowsOf('sessions', idle.userId)).toBe(1);
+
+    const counts = await server.proofgate.services.housekeeping.runOnce();
+    expect(counts.sessions).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf('sessions', idle.userId)).toBe(0);
+    expect((await idle.client.get('/api/auth/me')).status).toBe(401);
+    expect(await rowsOf('sessions', active.userId)).toBe(1);
+    expect((await active.client.get('/api/auth/me')).status).toBe(200);
+  });
+
+  it('keeps an expired temp token for a day, so it is still answered TEMP_TOKEN_EXPIRED, then deletes it', async () => {
+    const user = await createTwoFactorUser(server);
+    const { client, tempToken } = await startTwoFactorLogin(server, user.email);
+    const ttlSeconds = server.proofgate.config.twoFactor.tempTokenTtlSeconds;
+
+    server.clock.advanceSeconds(ttlSeconds + 1);
+    await server.proofgate.services.housekeeping.runOnce();
+    expect(await rowsOf('two_factor_challenges', user.userId)).toBe(1);
+    const expired = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: totpNow(server, user.secret) });
+    expect(expired.body.error_code).toBe('TEMP_TOKEN_EXPIRED');
+
+    server.clock.advanceMs(PURGE_GRACE_MS);
+    const counts = await server.proofgate.services.housekeeping.runOnce();
+    expect(counts.two_factor_challenges).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf('two_factor_challenges', user.userId)).toBe(0);
+  });
+});
