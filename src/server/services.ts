@@ -273,6 +273,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
     clock,
     logger,
     sessionIdleSeconds: config.session.idleSeconds,
+    auditRetentionDays: config.auditRetentionDays,
   });
   return {
     ...foundations,

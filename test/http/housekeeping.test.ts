@@ -10,14 +10,16 @@ import { registerAndLogin, startTestServer, type TestServer } from '../support/t
  */
 
 const IDLE_SECONDS = 60;
+const RETENTION_DAYS = 30;
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ env: { SESSION_IDLE_SECONDS: String(IDLE_SECONDS) } });
+  server = await startTestServer({ env: { SESSION_IDLE_SECONDS: String(IDLE_SECONDS), AUDIT_RETENTION_DAYS: String(RETENTION_DAYS) } });
 });
 afterAll(async () => {
   await server?.close();
 });
 
+const DAY_SECONDS = 24 * 3600;
 const rowsOf = async (table: string, userId: string) =>
   (await server.proofgate.database.query<{ n: number }>(`select count(*)::int as n from ${table} where user_id = $1`, [userId]))[0]!.n;
 
@@ -51,5 +53,35 @@ describe('housekeeping: expired sessions and spent temp tokens are purged; live 
     const counts = await server.proofgate.services.housekeeping.runOnce();
     expect(counts.two_factor_challenges).toBeGreaterThanOrEqual(1);
     expect(await rowsOf('two_factor_challenges', user.userId)).toBe(0);
+  });
+
+  it('deletes security events older than AUDIT_RETENTION_DAYS and keeps the newer ones', async () => {
+    const old = await registerAndLogin(server);
+    expect(await rowsOf('security_events', old.userId)).toBeGreaterThan(0);
+    server.clock.advanceSeconds((RETENTION_DAYS + 1) * DAY_SECONDS);
+    const recent = await registerAndLogin(server);
+    const recentEvents = await rowsOf('security_events', recent.userId);
+    expect(recentEvents).toBeGreaterThan(0);
+
+    const counts = await server.proofgate.services.housekeeping.runOnce();
+    expect(counts.security_events).toBeGreaterThan(0);
+    expect(await rowsOf('security_events', old.userId)).toBe(0);
+    expect(await rowsOf('security_events', recent.userId)).toBe(recentEvents);
+  });
+
+  it('deletes sent and given-up mail a month on, never mail still to be sent', async () => {
+    const { userId } = await registerAndLogin(server);
+    const insert = (status: string, age: string) =>
+      server.proofgate.database.query(
+        `insert into mail_outbox (user_id, kind, payload, status, next_attempt_at, created_at) values ($1, 'new_device_sign_in', '', $2, now(), now() - $3::interval)`,
+        [userId, status, age],
+      );
+    await insert('sent', '31 days');
+    await insert('failed', '31 days');
+    await insert('pending', '31 days');
+    await insert('sent', '1 day');
+    await server.proofgate.services.housekeeping.runOnce();
+    const left = await server.proofgate.database.query<{ status: string }>('select status from mail_outbox where user_id = $1 order by status', [userId]);
+    expect(left.map((row) => row.status)).toEqual(['pending', 'sent']);
   });
 });

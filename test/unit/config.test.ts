@@ -265,6 +265,7 @@ describe('loadConfig', () => {
       SMTP_TIMEOUT_MS: '5',
       PASSWORD_RESET_TTL: '10',
       THROTTLE_REFUSAL_DELAY_MS: '10001',
+      AUDIT_RETENTION_DAYS: '-1',
     };
     const limitVariables = Object.keys(envSchema.shape).filter((name) => /_(MAX_FAILURES|WINDOW_SECONDS|LOCK_SECONDS|MAX_PER_HOUR)$/.test(name));
     for (const name of limitVariables) bad[name] = '0';

@@ -1,11 +1,18 @@
-import { inArray, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client';
-import { passkeyChallenges, passwordResetTokens, rememberedDevices, sessions, twoFactorChallenges } from '../db/schema';
+import { mailOutbox, passkeyChallenges, passwordResetTokens, rememberedDevices, securityEvents, sessions, twoFactorChallenges } from '../db/schema';
 
 /** What one purge deleted, per table. */
 export type PurgeCounts = Record<PurgeTable, number>;
-export type PurgeTable = 'sessions' | 'two_factor_challenges' | 'passkey_challenges' | 'remembered_devices' | 'password_reset_tokens';
+export type PurgeTable =
+  | 'sessions'
+  | 'two_factor_challenges'
+  | 'passkey_challenges'
+  | 'remembered_devices'
+  | 'password_reset_tokens'
+  | 'mail_outbox'
+  | 'security_events';
 
 /**
  * Rows that can never be used again. Sessions go as soon as the resolver would refuse them (the
@@ -25,13 +32,21 @@ function deadRows(now: Date, idleSeconds: number, grace: Date) {
       key: passwordResetTokens.tokenHash,
       dead: or(lte(passwordResetTokens.expiresAt, grace), lte(passwordResetTokens.usedAt, grace)),
     },
+    // Sent or given-up mail, a month on (database time, as the rows were stamped): its payload is
+    // already wiped; the notice budget reads the last hour and System status the last day.
+    {
+      name: 'mail_outbox',
+      table: mailOutbox,
+      key: mailOutbox.id,
+      dead: and(inArray(mailOutbox.status, ['sent', 'failed']), lte(mailOutbox.createdAt, sql`now() - interval '30 days'`)),
+    },
   ] as const satisfies ReadonlyArray<{ name: PurgeTable; table: PgTable; key: PgColumn; dead: SQL | undefined }>;
 }
 
 /** The SQL of housekeeping: deletes dead rows, at most `batch` per table and statement. */
 export function createHousekeepingStore(db: Database) {
   return {
-    async purgeBatch(input: { now: Date; idleSeconds: number; graceMs: number; batch: number }): Promise<PurgeCounts> {
+    async purgeBatch(input: { now: Date; idleSeconds: number; graceMs: number; batch: number; auditBefore: Date | undefined }): Promise<PurgeCounts> {
       const grace = new Date(input.now.getTime() - input.graceMs);
       const counts = {} as PurgeCounts;
       for (const { name, table, key, dead } of deadRows(input.now, input.idleSeconds, grace)) {
@@ -40,9 +55,22 @@ export function createHousekeepingStore(db: Database) {
         const deleted = await db.delete(table).where(inArray(key, doomed)).returning({ key });
         counts[name] = deleted.length;
       }
+      counts.security_events = input.auditBefore ? await purgeOldEvents(db, input.auditBefore, input.batch) : 0;
       return counts;
     },
   };
+}
+
+/**
+ * Security events older than the retention (AUDIT_RETENTION_DAYS). Only the `batch` oldest rows
+ * by id are looked at, through the primary key: the trail can be large, and a scan of it for
+ * every pass would cost more than the purge. Ids grow with time, so the oldest rows are these.
+ */
+async function purgeOldEvents(db: Database, before: Date, batch: number): Promise<number> {
+  const oldest = db.select({ id: securityEvents.id, createdAt: securityEvents.createdAt }).from(securityEvents).orderBy(asc(securityEvents.id)).limit(batch).as('oldest');
+  const doomed = db.select({ id: oldest.id }).from(oldest).where(lte(oldest.createdAt, before));
+  const deleted = await db.delete(securityEvents).where(inArray(securityEvents.id, doomed)).returning({ id: securityEvents.id });
+  return deleted.length;
 }
 
 export type HousekeepingStore = ReturnType<typeof createHousekeepingStore>;

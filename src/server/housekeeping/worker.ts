@@ -8,6 +8,7 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 export const PURGE_GRACE_MS = 24 * 3600_000;
 /** Rows per table and statement, and statements per table and pass. */
 const BATCH = 1_000;
+const DAY_MS = 24 * 3600_000;
 const MAX_BATCHES = 20;
 
 export interface Housekeeping {
@@ -20,9 +21,17 @@ export interface Housekeeping {
 
 /**
  * Deletes sessions, temp tokens, challenges, remembered browsers and reset tokens that can never
- * be used again, so those tables hold what is live rather than every sign-in there ever was.
+ * be used again, so those tables hold what is live rather than every sign-in there ever was; sent
+ * mail a month on; and security events past AUDIT_RETENTION_DAYS.
  */
-export function createHousekeeping(deps: { store: HousekeepingStore; clock: Clock; logger: Logger; sessionIdleSeconds: number }): Housekeeping {
+export function createHousekeeping(deps: {
+  store: HousekeepingStore;
+  clock: Clock;
+  logger: Logger;
+  sessionIdleSeconds: number;
+  /** Security events older than this many days are deleted; 0 keeps them forever. */
+  auditRetentionDays: number;
+}): Housekeeping {
   const { store, clock, logger } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PurgeCounts> | undefined;
@@ -30,7 +39,9 @@ export function createHousekeeping(deps: { store: HousekeepingStore; clock: Cloc
   async function pass(): Promise<PurgeCounts> {
     const total = {} as PurgeCounts;
     for (let batch = 0; batch < MAX_BATCHES; batch += 1) {
-      const counts = await store.purgeBatch({ now: new Date(clock.nowMs()), idleSeconds: deps.sessionIdleSeconds, graceMs: PURGE_GRACE_MS, batch: BATCH });
+      const nowMs = clock.nowMs();
+      const auditBefore = deps.auditRetentionDays > 0 ? new Date(nowMs - deps.auditRetentionDays * DAY_MS) : undefined;
+      const counts = await store.purgeBatch({ now: new Date(nowMs), idleSeconds: deps.sessionIdleSeconds, graceMs: PURGE_GRACE_MS, batch: BATCH, auditBefore });
       for (const [table, n] of Object.entries(counts) as Array<[keyof PurgeCounts, number]>) total[table] = (total[table] ?? 0) + n;
       if (Object.values(counts).every((n) => n < BATCH)) break;
     }

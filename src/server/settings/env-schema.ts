@@ -121,6 +121,7 @@ export const envSchema = z
     PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR: integer(20_000, 1, 10_000_000),
     SESSION_WRITES_MAX_PER_HOUR: integer(600, 1, 1_000_000),
     MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: integer(20, 1, 10_000),
+    AUDIT_RETENTION_DAYS: integer(365, 0, 36_500),
     SMS_ALLOWED_COUNTRIES: countryList,
     // A missing Twilio setting does not stop the server (SMS is "not configured" and System
     // status names what to set); a malformed one does, naming the variable, so a typo is
