@@ -4,11 +4,11 @@ import type { HousekeepingStore, PurgeCounts } from './store';
 
 /** How often an instance purges; every instance may, the deletes do not conflict. */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
+const DAY_MS = 24 * 3600_000;
 /** Tokens and challenges stay this long after they stopped being usable (store.ts). */
-export const PURGE_GRACE_MS = 24 * 3600_000;
+export const PURGE_GRACE_MS = DAY_MS;
 /** Rows per table and statement, and statements per table and pass. */
 const BATCH = 1_000;
-const DAY_MS = 24 * 3600_000;
 const MAX_BATCHES = 20;
 
 export interface Housekeeping {
