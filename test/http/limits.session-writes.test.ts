@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
+import { expectRateLimited } from '../support/throttle-refusal';
 
 /**
  * Threat: a signed-in client (any self-registered account) writing rows as fast as it can send.
@@ -37,12 +38,7 @@ describe('SESSION_WRITES_MAX_PER_HOUR: the state-changing requests of one sessio
       // Invalid input counts too: the budget bounds what a session sends, not what succeeds.
       ['/api/auth/password', { nonsense: true }],
     ] as const) {
-      const refused = await client.post(path, body);
-      expect(refused.status).toBe(429);
-      expect(refused.headers.get('content-type')).toContain('application/problem+json');
-      expect(refused.body.error_code).toBe('RATE_LIMITED');
-      expect(refused.body.retry_after).toBeGreaterThan(0);
-      expect(refused.headers.get('retry-after')).toBe(String(refused.body.retry_after));
+      expectRateLimited(await client.post(path, body));
     }
     expect(await auditCount(userId, '2fa.setup_started')).toBe(BUDGET);
     expect(await auditCount(userId, 'sessions.revoked_others')).toBe(0);

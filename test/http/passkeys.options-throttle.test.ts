@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasskeyUser, newAuthenticator } from '../support/passkeys';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
+import { expectRateLimited } from '../support/throttle-refusal';
 
 /**
  * Threat: filling the challenge table. Each passkey sign-in options request stores a WebAuthn
@@ -27,14 +28,6 @@ const challengesOf = (on: TestServer) => async () =>
   (await on.proofgate.database.query<{ n: number }>('select count(*)::int as n from passkey_challenges'))[0]!.n;
 const options = (ip: string, body: Record<string, unknown> = {}) => optionsOf(server)(ip, body);
 const storedChallenges = () => challengesOf(server)();
-
-function expectRateLimited(refused: { status: number; headers: Headers; body: Record<string, unknown> }) {
-  expect(refused.status).toBe(429);
-  expect(refused.headers.get('content-type')).toContain('application/problem+json');
-  expect(refused.body.error_code).toBe('RATE_LIMITED');
-  expect(refused.body.retry_after).toBeGreaterThan(0);
-  expect(refused.headers.get('retry-after')).toBe(String(refused.body.retry_after));
-}
 
 describe('passkey sign-in options: PASSKEY_OPTIONS_IP_MAX_PER_HOUR per client address, every request counted', () => {
   it('past the limit an address gets 429 RATE_LIMITED with Retry-After and stores no challenge; another address still gets options', async () => {
