@@ -230,7 +230,7 @@ function createMailCapabilities(
   integrationStore: IntegrationStore,
 ) {
   const { config, database, clock, randomBytes, logger } = f;
-  const mail = createMailCapability({ config, db: database.db, audit, integrationStore, keys: f.keys.ring, clock, randomBytes, logger });
+  const mail = createMailCapability({ config, db: database.db, transaction: (work) => database.transaction(work), audit, integrationStore, keys: f.keys.ring, clock, randomBytes, logger });
   const passwordResets = createPasswordResetService({
     store: createPasswordResetStore(database.db),
     users: accounts.users,

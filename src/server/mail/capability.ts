@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/service';
 import type { Config } from '../config';
-import type { Database } from '../db/client';
+import type { Database, DatabaseHandle } from '../db/client';
 import type { IntegrationStore } from '../integrations/store';
 import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
@@ -35,6 +35,8 @@ export interface MailCapability {
 export function createMailCapability(deps: {
   config: Config;
   db: Database;
+  /** Runs work in one transaction (the database handle's): a budgeted notice counts and queues in one. */
+  transaction: DatabaseHandle['transaction'];
   audit: AuditLog;
   integrationStore: IntegrationStore;
   keys: KeyRing;
@@ -48,7 +50,7 @@ export function createMailCapability(deps: {
   const transport = smtp.configured
     ? createSmtpTransport({ smtpUrl: smtp.smtpUrl, from: smtp.from, timeoutMs: config.mail.timeoutMs, isProduction: config.isProduction })
     : undefined;
-  const outboxStore = createOutboxStore(deps.db);
+  const outboxStore = createOutboxStore(deps.db, deps.transaction);
   const outbox = createMailOutbox({
     store: outboxStore,
     transport,

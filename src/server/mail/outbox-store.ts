@@ -1,8 +1,14 @@
 import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/client';
+import type { Database, DatabaseHandle } from '../db/client';
 import { mailOutbox, users } from '../db/schema';
 
 export type Executor = Pick<Database, 'insert' | 'select'>;
+
+/**
+ * The first key of the advisory lock that serialises one recipient's budgeted mails (the
+ * second is the recipient's id, hashed). Only this module takes locks in this namespace.
+ */
+const HOURLY_BUDGET_LOCK_NAMESPACE = 0x6d61696c; // 'mail'
 
 export interface NewOutboxMail {
   userId: string;
@@ -21,7 +27,7 @@ export interface ClaimedMail {
 }
 
 /** Queuing a mail: always, or within its recipient's hourly budget. */
-function createOutboxInsertions(db: Database) {
+function createOutboxInsertions(db: Database, transaction: DatabaseHandle['transaction']) {
   return {
     async insert(mail: NewOutboxMail, executor: Executor = db): Promise<void> {
       await executor.insert(mailOutbox).values(mail);
@@ -29,26 +35,35 @@ function createOutboxInsertions(db: Database) {
 
     /**
      * Inserts `mail` unless its recipient already has `max` rows of `kinds` created in the last
-     * hour (database time); true when it was inserted. In the caller's transaction: requests
-     * racing for the last place can each see it free, so the bound is `max` plus the mails
-     * queued for that recipient at the same instant.
+     * hour (database time); true when it was inserted. In the caller's transaction when given
+     * one, else in a transaction of its own. The count and the insert run under a transaction
+     * advisory lock on the recipient, so requests racing for the last place (on any instance)
+     * queue behind each other and the next one counts the row the previous one committed: the
+     * bound is exact, never `max` plus the racers.
      */
-    async insertWithinHourlyBudget(mail: NewOutboxMail, budget: { kinds: readonly string[]; max: number }, executor: Executor = db): Promise<boolean> {
-      const [recent] = await executor
-        .select({ n: count() })
-        .from(mailOutbox)
-        .where(and(eq(mailOutbox.userId, mail.userId), inArray(mailOutbox.kind, [...budget.kinds]), gt(mailOutbox.createdAt, sql`now() - interval '1 hour'`)));
-      if ((recent?.n ?? 0) >= budget.max) return false;
-      await executor.insert(mailOutbox).values(mail);
-      return true;
+    async insertWithinHourlyBudget(mail: NewOutboxMail, budget: { kinds: readonly string[]; max: number }, executor?: Executor): Promise<boolean> {
+      const countThenInsert = async (tx: Executor): Promise<boolean> => {
+        await tx
+          .select({ locked: sql`pg_advisory_xact_lock(${HOURLY_BUDGET_LOCK_NAMESPACE}::int, hashtext(${users.id}::text))` })
+          .from(users)
+          .where(eq(users.id, mail.userId));
+        const [recent] = await tx
+          .select({ n: count() })
+          .from(mailOutbox)
+          .where(and(eq(mailOutbox.userId, mail.userId), inArray(mailOutbox.kind, [...budget.kinds]), gt(mailOutbox.createdAt, sql`now() - interval '1 hour'`)));
+        if ((recent?.n ?? 0) >= budget.max) return false;
+        await tx.insert(mailOutbox).values(mail);
+        return true;
+      };
+      return executor ? countThenInsert(executor) : transaction(countThenInsert);
     },
   };
 }
 
 /** The only SQL of the mail outbox. */
-export function createOutboxStore(db: Database) {
+export function createOutboxStore(db: Database, transaction: DatabaseHandle['transaction']) {
   return {
-    ...createOutboxInsertions(db),
+    ...createOutboxInsertions(db, transaction),
 
     /**
      * Takes up to `limit` due rows for `lockSeconds`: rows another worker holds are skipped, so
