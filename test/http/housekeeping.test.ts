@@ -84,4 +84,30 @@ describe('housekeeping: expired sessions and spent temp tokens are purged; live 
     const left = await server.proofgate.database.query<{ status: string }>('select status from mail_outbox where user_id = $1 order by status', [userId]);
     expect(left.map((row) => row.status)).toEqual(['pending', 'sent']);
   });
+
+  it('deletes integration usage events past AUDIT_RETENTION_DAYS but keeps each integration\'s newest success, so "used" survives a quiet year', async () => {
+    const nowMs = server.clock.nowMs();
+    const daysAgo = (days: number) => new Date(nowMs - days * DAY_SECONDS * 1000);
+    const integration = `test-integration-${nowMs}`;
+    const insert = (trace: string, status: string, createdAt: Date) =>
+      server.proofgate.database.query(
+        `insert into integration_usage_events (integration, action, status, trace_id, created_at) values ($1, 'send', $2, $3, $4)`,
+        [integration, status, `${integration}-${trace}`, createdAt],
+      );
+    await insert('old-success', 'success', daysAgo(RETENTION_DAYS + 50));
+    await insert('old-failure', 'failed', daysAgo(RETENTION_DAYS + 40));
+    await insert('newest-old-success', 'success', daysAgo(RETENTION_DAYS + 30));
+    await insert('old-failure-after-it', 'failed', daysAgo(RETENTION_DAYS + 20));
+    await insert('recent-failure', 'failed', daysAgo(1));
+
+    const counts = await server.proofgate.services.housekeeping.runOnce();
+    expect(counts.integration_usage_events).toBeGreaterThanOrEqual(3);
+    const left = await server.proofgate.database.query<{ trace_id: string }>(
+      'select trace_id from integration_usage_events where integration = $1 order by created_at',
+      [integration],
+    );
+    expect(left.map((row) => row.trace_id.slice(integration.length + 1))).toEqual(['newest-old-success', 'recent-failure']);
+    const usage = await server.proofgate.services.integrationStore.summarizeUsage(integration, daysAgo(1));
+    expect(usage.lastSuccessAt?.getTime()).toBe(daysAgo(RETENTION_DAYS + 30).getTime());
+  });
 });

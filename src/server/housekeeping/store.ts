@@ -1,7 +1,8 @@
-import { and, asc, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, exists, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/client';
-import { mailOutbox, passkeyChallenges, passwordResetTokens, rememberedDevices, securityEvents, sessions, twoFactorChallenges } from '../db/schema';
+import { integrationUsageEvents, mailOutbox, passkeyChallenges, passwordResetTokens, rememberedDevices, securityEvents, sessions, twoFactorChallenges } from '../db/schema';
 
 /** What one purge deleted, per table. */
 export type PurgeCounts = Record<PurgeTable, number>;
@@ -12,7 +13,8 @@ export type PurgeTable =
   | 'remembered_devices'
   | 'password_reset_tokens'
   | 'mail_outbox'
-  | 'security_events';
+  | 'security_events'
+  | 'integration_usage_events';
 
 /**
  * Rows that can never be used again. Sessions go as soon as the resolver would refuse them (the
@@ -56,6 +58,7 @@ export function createHousekeepingStore(db: Database) {
         counts[name] = deleted.length;
       }
       counts.security_events = input.auditBefore ? await purgeOldEvents(db, input.auditBefore, input.batch) : 0;
+      counts.integration_usage_events = input.auditBefore ? await purgeOldUsage(db, input.auditBefore, input.batch) : 0;
       return counts;
     },
   };
@@ -70,6 +73,27 @@ async function purgeOldEvents(db: Database, before: Date, batch: number): Promis
   const oldest = db.select({ id: securityEvents.id, createdAt: securityEvents.createdAt }).from(securityEvents).orderBy(asc(securityEvents.id)).limit(batch).as('oldest');
   const doomed = db.select({ id: oldest.id }).from(oldest).where(lte(oldest.createdAt, before));
   const deleted = await db.delete(securityEvents).where(inArray(securityEvents.id, doomed)).returning({ id: securityEvents.id });
+  return deleted.length;
+}
+
+/**
+ * Integration usage events (the SMS and mail usage trail) older than the same retention, except
+ * each integration's newest success: the control plane's "used" reads the last success ever
+ * recorded, and an integration quiet for longer than the retention was still used once.
+ */
+async function purgeOldUsage(db: Database, before: Date, batch: number): Promise<number> {
+  const event = integrationUsageEvents;
+  const newer = alias(integrationUsageEvents, 'newer_success');
+  const laterSuccess = db
+    .select({ one: sql`1` })
+    .from(newer)
+    .where(and(eq(newer.integration, event.integration), eq(newer.status, 'success'), gt(newer.createdAt, event.createdAt)));
+  const doomed = db
+    .select({ id: event.id })
+    .from(event)
+    .where(and(lte(event.createdAt, before), or(ne(event.status, 'success'), exists(laterSuccess))))
+    .limit(batch);
+  const deleted = await db.delete(event).where(inArray(event.id, doomed)).returning({ id: event.id });
   return deleted.length;
 }
 

@@ -22,14 +22,14 @@ export interface Housekeeping {
 /**
  * Deletes sessions, temp tokens, challenges, remembered browsers and reset tokens that can never
  * be used again, so those tables hold what is live rather than every sign-in there ever was; sent
- * mail a month on; and security events past AUDIT_RETENTION_DAYS.
+ * mail a month on; and security events and integration usage past AUDIT_RETENTION_DAYS.
  */
 export function createHousekeeping(deps: {
   store: HousekeepingStore;
   clock: Clock;
   logger: Logger;
   sessionIdleSeconds: number;
-  /** Security events older than this many days are deleted; 0 keeps them forever. */
+  /** Security events and integration usage older than this many days are deleted; 0 keeps them forever. */
   auditRetentionDays: number;
 }): Housekeeping {
   const { store, clock, logger } = deps;

@@ -28,6 +28,8 @@ export const integrationUsageEvents = pgTable(
     uniqueIndex('integration_usage_events_trace_id_key').on(t.traceId),
     index('integration_usage_events_integration_created_idx').on(t.integration, t.createdAt),
     index('integration_usage_events_provider_reference_idx').on(t.providerReference),
+    // Housekeeping finds events past the retention by age alone.
+    index('integration_usage_events_created_idx').on(t.createdAt),
     check('integration_usage_events_status_check', sql`${t.status} in ('success', 'failed', 'not_configured')`),
   ],
 );

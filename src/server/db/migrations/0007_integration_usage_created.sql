@@ -1,0 +1,1 @@
+CREATE INDEX "integration_usage_events_created_idx" ON "integration_usage_events" USING btree ("created_at");
