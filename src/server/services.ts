@@ -269,7 +269,7 @@ export async function createServices(config: Config, deps: ProofgateDeps = {}): 
   const integrationStore = createIntegrationStore(database.db);
   const { mail, passwordResets } = createMailCapabilities(foundations, audit, throttles, accounts, integrationStore);
   const housekeeping = createHousekeeping({
-    store: createHousekeepingStore(database.db),
+    store: createHousekeepingStore((work) => database.transaction(work)),
     clock,
     logger,
     sessionIdleSeconds: config.session.idleSeconds,

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { HOUSEKEEPING_LOCK_NAMESPACE } from '../../src/server/housekeeping/store';
 import { PURGE_GRACE_MS } from '../../src/server/housekeeping/worker';
+import { testDatabaseKind } from '../support/test-database';
 import { createTwoFactorUser, startTwoFactorLogin, totpNow } from '../support/two-factor';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 
@@ -109,5 +112,33 @@ describe('housekeeping: expired sessions and spent temp tokens are purged; live 
     expect(left.map((row) => row.trace_id.slice(integration.length + 1))).toEqual(['newest-old-success', 'recent-failure']);
     const usage = await server.proofgate.services.integrationStore.summarizeUsage(integration, daysAgo(1));
     expect(usage.lastSuccessAt?.getTime()).toBe(daysAgo(RETENTION_DAYS + 30).getTime());
+  });
+
+  // PGlite has one connection, whose open transaction would hold up every other statement: the
+  // turn-taking of instances is a PostgreSQL matter.
+  it.runIf(testDatabaseKind() === 'postgres')('takes turns with other instances: while another holds the housekeeping lock, a pass deletes nothing; after, it does', async () => {
+    const idle = await registerAndLogin(server);
+    server.clock.advanceSeconds(IDLE_SECONDS + 1);
+    let locked!: () => void;
+    let release!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // "Another instance" mid-pass: a transaction of its own holding the same lock.
+    const otherInstance = server.proofgate.database.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${HOUSEKEEPING_LOCK_NAMESPACE}::int, 0)`);
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      await server.proofgate.services.housekeeping.runOnce();
+      expect(await rowsOf('sessions', idle.userId)).toBe(1);
+    } finally {
+      release();
+      await otherInstance;
+    }
+    const counts = await server.proofgate.services.housekeeping.runOnce();
+    expect(counts.sessions).toBeGreaterThanOrEqual(1);
+    expect(await rowsOf('sessions', idle.userId)).toBe(0);
   });
 });

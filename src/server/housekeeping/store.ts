@@ -1,7 +1,7 @@
 import { and, asc, eq, exists, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Database } from '../db/client';
+import type { Database, DatabaseHandle } from '../db/client';
 import { integrationUsageEvents, mailOutbox, passkeyChallenges, passwordResetTokens, rememberedDevices, securityEvents, sessions, twoFactorChallenges } from '../db/schema';
 
 /** What one purge deleted, per table. */
@@ -45,21 +45,36 @@ function deadRows(now: Date, idleSeconds: number, grace: Date) {
   ] as const satisfies ReadonlyArray<{ name: PurgeTable; table: PgTable; key: PgColumn; dead: SQL | undefined }>;
 }
 
+/**
+ * The first key of the transaction advisory lock a batch runs under (the second is 0). Only
+ * housekeeping takes locks in this namespace.
+ */
+export const HOUSEKEEPING_LOCK_NAMESPACE = 0x68736b70; // 'hskp'
+
 /** The SQL of housekeeping: deletes dead rows, at most `batch` per table and statement. */
-export function createHousekeepingStore(db: Database) {
+export function createHousekeepingStore(transaction: DatabaseHandle['transaction']) {
   return {
-    async purgeBatch(input: { now: Date; idleSeconds: number; graceMs: number; batch: number; auditBefore: Date | undefined }): Promise<PurgeCounts> {
-      const grace = new Date(input.now.getTime() - input.graceMs);
-      const counts = {} as PurgeCounts;
-      for (const { name, table, key, dead } of deadRows(input.now, input.idleSeconds, grace)) {
-        // A bounded batch: one statement never locks or rewrites a whole table.
-        const doomed = db.select({ key }).from(table).where(dead).limit(input.batch);
-        const deleted = await db.delete(table).where(inArray(key, doomed)).returning({ key });
-        counts[name] = deleted.length;
-      }
-      counts.security_events = input.auditBefore ? await purgeOldEvents(db, input.auditBefore, input.batch) : 0;
-      counts.integration_usage_events = input.auditBefore ? await purgeOldUsage(db, input.auditBefore, input.batch) : 0;
-      return counts;
+    /**
+     * One batch, in one transaction that first tries the housekeeping lock: undefined (nothing
+     * deleted) when another instance of the same database holds it, so instances sharing a
+     * database take turns instead of each scanning the same tables for the same rows.
+     */
+    async purgeBatch(input: { now: Date; idleSeconds: number; graceMs: number; batch: number; auditBefore: Date | undefined }): Promise<PurgeCounts | undefined> {
+      return transaction(async (tx) => {
+        const [lock] = await tx.select({ held: sql<boolean>`pg_try_advisory_xact_lock(${HOUSEKEEPING_LOCK_NAMESPACE}::int, 0)` }).from(sql`(select 1) as one`);
+        if (!lock?.held) return undefined;
+        const grace = new Date(input.now.getTime() - input.graceMs);
+        const counts = {} as PurgeCounts;
+        for (const { name, table, key, dead } of deadRows(input.now, input.idleSeconds, grace)) {
+          // A bounded batch: one statement never locks or rewrites a whole table.
+          const doomed = tx.select({ key }).from(table).where(dead).limit(input.batch);
+          const deleted = await tx.delete(table).where(inArray(key, doomed)).returning({ key });
+          counts[name] = deleted.length;
+        }
+        counts.security_events = input.auditBefore ? await purgeOldEvents(tx, input.auditBefore, input.batch) : 0;
+        counts.integration_usage_events = input.auditBefore ? await purgeOldUsage(tx, input.auditBefore, input.batch) : 0;
+        return counts;
+      });
     },
   };
 }

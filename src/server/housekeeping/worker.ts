@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock';
 import type { HousekeepingStore, PurgeCounts } from './store';
 
-/** How often an instance purges; every instance may, the deletes do not conflict. */
+/** How often an instance purges; instances of one database take turns (store.ts). */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 const DAY_MS = 24 * 3600_000;
 /** Tokens and challenges stay this long after they stopped being usable (store.ts). */
@@ -42,6 +42,8 @@ export function createHousekeeping(deps: {
       const nowMs = clock.nowMs();
       const auditBefore = deps.auditRetentionDays > 0 ? new Date(nowMs - deps.auditRetentionDays * DAY_MS) : undefined;
       const counts = await store.purgeBatch({ now: new Date(nowMs), idleSeconds: deps.sessionIdleSeconds, graceMs: PURGE_GRACE_MS, batch: BATCH, auditBefore });
+      // Another instance is purging this database right now: its pass covers this one's.
+      if (!counts) break;
       for (const [table, n] of Object.entries(counts) as Array<[keyof PurgeCounts, number]>) total[table] = (total[table] ?? 0) + n;
       if (Object.values(counts).every((n) => n < BATCH)) break;
     }
