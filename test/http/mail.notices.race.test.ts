@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SmtpFake } from '../../tools/smtp-fake';
-import { RACE_TIMEOUT_MS, redisLimiterEnv } from '../support/login-race';
+import { RACE_THROTTLE_ENV, RACE_TIMEOUT_MS, redisLimiterEnv } from '../support/login-race';
 import { flushMail, mailTo, smtpEnv, startSmtp } from '../support/smtp';
 import { registerAndLogin, startTestServer, STRONG_PASSWORD, type TestServer } from '../support/test-server';
 
@@ -20,7 +20,7 @@ let b: TestServer;
 
 beforeAll(async () => {
   fake = await startSmtp();
-  const env = { ...smtpEnv(fake), MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: String(PER_HOUR), ...redisLimiterEnv() };
+  const env = { ...RACE_THROTTLE_ENV, ...smtpEnv(fake), MAIL_NOTICES_ACCOUNT_MAX_PER_HOUR: String(PER_HOUR), ...redisLimiterEnv() };
   a = await startTestServer({ env });
   // A second instance on the same database: the bound must hold across instances, not per process.
   b = await startTestServer({ env, database: a.database, clock: a.clock });
