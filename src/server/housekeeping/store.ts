@@ -1,6 +1,5 @@
 import { and, asc, eq, exists, gt, inArray, lte, ne, or, sql, type SQL } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/pg-core';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { alias, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { Database, DatabaseHandle } from '../db/client';
 import { integrationUsageEvents, mailOutbox, passkeyChallenges, passwordResetTokens, rememberedDevices, securityEvents, sessions, twoFactorChallenges } from '../db/schema';
 
