@@ -95,7 +95,7 @@ function toConfig(e: Env) {
       issuer: e.TOTP_ISSUER,
     },
     serveWeb: e.SERVE_WEB,
-    /** Security events older than this are purged (housekeeping/); 0 keeps them forever. */
+    /** Security events and integration usage older than this are purged (housekeeping/); 0 keeps them forever. */
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     limits: toLimitsConfig(e),
     /** Raw Twilio settings; integrations/twilio/settings.ts decides whether they are usable. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditListener, EventOrigin, SecurityEventType } from '../audit/service';
 import type { Clock } from '../lib/clock';
-import type { Executor } from './outbox-store';
+import type { Executor } from '../db/client';
 import type { MailOutbox } from './outbox';
 import { noticeKinds, renderNotice, type NoticeKind } from './templates';
 

@@ -1,8 +1,6 @@
 import { and, asc, count, eq, gt, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { Database, DatabaseHandle } from '../db/client';
+import type { Database, DatabaseHandle, Executor } from '../db/client';
 import { mailOutbox, users } from '../db/schema';
-
-export type Executor = Pick<Database, 'insert' | 'select'>;
 
 /**
  * The first key of the advisory lock that serialises one recipient's budgeted mails (the

@@ -4,7 +4,8 @@ import type { Clock } from '../lib/clock';
 import type { RandomBytes } from '../lib/random';
 import { encryptSecret, type KeyRing } from '../lib/secret-box';
 import { createDelivery } from './delivery';
-import type { Executor, OutboxStore } from './outbox-store';
+import type { Executor } from '../db/client';
+import type { OutboxStore } from './outbox-store';
 import type { MailTransport, RenderedMail } from './transport';
 
 const CLAIM_SECONDS = 120;
