@@ -22,6 +22,11 @@ if (!withBrowser) {
   );
 }
 
+/**
+ * Browser files run two at a time, like every other file (each starts its own server and
+ * Chromium, and writes only its own screenshots): one at a time, they ran last and alone for
+ * about 3 minutes while the second worker stayed idle.
+ */
 const browserProject = {
   extends: true as const,
   test: {
@@ -31,10 +36,17 @@ const browserProject = {
     globalSetup: ['./test/support/global-setup.ts', './test/browser/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 180_000,
-    fileParallelism: false,
   },
 };
 
+/**
+ * The HTTP files of a project share their worker process instead of each starting a fresh one
+ * (`isolate: false`, here and in the pglite project): every file imports the whole server,
+ * Express, drizzle and PGlite, about 190 s of CPU per CI run when each of the 96 files did it
+ * again. No test relies on module state: each file starts and closes its own servers,
+ * databases and clocks; the one process-wide object, the argon2 pool, is one per process as in
+ * production, and the tests that read its counters read them after their own work settled.
+ */
 const postgresProject = {
   extends: true as const,
   test: {
@@ -42,6 +54,7 @@ const postgresProject = {
     include: ['test/http/**/*.test.ts'],
     env: { PROOFGATE_TEST_DB: 'postgres' },
     globalSetup: ['./test/support/global-setup.ts'],
+    isolate: false,
   },
 };
 
@@ -63,6 +76,7 @@ export default defineConfig({
           include: ['test/http/**/*.test.ts'],
           env: { PROOFGATE_TEST_DB: 'pglite' },
           globalSetup: ['./test/support/global-setup.ts'],
+          isolate: false,
         },
       },
       ...(withBrowser ? [browserProject] : []),
