@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHALLENGES_KEPT_PER_BINDING } from '../../src/server/passkeys/challenge-store';
 import { createPasskeyUser, newAuthenticator } from '../support/passkeys';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 import { expectRateLimited } from '../support/throttle-refusal';
@@ -9,7 +10,8 @@ import { expectRateLimited } from '../support/throttle-refusal';
  * unthrottled, one address stored about 2,000 challenges a second (20,585 rows in 10 s against
  * `npm start`). PASSKEY_OPTIONS_IP_MAX_PER_HOUR counts every such request per client address;
  * PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR the passwordless ones of every address together. A session
- * (adding a passkey) or a temp token (the passkey second factor) keeps only its newest challenge.
+ * (adding a passkey) or a temp token (the passkey second factor) keeps only its newest few
+ * challenges (CHALLENGES_KEPT_PER_BINDING), so a ceremony in another tab still completes.
  */
 
 const LIMIT = 3;
@@ -94,8 +96,11 @@ describe('passkey sign-in options: PASSKEY_OPTIONS_GLOBAL_MAX_PER_HOUR, the pass
   });
 });
 
-describe('a session or a temp token stores only its newest challenge, however often it asks', () => {
+describe('a session or a temp token keeps its newest challenges, however often it asks', () => {
+  // Asked one second apart (the test clock stands still otherwise), so "newest" is well defined;
+  // the last test asks within one millisecond.
   const ASKS = 5;
+  const KEPT = CHALLENGES_KEPT_PER_BINDING;
   let plain: TestServer;
   beforeAll(async () => {
     plain = await startTestServer();
@@ -105,44 +110,62 @@ describe('a session or a temp token stores only its newest challenge, however of
   });
   const storedFor = async (purpose: string) =>
     (await plain.proofgate.database.query<{ n: number }>('select count(*)::int as n from passkey_challenges where purpose = $1', [purpose]))[0]!.n;
-
-  it('adding a passkey: one row per session; an earlier options answer no longer registers, the newest does', async () => {
-    const { client } = await registerAndLogin(plain);
+  const askRepeatedly = async (ask: () => Promise<{ status: number; body: unknown }>, secondsApart = 1) => {
     const answers = [];
     for (let i = 0; i < ASKS; i += 1) {
-      const options = await client.post('/api/auth/passkeys/registration/options');
+      if (i > 0) plain.clock.advanceMs(secondsApart * 1000);
+      const options = await ask();
       expect(options.status).toBe(200);
-      answers.push(options.body);
+      answers.push(options.body as Record<string, unknown>);
     }
-    expect(await storedFor('registration')).toBe(1);
+    return answers;
+  };
 
-    const authenticator = newAuthenticator(plain);
-    const stale = await client.post('/api/auth/passkeys/registration/verify', { response: authenticator.create(answers[0]) });
-    expect(stale.status).toBe(400);
-    expect(stale.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
-    const newest = await client.post('/api/auth/passkeys/registration/verify', { response: authenticator.create(answers[ASKS - 1]) });
+  it(`adding a passkey: ${KEPT} rows per session; a ceremony started in another tab still registers, one older than those does not`, async () => {
+    const { client } = await registerAndLogin(plain);
+    const answers = await askRepeatedly(() => client.post('/api/auth/passkeys/registration/options'));
+    expect(await storedFor('registration')).toBe(KEPT);
+
+    const dropped = await client.post('/api/auth/passkeys/registration/verify', { response: newAuthenticator(plain).create(answers[ASKS - KEPT - 1]) });
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
+    // The oldest kept answer (the other tab), then the newest: two passkeys, one per authenticator.
+    const otherTab = await client.post('/api/auth/passkeys/registration/verify', { response: newAuthenticator(plain).create(answers[ASKS - KEPT]) });
+    expect(otherTab.status).toBe(200);
+    const newest = await client.post('/api/auth/passkeys/registration/verify', { response: newAuthenticator(plain).create(answers[ASKS - 1]) });
     expect(newest.status).toBe(200);
+    // Each was single use.
+    const again = await client.post('/api/auth/passkeys/registration/verify', { response: newAuthenticator(plain).create(answers[ASKS - 1]) });
+    expect(again.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
   });
 
-  it('the passkey second factor: one row per temp token; an earlier options answer no longer signs in, the newest does', async () => {
+  it(`the passkey second factor: ${KEPT} rows per temp token; a ceremony started in another tab still signs in, and then the token is spent`, async () => {
     const user = await createPasskeyUser(plain);
     const client = plain.client();
     const login = await client.post('/api/auth/login', { email: user.email, password: user.password });
     const tempToken = login.body.temp_token as string;
     const before = await storedFor('second_factor');
-    const answers = [];
-    for (let i = 0; i < ASKS; i += 1) {
-      const options = await client.post('/api/auth/passkeys/authentication/options', { temp_token: tempToken });
-      expect(options.status).toBe(200);
-      answers.push(options.body);
-    }
-    expect(await storedFor('second_factor')).toBe(before + 1);
+    const answers = await askRepeatedly(() => client.post('/api/auth/passkeys/authentication/options', { temp_token: tempToken }));
+    expect(await storedFor('second_factor')).toBe(before + KEPT);
 
-    const stale = await client.post('/api/auth/passkeys/authentication/verify', { temp_token: tempToken, response: user.authenticator.get(answers[0]) });
-    expect(stale.status).toBe(400);
-    expect(stale.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
-    const newest = await client.post('/api/auth/passkeys/authentication/verify', { temp_token: tempToken, response: user.authenticator.get(answers[ASKS - 1]) });
-    expect(newest.status).toBe(200);
-    expect(newest.body.session.aal).toBe(2);
+    const verify = (answer: Record<string, unknown>) =>
+      client.post('/api/auth/passkeys/authentication/verify', { temp_token: tempToken, response: user.authenticator.get(answer) });
+    const dropped = await verify(answers[ASKS - KEPT - 1]!);
+    expect(dropped.status).toBe(400);
+    expect(dropped.body.error_code).toBe('PASSKEY_CHALLENGE_INVALID');
+    const otherTab = await verify(answers[ASKS - KEPT]!);
+    expect(otherTab.status).toBe(200);
+    expect(otherTab.body.session.aal).toBe(2);
+    // One temp token opens one session: the newest tab's ceremony finds it used.
+    const newest = await verify(answers[ASKS - 1]!);
+    expect(newest.status).toBe(401);
+    expect(newest.body.error_code).toBe('TEMP_TOKEN_INVALID');
+  });
+
+  it(`asked within one millisecond, a session still keeps exactly ${KEPT} rows`, async () => {
+    const { client } = await registerAndLogin(plain);
+    const before = await storedFor('registration');
+    await askRepeatedly(() => client.post('/api/auth/passkeys/registration/options'), 0);
+    expect(await storedFor('registration')).toBe(before + KEPT);
   });
 });

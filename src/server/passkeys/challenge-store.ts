@@ -1,4 +1,4 @@
-import { and, eq, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, notInArray, or } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { passkeyChallenges } from '../db/schema';
 
@@ -15,6 +15,28 @@ function bindingCondition(binding: ChallengeBinding) {
   return purpose;
 }
 
+/**
+ * How many unused challenges a session (adding a passkey) or a temp token (the second factor)
+ * keeps: a ceremony started in another tab or window still completes after a newer options
+ * request, and however often one asks, it stores at most this many rows.
+ */
+export const CHALLENGES_KEPT_PER_BINDING = 3;
+
+/**
+ * The binding's challenges that go when a new one is stored: the used ones, and all but the
+ * newest CHALLENGES_KEPT_PER_BINDING - 1 unused ones (equal times, as within one millisecond,
+ * are ordered by id, so exactly that many stay).
+ */
+function olderThanKept(db: Database, binding: ChallengeBinding) {
+  const newestUnused = db
+    .select({ id: passkeyChallenges.id })
+    .from(passkeyChallenges)
+    .where(and(bindingCondition(binding), isNull(passkeyChallenges.consumedAt)))
+    .orderBy(desc(passkeyChallenges.createdAt), desc(passkeyChallenges.id))
+    .limit(CHALLENGES_KEPT_PER_BINDING - 1);
+  return and(bindingCondition(binding), notInArray(passkeyChallenges.id, newestUnused));
+}
+
 /** WebAuthn challenges: issued bound to a session or sign-in, consumed once under the same binding. */
 export function createPasskeyChallengeStore(db: Database) {
   return {
@@ -28,11 +50,11 @@ export function createPasskeyChallengeStore(db: Database) {
     }): Promise<void> {
       const { binding } = input;
       // Housekeeping on the way: expired challenges are useless to everyone. A session or a temp
-      // token keeps only its newest challenge, so however often it asks, what it stores is one
-      // row (a ceremony started in another tab then fails with PASSKEY_CHALLENGE_INVALID).
+      // token keeps its newest unused ones, this one included, up to CHALLENGES_KEPT_PER_BINDING;
+      // an older one is deleted, and a ceremony that answers it gets PASSKEY_CHALLENGE_INVALID.
       // Passwordless ones are bound to nothing; the sign-in options throttles bound those.
       const expired = lte(passkeyChallenges.expiresAt, input.now);
-      await db.delete(passkeyChallenges).where(binding.purpose === 'passwordless' ? expired : or(expired, bindingCondition(binding)));
+      await db.delete(passkeyChallenges).where(binding.purpose === 'passwordless' ? expired : or(expired, olderThanKept(db, binding)));
       await db.insert(passkeyChallenges).values({
         challenge: input.challenge,
         purpose: binding.purpose,

@@ -57,7 +57,7 @@ export const passkeyChallenges = pgTable(
   (t) => [
     uniqueIndex('passkey_challenges_challenge_key').on(t.challenge),
     index('passkey_challenges_expires_at_idx').on(t.expiresAt),
-    // A new challenge replaces its session's or temp token's earlier ones (challenge-store.ts).
+    // A new challenge replaces all but its session's or temp token's newest few (challenge-store.ts).
     index('passkey_challenges_session_id_idx').on(t.sessionId),
     index('passkey_challenges_temp_challenge_id_idx').on(t.tempChallengeId),
   ],
