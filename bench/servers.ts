@@ -18,7 +18,8 @@ import type { ServerName } from './scenarios';
  *   argon2id verification, on Proofgate's hashing path, with `npm start`'s flags and preload;
  * - the sign-in floor (bench/peers/sign-in-floor/server.ts): that verification plus the least
  *   store work a throttled sign-in that opens an audited session needs (two PostgreSQL and two
- *   Redis round trips), on Proofgate's database, with the same flags and preload;
+ *   Redis round trips), and the same least store work for the TOTP second step, on Proofgate's
+ *   database, with the same flags and preload;
  * - the login service (bench/peers/login-service/server.ts): Proofgate's own `accounts.login`
  *   and `twoFactor.verifyLogin` under Node's HTTP server, on Proofgate's database with
  *   Proofgate's settings, flags and preload — both sign-in steps of Proofgate without Express
@@ -150,6 +151,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         DATABASE_URL: options.proofgateDatabaseUrl,
         REDIS_URL: options.redisUrl,
         REDIS_KEY_PREFIX: `${options.redisPrefix}-floor:`,
+        APP_ENC_KEY: options.appEncKey,
       },
     }),
   );

@@ -93,9 +93,17 @@ function ratioRows(report: Report, summaries: readonly SideSummary[]): TargetRow
   const host = pair(report, summaries, 'host-session', 'Proofgate host', 'better-auth host');
   if (host) rows.push({ target: 'host-session: Proofgate host / better-auth host (no target)', measured: host.rpsText, met: undefined });
   const verify = pair(report, summaries, 'verify', 'Proofgate', 'better-auth');
+  // The least store work of a throttled, replay-checked, audited second step, in the same rounds:
+  // how far any verify with those guarantees reaches against better-auth on this machine.
+  const floor = pair(report, summaries, 'verify', 'sign-in floor', 'better-auth');
   if (verify) {
-    rows.push({ target: `verify throughput ≥ ${TARGETS.verifyThroughput}× better-auth`, measured: verify.rpsText, met: verify.rps >= TARGETS.verifyThroughput });
-    rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: verify.p99Text, met: verify.p99 <= TARGETS.verifyP99 });
+    const ceiling = (ratio: number) => (floor ? `; measured ceiling on this machine in the same rounds: the sign-in floor's second step ${fmt(ratio, 2)}×` : '');
+    rows.push({
+      target: `verify throughput ≥ ${TARGETS.verifyThroughput}× better-auth`,
+      measured: `${verify.rpsText}${ceiling(floor?.rps ?? NaN)}`,
+      met: verify.rps >= TARGETS.verifyThroughput,
+    });
+    rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: `${verify.p99Text}${ceiling(floor?.p99 ?? NaN)}`, met: verify.p99 <= TARGETS.verifyP99 });
   }
   // The same second step without Express and the rest of the HTTP layer: how far the service's
   // own round trips and work would reach against better-auth if the HTTP layer cost nothing.
@@ -105,6 +113,14 @@ function ratioRows(report: Report, summaries: readonly SideSummary[]): TargetRow
     rows.push({
       target: "verify / Proofgate's login service under node:http (the same second step without its HTTP layer; no target)",
       measured: `${bareVsProofgate.rpsText}; the login service reaches ${bare.rpsText} better-auth, p99 ${bare.p99Text}`,
+      met: undefined,
+    });
+  }
+  const floorVsProofgate = pair(report, summaries, 'verify', 'Proofgate', 'sign-in floor');
+  if (floor && floorVsProofgate) {
+    rows.push({
+      target: 'verify / the sign-in floor (the least store work of a throttled, replay-checked, audited second step: the verify ceiling on this machine; no target)',
+      measured: `${floorVsProofgate.rpsText}; the sign-in floor reaches ${floor.rpsText} better-auth, p99 ${floor.p99Text}`,
       met: undefined,
     });
   }

@@ -28,7 +28,7 @@ function splitQueues<T>(items: readonly T[], settings: BenchSettings, warmupAmou
 
 /**
  * Proofgate's second step for fresh users of its database (the label keeps each side's apart):
- * the same request for Proofgate and for its login service under node:http.
+ * the same request for Proofgate, for its login service under node:http and for the sign-in floor.
  */
 async function proofgateVerifies({ settings, proofgate }: ScenarioContext, label: string, what: string): Promise<PreparedScenario> {
   const { proofgateAmount, warmupAmount } = settings.verify;
@@ -71,7 +71,9 @@ async function verifyPeer({ settings, peers }: ScenarioContext): Promise<Prepare
 /**
  * The TOTP second step. The third side is Proofgate's login service under Node's own HTTP server
  * (bench/peers/login-service/server.ts): every round trip, throttle, replay check, session row
- * and audit row of the step, without the HTTP layer.
+ * and audit row of the step, without the HTTP layer. The fourth is the sign-in floor
+ * (bench/peers/sign-in-floor/server.ts): the least store work a throttled, replay-checked,
+ * audited second step needs, with nothing around it — the ceiling the verify targets meet here.
  */
 export const verify: Scenario = {
   id: 'verify',
@@ -81,6 +83,11 @@ export const verify: Scenario = {
     {
       server: 'login service',
       prepare: (ctx) => proofgateVerifies(ctx, 'verify-service', " — Proofgate's twoFactor.verifyLogin under node:http (no Express, schema, request log, headers or cookies)"),
+    },
+    {
+      server: 'sign-in floor',
+      prepare: (ctx) =>
+        proofgateVerifies(ctx, 'verify-floor', ' — the least store work of a throttled, replay-checked, audited second step under node:http (two PostgreSQL statements, two Redis scripts)'),
     },
   ],
 };

@@ -4,17 +4,21 @@ import { normalizePassword } from '../../../src/server/auth/password-policy';
 import { ipLimiterKey } from '../../../src/server/core/client-address';
 import { DEFAULT_DATABASE_SCHEMA } from '../../../src/server/db/client';
 import { quotedTableName } from '../../../src/server/db/insert-columns';
-import { securityEvents, sessions, users } from '../../../src/server/db/schema';
+import { securityEvents, sessions, twoFactorChallenges, twoFactorCredentials, users } from '../../../src/server/db/schema';
 import { hashSecret, verifySecret } from '../../../src/server/lib/argon2';
 import { secureRandomBytes } from '../../../src/server/lib/random';
+import { createKeyRing, decryptSecret, keyFromBase64, type KeyRing } from '../../../src/server/lib/secret-box';
 import { generateToken, hashToken } from '../../../src/server/lib/tokens';
+import { totpSecretContext } from '../../../src/server/twofactor/code-check';
+import { matchTotpStep } from '../../../src/server/twofactor/totp';
 import { answer, serveBareLogin } from '../bare-login-server';
 
 /**
  * The sign-in floor: the least store work a throttled sign-in that opens an audited session
- * must do, with nothing of Proofgate's own logic around it, so the login scenario measures what
- * the machine allows such a sign-in rather than a model of it. Per request, in the order a
- * throttle needs (a point is taken before the password is checked):
+ * must do, for each of the two steps, with nothing of Proofgate's own logic around it, so the
+ * login and verify scenarios measure what the machine allows such a step rather than a model of
+ * it. The password step, per request, in the order a throttle needs (a point is taken before the
+ * password is checked):
  *
  * 1. PostgreSQL: the user by email (one indexed read, a prepared statement);
  * 2. Redis: one script takes a point for the client's address and one for the email;
@@ -27,11 +31,32 @@ import { answer, serveBareLogin } from '../bare-login-server';
  * Those are the round trips Proofgate's own sign-in makes (two to PostgreSQL, two to Redis);
  * what it has beyond them (a device key, the credential-epoch condition, the factor counts,
  * the log line, Express) is Proofgate's cost, measured against this. No framework, no logger.
- * Its limits are far above what a run sends: it throttles nothing, it only pays for throttling.
  *
- * Env: PORT, HOST, DATABASE_URL (Proofgate's database, migrated), REDIS_URL, REDIS_KEY_PREFIX.
+ * The second step (a TOTP code for a temp token, with replay check, limiter and audit on), per
+ * request, again each check before the code is evaluated:
+ *
+ * 1. PostgreSQL: one statement takes one of the temp token's attempts (unconsumed, unexpired,
+ *    attempts left) and reads the user's encrypted TOTP secret;
+ * 2. Redis: one script takes a point for the client's address, the account's lock and its
+ *    daily cap;
+ * 3. the secret decrypted (Proofgate's AES-GCM envelope) and the code matched (±1 step), in
+ *    process;
+ * 4. PostgreSQL: one statement burns the step (only a later step than the last one used), then
+ *    consumes the token, opens the AAL2 session and writes its `auth.login.succeeded` event,
+ *    each only if the one before it happened;
+ * 5. Redis: one script gives back what a success does not cost (the lock cleared, the address's
+ *    and the daily point returned).
+ *
+ * Those are the round trips of Proofgate's second step (two to PostgreSQL, two to Redis); what
+ * it has beyond them (the credential-epoch conditions, a second audit row, telemetry, the log
+ * line, Express) is Proofgate's cost. Its limits are far above what a run sends: it throttles
+ * nothing, it only pays for throttling.
+ *
+ * Env: PORT, HOST, DATABASE_URL (Proofgate's database, migrated), REDIS_URL, REDIS_KEY_PREFIX,
+ * APP_ENC_KEY (the key the bench fixtures encrypt TOTP secrets with).
  * `POST /api/auth/login {"email", "password"}` answers 200 `{"requires_2fa": false}` for a right
- * password, 401 otherwise, 400 for a body that is not that JSON. `GET /healthz` answers 200.
+ * password, 401 otherwise; `POST /api/auth/2fa/verify {"temp_token", "code"}` 200 `{"user_id"}`
+ * for a right code, 401 otherwise; 400 for a body that is not that JSON. `GET /healthz` answers 200.
  */
 
 const WINDOW_SECONDS = 900;
@@ -44,7 +69,15 @@ for i = 1, #KEYS do
 end
 return refused
 `;
+// What a second step's success gives back: the account's lock cleared (KEYS[1]), the address's
+// and the daily point returned (the other keys).
+const GIVE_BACK_LUA = `
+redis.call('del', KEYS[1])
+for i = 2, #KEYS do redis.call('decr', KEYS[i]) end
+return 0
+`;
 const POINTS = 1_000_000_000;
+const TEMP_TOKEN_MAX_FAILURES = 5;
 
 const READ_USER = {
   name: 'floor-user-by-email',
@@ -60,15 +93,51 @@ const OPEN_SESSION = {
       select $1, 'auth.login.succeeded', $3, $4, '{"aal":1}'::jsonb from opened`,
 };
 
-type FloorRedis = Redis & { floorTakePoints(keyCount: number, ...keysAndArgs: string[]): Promise<number> };
+const TAKE_ATTEMPT = {
+  name: 'floor-take-attempt',
+  text: `with taken as (
+      update ${quotedTableName(twoFactorChallenges)}
+         set failed_attempts = failed_attempts + 1
+       where token_hash = $1 and consumed_at is null and failed_attempts < $2 and expires_at > now()
+      returning id, user_id)
+    select taken.id, taken.user_id, c.secret_ciphertext
+      from taken join ${quotedTableName(twoFactorCredentials)} c on c.user_id = taken.user_id and c.enabled_at is not null`,
+};
+const COMPLETE_LOGIN = {
+  name: 'floor-complete-login',
+  text: `with step as (
+      update ${quotedTableName(twoFactorCredentials)}
+         set last_used_step = $3, last_used_at = now()
+       where user_id = $2 and (last_used_step is null or last_used_step < $3)
+      returning user_id),
+    consumed as (
+      update ${quotedTableName(twoFactorChallenges)}
+         set consumed_at = now()
+       where id = $1 and consumed_at is null and exists (select 1 from step)
+      returning user_id),
+    opened as (
+      insert into ${quotedTableName(sessions)} (user_id, token_hash, aal, authenticated_at, last_seen_at, absolute_expires_at, ip, user_agent, credential_epoch)
+      select user_id, $4, 2, now(), now(), now() + interval '30 days', $5, $6, 0 from consumed
+      returning user_id)
+    insert into ${quotedTableName(securityEvents)} (user_id, type, ip, user_agent, details)
+      select user_id, 'auth.login.succeeded', $5, $6, '{"aal":2,"method":"totp"}'::jsonb from opened`,
+};
+
+type FloorRedis = Redis & {
+  floorTakePoints(keyCount: number, ...keysAndArgs: string[]): Promise<number>;
+  floorGiveBack(keyCount: number, ...keys: string[]): Promise<number>;
+};
 
 async function main(): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
-  if (!databaseUrl || !redisUrl) throw new Error('DATABASE_URL and REDIS_URL are required');
+  const encryptionKey = process.env.APP_ENC_KEY;
+  if (!databaseUrl || !redisUrl || !encryptionKey) throw new Error('DATABASE_URL, REDIS_URL and APP_ENC_KEY are required');
+  const keys: KeyRing = createKeyRing(keyFromBase64(encryptionKey));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, options: `-c search_path=${DEFAULT_DATABASE_SCHEMA}` });
   const redis = new Redis(redisUrl, { keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'bench-floor:' }) as FloorRedis;
   redis.defineCommand('floorTakePoints', { lua: TAKE_POINTS_LUA });
+  redis.defineCommand('floorGiveBack', { lua: GIVE_BACK_LUA });
   const dummyHash = await hashSecret(secureRandomBytes(24).toString('base64'));
 
   async function signIn(email: string, password: string, ip: string, userAgent: string | null): Promise<number> {
@@ -87,6 +156,27 @@ async function main(): Promise<void> {
     return 200;
   }
 
+  async function verifyTotp(tempToken: string, code: string, ip: string, userAgent: string | null): Promise<string | 401 | 429> {
+    const { rows } = await pool.query<{ id: string; user_id: string; secret_ciphertext: string }>({
+      ...TAKE_ATTEMPT,
+      values: [hashToken(tempToken), TEMP_TOKEN_MAX_FAILURES],
+    });
+    const challenge = rows[0];
+    if (!challenge) return 401;
+    const address = `floor:${ipLimiterKey(ip)}`;
+    const lockKey = `floor:lock:${challenge.user_id}`;
+    const dailyKey = `floor:daily:${challenge.user_id}`;
+    if ((await redis.floorTakePoints(3, address, lockKey, dailyKey, String(WINDOW_SECONDS), String(POINTS))) !== 0) return 429;
+    const secret = decryptSecret(keys, challenge.secret_ciphertext, totpSecretContext(challenge.user_id)).toString('utf8');
+    const step = matchTotpStep(secret, code, Date.now());
+    if (step === null) return 401;
+    const tokenHash = hashToken(generateToken(secureRandomBytes));
+    const completed = await pool.query({ ...COMPLETE_LOGIN, values: [challenge.id, challenge.user_id, step, tokenHash, ip, userAgent] });
+    if (completed.rowCount !== 1) return 401;
+    await redis.floorGiveBack(3, lockKey, address, dailyKey);
+    return challenge.user_id;
+  }
+
   serveBareLogin({
     describe: 'sign-in floor',
     defaultPort: 3500,
@@ -99,6 +189,16 @@ async function main(): Promise<void> {
         signIn(body.email.trim().toLowerCase(), body.password, req.socket.remoteAddress ?? 'unknown', req.headers['user-agent'] ?? null).then(
           (status) =>
             answer(res, status, status === 200 ? { requires_2fa: false } : { error_code: status === 429 ? 'RATE_LIMITED' : 'INVALID_CREDENTIALS' }),
+          () => answer(res, 503, { error_code: 'SERVICE_UNAVAILABLE' }),
+        );
+      },
+      '/api/auth/2fa/verify'(body, req, res) {
+        if (typeof body.temp_token !== 'string' || typeof body.code !== 'string') return answer(res, 400, { error_code: 'VALIDATION_FAILED' });
+        verifyTotp(body.temp_token, body.code, req.socket.remoteAddress ?? 'unknown', req.headers['user-agent'] ?? null).then(
+          (outcome) =>
+            typeof outcome === 'string'
+              ? answer(res, 200, { user_id: outcome })
+              : answer(res, outcome, { error_code: outcome === 429 ? 'RATE_LIMITED' : 'INVALID_CODE' }),
           () => answer(res, 503, { error_code: 'SERVICE_UNAVAILABLE' }),
         );
       },
