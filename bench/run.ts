@@ -12,7 +12,7 @@ import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { FLOOD_KINDS, roundRatio, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
-import { IDLE_WINDOW_MS, loginServiceProfileDir, measureIdleMemory, startServers } from './servers';
+import { IDLE_WINDOW_MS, measureIdleMemory, sideProfileDir, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
@@ -261,7 +261,9 @@ async function main(): Promise<void> {
     if (profileDir) {
       await printProfile(processes.Proofgate, 'Proofgate', profileDir);
       // The same sign-in work without the HTTP layer: the difference of the two is what the HTTP layer costs.
-      await printProfile(processes['login service'], 'login service', loginServiceProfileDir(profileDir));
+      await printProfile(processes['login service'], 'login service', sideProfileDir(profileDir, 'login-service'));
+      // The same round trips with nothing around them: the difference to the login service is what Proofgate's logic costs.
+      await printProfile(processes['sign-in floor'], 'sign-in floor', sideProfileDir(profileDir, 'sign-in-floor'));
     }
   } finally {
     await cleanup();

@@ -74,9 +74,9 @@ function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<st
   };
 }
 
-/** With `--profile`, the login service writes its CPU profile beside Proofgate's, in this folder. */
-export function loginServiceProfileDir(proofgateProfileDir: string): string {
-  return `${proofgateProfileDir}-login-service`;
+/** With `--profile`, the login service and the sign-in floor write their CPU profiles beside Proofgate's, each in this folder. */
+export function sideProfileDir(proofgateProfileDir: string, side: 'login-service' | 'sign-in-floor'): string {
+  return `${proofgateProfileDir}-${side}`;
 }
 
 export async function startServers(options: ServerSetOptions): Promise<ServerSet> {
@@ -153,6 +153,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         REDIS_KEY_PREFIX: `${options.redisPrefix}-floor:`,
         APP_ENC_KEY: options.appEncKey,
       },
+      cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'sign-in-floor') : undefined,
     }),
   );
   const loginService = await started(
@@ -162,7 +163,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
       env: proofgateEnv(options, `${options.redisPrefix}-service`),
-      cpuProfileDir: options.cpuProfileDir ? loginServiceProfileDir(options.cpuProfileDir) : undefined,
+      cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'login-service') : undefined,
     }),
   );
   return {
