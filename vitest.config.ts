@@ -46,7 +46,10 @@ const browserProject = {
  * again. No test relies on module state: each file starts and closes its own servers,
  * databases and clocks; the one process-wide object, the argon2 pool, is one per process as in
  * production, and the tests that read its counters read them after their own work settled.
+ * What a file could leave in vitest's own state (fake timers, spies, stubs) is undone when it
+ * ends, by the setup file below.
  */
+const SHARED_WORKER_HYGIENE = './test/support/shared-worker-hygiene.ts';
 const postgresProject = {
   extends: true as const,
   test: {
@@ -54,6 +57,7 @@ const postgresProject = {
     include: ['test/http/**/*.test.ts'],
     env: { PROOFGATE_TEST_DB: 'postgres' },
     globalSetup: ['./test/support/global-setup.ts'],
+    setupFiles: [SHARED_WORKER_HYGIENE],
     isolate: false,
   },
 };
@@ -76,6 +80,7 @@ export default defineConfig({
           include: ['test/http/**/*.test.ts'],
           env: { PROOFGATE_TEST_DB: 'pglite' },
           globalSetup: ['./test/support/global-setup.ts'],
+          setupFiles: [SHARED_WORKER_HYGIENE],
           isolate: false,
         },
       },
