@@ -97,13 +97,14 @@ function ratioRows(report: Report, summaries: readonly SideSummary[]): TargetRow
   // how far any verify with those guarantees reaches against better-auth on this machine.
   const floor = pair(report, summaries, 'verify', 'sign-in floor', 'better-auth');
   if (verify) {
-    const ceiling = (ratio: number) => (floor ? `; measured ceiling on this machine in the same rounds: the sign-in floor's second step ${fmt(ratio, 2)}×` : '');
+    const ceiling = (ratio: number | undefined) =>
+      ratio === undefined ? '' : `; measured ceiling on this machine in the same rounds: the sign-in floor's second step ${fmt(ratio, 2)}×`;
     rows.push({
       target: `verify throughput ≥ ${TARGETS.verifyThroughput}× better-auth`,
-      measured: `${verify.rpsText}${ceiling(floor?.rps ?? NaN)}`,
+      measured: `${verify.rpsText}${ceiling(floor?.rps)}`,
       met: verify.rps >= TARGETS.verifyThroughput,
     });
-    rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: `${verify.p99Text}${ceiling(floor?.p99 ?? NaN)}`, met: verify.p99 <= TARGETS.verifyP99 });
+    rows.push({ target: 'verify p99 ≤ ¼ of better-auth', measured: `${verify.p99Text}${ceiling(floor?.p99)}`, met: verify.p99 <= TARGETS.verifyP99 });
   }
   // The same second step without Express and the rest of the HTTP layer: how far the service's
   // own round trips and work would reach against better-auth if the HTTP layer cost nothing.

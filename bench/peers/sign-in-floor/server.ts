@@ -77,6 +77,7 @@ for i = 2, #KEYS do redis.call('decr', KEYS[i]) end
 return 0
 `;
 const POINTS = 1_000_000_000;
+/** Proofgate's default TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: a temp token takes at most this many attempts. */
 const TEMP_TOKEN_MAX_FAILURES = 5;
 
 const READ_USER = {
