@@ -40,27 +40,28 @@ const browserProject = {
 };
 
 /**
- * The HTTP files of a project share their worker process instead of each starting a fresh one
- * (`isolate: false`, here and in the pglite project): every file imports the whole server,
- * Express, drizzle and PGlite, about 190 s of CPU per CI run when each of the 96 files did it
- * again. No test relies on module state: each file starts and closes its own servers,
- * databases and clocks; the one process-wide object, the argon2 pool, is one per process as in
- * production, and the tests that read its counters read them after their own work settled.
- * What a file could leave in vitest's own state (fake timers, spies, stubs) is undone when it
- * ends, by the setup file below.
+ * The HTTP suite, once per database (the project's name is the PROOFGATE_TEST_DB it runs on).
+ * Its files share their worker process instead of each starting a fresh one (`isolate: false`):
+ * every file imports the whole server, Express, drizzle and PGlite, about 190 s of CPU per CI
+ * run when each of the 96 files did it again. No test relies on module state: each file starts
+ * and closes its own servers, databases and clocks; the one process-wide object, the argon2
+ * pool, is one per process as in production, and the tests that read its counters read them
+ * after their own work settled. What a file could leave in vitest's own state (fake timers,
+ * spies, stubs) is undone when it ends, by the setup file.
  */
-const SHARED_WORKER_HYGIENE = './test/support/shared-worker-hygiene.ts';
-const postgresProject = {
-  extends: true as const,
-  test: {
-    name: 'postgres',
-    include: ['test/http/**/*.test.ts'],
-    env: { PROOFGATE_TEST_DB: 'postgres' },
-    globalSetup: ['./test/support/global-setup.ts'],
-    setupFiles: [SHARED_WORKER_HYGIENE],
-    isolate: false,
-  },
-};
+function httpProject(database: 'pglite' | 'postgres') {
+  return {
+    extends: true as const,
+    test: {
+      name: database,
+      include: ['test/http/**/*.test.ts'],
+      env: { PROOFGATE_TEST_DB: database },
+      globalSetup: ['./test/support/global-setup.ts'],
+      setupFiles: ['./test/support/shared-worker-hygiene.ts'],
+      isolate: false,
+    },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -73,19 +74,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/guard/**/*.test.ts'] } },
-      {
-        extends: true,
-        test: {
-          name: 'pglite',
-          include: ['test/http/**/*.test.ts'],
-          env: { PROOFGATE_TEST_DB: 'pglite' },
-          globalSetup: ['./test/support/global-setup.ts'],
-          setupFiles: [SHARED_WORKER_HYGIENE],
-          isolate: false,
-        },
-      },
+      httpProject('pglite'),
       ...(withBrowser ? [browserProject] : []),
-      ...(withPostgres ? [postgresProject] : []),
+      ...(withPostgres ? [httpProject('postgres')] : []),
     ],
   },
 });
