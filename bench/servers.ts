@@ -63,15 +63,19 @@ const PROOFGATE_ENV: Record<string, string> = {
   REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
 };
 
-/** Proofgate's settings on the bench database, with the Redis key prefix of one process. */
-function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<string, string> {
+/** Proofgate's settings on a bench database, with the Redis key prefix of one process (also `npm run bench:ab`'s). */
+export function proofgateProcessEnv(where: { databaseUrl: string; redisUrl: string; redisPrefix: string; appEncKey: string }): Record<string, string> {
   return {
     ...PROOFGATE_ENV,
-    DATABASE_URL: options.proofgateDatabaseUrl,
-    REDIS_URL: options.redisUrl,
-    REDIS_KEY_PREFIX: redisPrefix,
-    APP_ENC_KEY: options.appEncKey,
+    DATABASE_URL: where.databaseUrl,
+    REDIS_URL: where.redisUrl,
+    REDIS_KEY_PREFIX: where.redisPrefix,
+    APP_ENC_KEY: where.appEncKey,
   };
+}
+
+function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<string, string> {
+  return proofgateProcessEnv({ databaseUrl: options.proofgateDatabaseUrl, redisUrl: options.redisUrl, redisPrefix, appEncKey: options.appEncKey });
 }
 
 /** With `--profile`, the login service and the sign-in floor write their CPU profiles beside Proofgate's, each in this folder. */
