@@ -30,7 +30,7 @@ import { FULL, QUICK, type BenchSettings } from './settings';
  * measured run of the verify with single-use temp tokens. What it reports per verify is what
  * the change can move: the server's CPU and PostgreSQL's (from /proc), beside the throughput,
  * and the ratio of the two, which cancels the host's speed for a change that leaves the SQL as
- * it is (on shared hosts both move together by ±10 % from one turn to the next). Each figure is
+ * it is (on a shared host both move together, by up to a fifth from one turn to the next). Each figure is
  * compared pass by pass (B ÷ A of the same pass), and a difference is called only when a sign
  * test over the passes makes chance unlikely (ab-args.ts). The same bundle under two settings
  * (`--a-env=LOG_LEVEL=warn`) measures what a setting costs; with no change and no setting, the
