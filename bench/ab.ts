@@ -5,16 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../src/server/db/client';
 import { runMigrations } from '../src/server/db/migrate';
-import { generateTotpCode } from '../src/server/twofactor/totp';
 import { buildServerBundle, bundleForNode } from '../tools/build/server-bundle';
 import { AB_USAGE, abVerdict, parseAbArgs, type AbArgs } from './ab-args';
 import { openProofgateFixtures, type ProofgateFixtures } from './fixtures/proofgate';
 import { startCpuAccounting } from './lib/cpu-accounting';
-import { createBenchDatabases, deleteRedisKeys, newRunId } from './lib/environment';
-import { queuedRequest, runLoad } from './lib/load';
+import { createBenchDatabases, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisKeys, newRunId, RESULTS_DIR } from './lib/environment';
+import { runLoad } from './lib/load';
 import { npmStartNodeFlags } from './lib/npm-start';
 import { median, sideOrder } from './lib/rounds';
 import { compileProbePreload, startServerProcess } from './lib/server-process';
+import { describeFailures } from './measure';
+import { proofgateVerifies } from './scenarios/second-factor';
 import { proofgateProcessEnv } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 
@@ -40,9 +41,6 @@ import { FULL, QUICK, type BenchSettings } from './settings';
  * and migrations: an A/B across a dependency or schema change measures the working tree's.
  */
 
-const RESULTS_DIR = path.resolve('bench/results');
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 type Side = 'A' | 'B';
 
@@ -79,26 +77,20 @@ async function runTurn(
   env: Record<string, string>,
   ctx: { settings: BenchSettings; fixtures: ProofgateFixtures; probePreload: string },
 ): Promise<Turn> {
-  const { settings, fixtures } = ctx;
-  const { warmupAmount, proofgateAmount } = settings.verify;
-  // autocannon builds one request ahead per connection: each queue holds that many more.
-  const spare = settings.connections * 2;
-  const users = await fixtures.createTwoFactorUsers(warmupAmount + proofgateAmount + 2 * spare, `ab${pass}${side}`);
-  const tokens = await fixtures.issueTempTokens(users.map((user) => user.id));
-  const items = users.map((user, i) => ({ token: tokens[i]!, secret: user.secret }));
-  const build = (item: (typeof items)[number]) => ({ body: JSON.stringify({ temp_token: item.token, code: generateTotpCode(item.secret, Date.now()) }) });
-  const request = { method: 'POST' as const, path: '/api/auth/2fa/verify', headers: { 'content-type': 'application/json' } };
+  const { settings } = ctx;
+  const prepared = await proofgateVerifies({ settings, proofgate: ctx.fixtures }, `ab-${pass}${side}`, '');
 
   const server = await startServerProcess({ name: `side ${side}`, entry: bundle, nodeFlags: npmStartNodeFlags(), probePreload: ctx.probePreload, env });
   try {
-    const warm = await runLoad({ url: server.url, connections: settings.connections, amount: warmupAmount, requests: [queuedRequest(request, items.slice(0, warmupAmount + spare), build)] });
+    const warm = await runLoad({ url: server.url, connections: settings.connections, ...prepared.warmup });
     const stopAccounting = startCpuAccounting(server.pid);
     const startedAt = performance.now();
-    const measured = await runLoad({ url: server.url, connections: settings.connections, amount: proofgateAmount, requests: [queuedRequest(request, items.slice(warmupAmount + spare), build)] });
+    const measured = await runLoad({ url: server.url, connections: settings.connections, ...prepared.measure });
     const seconds = (performance.now() - startedAt) / 1000;
     const cpu = stopAccounting();
-    const failed = warm.non2xx + warm.transportErrors + measured.non2xx + measured.transportErrors;
-    if (failed > 0 || measured.ok2xx === 0) throw new Error(`side ${side}, pass ${pass}: ${failed} verifies were not answered 2xx (${JSON.stringify(measured.statusCodes)})`);
+    // As in the full bench: a failed request means the set-up or a server is broken, and the figures mean nothing.
+    const failures = [warm, measured].map(describeFailures).filter(Boolean);
+    if (failures.length > 0 || measured.ok2xx === 0) throw new Error(`side ${side}, pass ${pass}: ${failures.join('; ') || 'no verify answered 2xx'}`);
     if (!cpu) throw new Error('no CPU accounting (/proc is not readable)');
     const msPerVerify = (cores: number) => (cores * seconds * 1000) / measured.ok2xx;
     return {

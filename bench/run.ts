@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Argon2Bound } from './argon2-bound';
 import { createPeerFixtures } from './fixtures/better-auth';
 import { openProofgateFixtures, type ProofgateFixtures } from './fixtures/proofgate';
-import { createBenchDatabases, deleteRedisKeys, machineFacts, newRunId, redisVersion, type BenchDatabases } from './lib/environment';
+import { createBenchDatabases, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisKeys, machineFacts, newRunId, redisVersion, RESULTS_DIR, type BenchDatabases } from './lib/environment';
 import { renderReport, type Report, type RoundCeiling } from './lib/report';
 import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
@@ -27,9 +27,6 @@ import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
  * and prints it.
  */
 
-const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
-const RESULTS_DIR = path.resolve('bench/results');
 /** better-auth's cookie cache for the second peer, as the issue asks: enabled, maxAge 300 s. */
 const PEER_COOKIE_CACHE_SECONDS = 300;
 const execFileAsync = promisify(execFile);

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { standaloneThreadpoolSize } from '../../src/server/lib/threadpool-size';
+
+/** Where the bench's commands find PostgreSQL and Redis unless DATABASE_URL and REDIS_URL say otherwise. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+/** Reports, profiles and the compiled probe (git-ignored). */
+export const RESULTS_DIR = path.resolve('bench/results');
 
 /** Fresh databases per run on the configured PostgreSQL server, dropped at the end. */
 export interface BenchDatabases {

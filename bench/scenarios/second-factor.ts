@@ -28,9 +28,10 @@ function splitQueues<T>(items: readonly T[], settings: BenchSettings, warmupAmou
 
 /**
  * Proofgate's second step for fresh users of its database (the label keeps each side's apart):
- * the same request for Proofgate, for its login service under node:http and for the sign-in floor.
+ * the same request for Proofgate, for its login service under node:http and for the sign-in
+ * floor, and for both sides of `npm run bench:ab`.
  */
-async function proofgateVerifies({ settings, proofgate }: ScenarioContext, label: string, what: string): Promise<PreparedScenario> {
+export async function proofgateVerifies({ settings, proofgate }: Pick<ScenarioContext, 'settings' | 'proofgate'>, label: string, what: string): Promise<PreparedScenario> {
   const { proofgateAmount, warmupAmount } = settings.verify;
   // One user per request: TOTP replay protection accepts each time step once per user.
   const users = await proofgate.createTwoFactorUsers(poolSize(settings, warmupAmount, proofgateAmount), label);
