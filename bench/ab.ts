@@ -29,7 +29,7 @@ import { FULL, QUICK, type BenchSettings } from './settings';
  * starts it (its Node flags, the bench's settings) on one fresh database. They take turns, pass
  * after pass, each pass in the other order, and each turn is a fresh process, a warm-up and a
  * measured run of the verify with single-use temp tokens. What it reports per verify is what
- * the change can move: the server's CPU and PostgreSQL's (from /proc), beside the throughput,
+ * the change can move: the server's CPU and PostgreSQL's (from /proc), beside the throughput and p99,
  * and the ratio of the two, which cancels the host's speed for a change that leaves the SQL as
  * it is (on a shared host both move together, by up to a fifth from one turn to the next). Each figure is
  * compared pass by pass (B ÷ A of the same pass), and a difference is called only when a sign
@@ -131,6 +131,8 @@ function printSummary(args: AbArgs, sides: Record<Side, string>, turns: Turn[]):
     // change that leaves the SQL alone their ratio resolves differences the raw figures cannot.
     ['server CPU ÷ PostgreSQL CPU (same turn)', (t) => t.serverMsPerVerify / t.postgresMsPerVerify, true, 3],
     ['verifies/s', (t) => t.requestsPerSecond, false, 0],
+    // The verify's p99 target: one turn's p99 is itself a noisy figure, so it too is judged pass by pass.
+    ['p99 ms', (t) => t.p99, true, 0],
   ];
   for (const [name, pick, lowerIsBetter, digits] of figures) {
     const a = of('A', pick);
