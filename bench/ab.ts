@@ -78,7 +78,7 @@ async function runTurn(
   ctx: { settings: BenchSettings; fixtures: ProofgateFixtures; probePreload: string },
 ): Promise<Turn> {
   const { settings } = ctx;
-  const prepared = await proofgateVerifies({ settings, proofgate: ctx.fixtures }, `ab-${pass}${side}`, '');
+  const prepared = await proofgateVerifies({ settings, proofgate: ctx.fixtures }, `ab-${pass}${side}`, '', env.REDIS_KEY_PREFIX);
 
   const server = await startServerProcess({ name: `side ${side}`, entry: bundle, nodeFlags: npmStartNodeFlags(), probePreload: ctx.probePreload, env });
   try {
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     const handle = await openDatabase({ databaseUrl: databases.proofgateUrl, dataDir: '/nonexistent', poolMax: 1 });
     await runMigrations(handle).finally(() => handle.close());
     const appEncKey = randomBytes(32).toString('base64');
-    fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300 });
+    fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300, redisUrl });
     const probePreload = await compileProbePreload(path.join(RESULTS_DIR, 'build'));
     const turns: Turn[] = [];
     for (let pass = 1; pass <= args.passes; pass += 1) {

@@ -12,7 +12,7 @@ import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { FLOOD_KINDS, roundRatio, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
-import { IDLE_WINDOW_MS, measureIdleMemory, sideProfileDir, startServers } from './servers';
+import { IDLE_WINDOW_MS, loginServiceRedisPrefix, measureIdleMemory, sideProfileDir, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
@@ -123,8 +123,14 @@ async function printProfile(server: ServerProcess, label: string, profileDir: st
   } else console.error(`no CPU profile of the ${label} process was written`);
 }
 
-function scenarioContext(settings: BenchSettings, processes: Record<ServerName, ServerProcess>, fixtures: ProofgateFixtures): ScenarioContext {
+function scenarioContext(
+  settings: BenchSettings,
+  processes: Record<ServerName, ServerProcess>,
+  fixtures: ProofgateFixtures,
+  stashPrefixes: ScenarioContext['stashPrefixes'],
+): ScenarioContext {
   return {
+    stashPrefixes,
     settings,
     urls: Object.fromEntries(Object.entries(processes).map(([name, server]) => [name, server.url])) as ScenarioContext['urls'],
     proofgate: fixtures,
@@ -215,12 +221,15 @@ async function main(): Promise<void> {
       onStarted: (server) => cleanups.push(() => server.stop()),
     });
     // Proofgate's default (TWO_FACTOR_TEMP_TOKEN_TTL): each verify pool is made right before its run.
-    const fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300 });
+    const fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300, redisUrl });
     cleanups.push(() => fixtures.close());
     if (args.idle) console.error(`idle memory: right after start, then after ${IDLE_WINDOW_MS / 1000} s without a request…`);
     const idle = args.idle ? await measureIdleMemory(processes) : [];
 
-    const ctx = scenarioContext(settings, processes, fixtures);
+    const ctx = scenarioContext(settings, processes, fixtures, {
+      Proofgate: redisPrefix,
+      'login service': loginServiceRedisPrefix(redisPrefix),
+    });
     // The machine's speed moves within minutes (one hash alone: 5–14 ms on the same day), so the
     // login's ceiling is timed again right before each round's login runs, not only at the start.
     const roundCeilings: RoundCeiling[] = [];

@@ -78,6 +78,11 @@ function proofgateEnv(options: ServerSetOptions, redisPrefix: string): Record<st
   return proofgateProcessEnv({ databaseUrl: options.proofgateDatabaseUrl, redisUrl: options.redisUrl, redisPrefix, appEncKey: options.appEncKey });
 }
 
+/** The login service's own Redis key prefix, beside Proofgate's. */
+export function loginServiceRedisPrefix(proofgateRedisPrefix: string): string {
+  return `${proofgateRedisPrefix}-service`;
+}
+
 /** With `--profile`, the login service and the sign-in floor write their CPU profiles beside Proofgate's, each in this folder. */
 export function sideProfileDir(proofgateProfileDir: string, side: 'login-service' | 'sign-in-floor'): string {
   return `${proofgateProfileDir}-${side}`;
@@ -166,7 +171,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
       entry: 'bench/peers/login-service/server.ts',
       nodeFlags: npmStartNodeFlags(),
       probePreload: options.probePreload,
-      env: proofgateEnv(options, `${options.redisPrefix}-service`),
+      env: proofgateEnv(options, loginServiceRedisPrefix(options.redisPrefix)),
       cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'login-service') : undefined,
     }),
   );

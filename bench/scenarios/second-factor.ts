@@ -31,11 +31,19 @@ function splitQueues<T>(items: readonly T[], settings: BenchSettings, warmupAmou
  * the same request for Proofgate, for its login service under node:http and for the sign-in
  * floor, and for both sides of `npm run bench:ab`.
  */
-export async function proofgateVerifies({ settings, proofgate }: Pick<ScenarioContext, 'settings' | 'proofgate'>, label: string, what: string): Promise<PreparedScenario> {
+export async function proofgateVerifies(
+  { settings, proofgate }: Pick<ScenarioContext, 'settings' | 'proofgate'>,
+  label: string,
+  what: string,
+  stashPrefix: string | undefined,
+): Promise<PreparedScenario> {
   const { proofgateAmount, warmupAmount } = settings.verify;
   // One user per request: TOTP replay protection accepts each time step once per user.
   const users = await proofgate.createTwoFactorUsers(poolSize(settings, warmupAmount, proofgateAmount), label);
-  const tokens = await proofgate.issueTempTokens(users.map((u) => u.id));
+  const tokens = await proofgate.issueTempTokens(
+    users.map((u) => u.id),
+    stashPrefix,
+  );
   const items = users.map((user, i) => ({ token: tokens[i]!, secret: user.secret }));
   const q = splitQueues(items, settings, warmupAmount, proofgateAmount);
   const build = (item: (typeof items)[number]) => ({
@@ -79,16 +87,28 @@ async function verifyPeer({ settings, peers }: ScenarioContext): Promise<Prepare
 export const verify: Scenario = {
   id: 'verify',
   sides: [
-    { server: 'Proofgate', prepare: (ctx) => proofgateVerifies(ctx, 'verify', '') },
+    { server: 'Proofgate', prepare: (ctx) => proofgateVerifies(ctx, 'verify', '', ctx.stashPrefixes.Proofgate) },
     { server: 'better-auth', prepare: verifyPeer },
     {
       server: 'login service',
-      prepare: (ctx) => proofgateVerifies(ctx, 'verify-service', " — Proofgate's twoFactor.verifyLogin under node:http (no Express, schema, request log, headers or cookies)"),
+      prepare: (ctx) =>
+        proofgateVerifies(
+          ctx,
+          'verify-service',
+          " — Proofgate's twoFactor.verifyLogin under node:http (no Express, schema, request log, headers or cookies)",
+          ctx.stashPrefixes['login service'],
+        ),
     },
     {
       server: 'sign-in floor',
       prepare: (ctx) =>
-        proofgateVerifies(ctx, 'verify-floor', ' — the least store work of a throttled, replay-checked, audited second step under node:http (two PostgreSQL statements, two Redis scripts)'),
+        proofgateVerifies(
+          ctx,
+          'verify-floor',
+          ' — the least store work of a throttled, replay-checked, audited second step under node:http (two PostgreSQL statements, two Redis scripts)',
+          // The floor reads its temp tokens from the database: it keeps no stash.
+          undefined,
+        ),
     },
   ],
 };
@@ -98,13 +118,16 @@ function roundRobin<T>(count: number, users: readonly T[]) {
   return Array.from({ length: count }, (_, i) => ({ user: users[i % users.length]!, codeIndex: Math.floor(i / users.length) }));
 }
 
-async function backupCodeProofgate({ settings, proofgate }: ScenarioContext): Promise<PreparedScenario> {
+async function backupCodeProofgate({ settings, proofgate, stashPrefixes }: ScenarioContext): Promise<PreparedScenario> {
   const { amount, warmupAmount, users: userCount } = settings.backupCode;
   const total = poolSize(settings, warmupAmount, amount);
   const users = await proofgate.createTwoFactorUsers(userCount, 'backup');
   const codes = await proofgate.addBackupCodes(users.map((u) => u.id), Math.ceil(total / userCount));
   const plan = roundRobin(total, users);
-  const tokens = await proofgate.issueTempTokens(plan.map((p) => p.user.id));
+  const tokens = await proofgate.issueTempTokens(
+    plan.map((p) => p.user.id),
+    stashPrefixes.Proofgate,
+  );
   const items = plan.map((p, i) => ({ token: tokens[i]!, code: codes.get(p.user.id)![p.codeIndex]! }));
   const q = splitQueues(items, settings, warmupAmount, amount);
   const build = (item: (typeof items)[number]) => ({ body: JSON.stringify({ temp_token: item.token, backup_code: item.code }) });

@@ -51,6 +51,11 @@ export interface ScenarioContext {
   proofgate: ProofgateFixtures;
   /** Each better-auth process made through its own HTTP API. */
   peers: Record<PeerServerName, PeerFixtures>;
+  /**
+   * The REDIS_KEY_PREFIX of each server that runs Proofgate's second login step (Proofgate, its
+   * login service): its temp tokens are stashed there, as its password step leaves them.
+   */
+  stashPrefixes: Partial<Record<ServerName, string>>;
 }
 
 export interface ScenarioSide {

@@ -161,6 +161,7 @@ function createAccountCapabilities(f: Foundations, audit: AuditLog, throttles: T
     randomBytes,
     keys: f.keys.ring,
     limits: throttles.twoFactor,
+    attemptStash: f.limiterStore.attemptStash,
     issuer: config.twoFactor.issuer,
     tempTokenTtlSeconds: config.twoFactor.tempTokenTtlSeconds,
   });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
+import { redisLimiterEnv } from '../support/login-race';
 import { createTwoFactorUser, enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow, wrongTotpNow } from '../support/two-factor';
 
 /**
@@ -16,7 +17,7 @@ function freshHeaders() {
 }
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '20', TRUST_PROXY: 'loopback' } });
+  server = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '20', TRUST_PROXY: 'loopback', ...redisLimiterEnv() } });
 });
 afterAll(async () => {
   await server?.close();
@@ -49,7 +50,7 @@ describe('a refused code says how many tries are left, and the last one says loc
   });
 
   it('a temp token with fewer tries left than the account reports its own count, without a lock', async () => {
-    const custom = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '3' } });
+    const custom = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '3', ...redisLimiterEnv() } });
     try {
       const user = await createTwoFactorUser(custom);
       const { client, tempToken } = await startTwoFactorLogin(custom, user.email);

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
+import { redisLimiterEnv } from '../support/login-race';
 import { createTwoFactorUser, enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow } from '../support/two-factor';
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ env: redisLimiterEnv() });
 });
 afterAll(async () => {
   await server?.close();

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from 'pino';
 import { createRedisConsumeInOrder } from './redis-consume-in-order';
+import { createRedisAttemptStash } from './redis-attempt-stash';
 import { createRedisGiveBack } from './redis-give-back';
 
 /**
@@ -58,8 +59,34 @@ export interface GiveBackCounterStep {
   kind: 'refund' | 'reset';
 }
 
+/** What taking one attempt on a stashed value found. */
+export type StashTake =
+  | { state: 'taken'; attempts: number; value: string }
+  /** This attempt went over the limit; the value stays hidden. */
+  | { state: 'exhausted'; attempts: number }
+  /** Never stashed, expired, removed, or lost with the store. */
+  | { state: 'missing' };
+
+/**
+ * A short-lived value shared by every instance, handed out only together with one of its
+ * attempts: for a check that needs the value to evaluate an attempt and must count the attempt
+ * before it evaluates it (the second login step: docs/security.md).
+ */
+export interface AttemptStash {
+  /** Stores `value` with a count of 0 for `ttlSeconds`. */
+  put(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Counts one attempt and, while the count is at most `maxAttempts`, returns the value. */
+  take(key: string, maxAttempts: number): Promise<StashTake>;
+  remove(key: string): Promise<void>;
+}
+
 export interface LimiterStore {
   kind: LimiterStoreKind;
+  /**
+   * Only a store every instance shares and that answers in one round trip has it (Redis);
+   * without it the second login step counts its attempts in the database.
+   */
+  attemptStash?: AttemptStash;
   create(spec: LimitSpec): RateLimiterAbstract;
   /**
    * Takes one point per step, in order, atomically, and stops after the first step that goes
@@ -180,6 +207,7 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
     kind: 'redis',
     consumeInOrder: createRedisConsumeInOrder(client, counterKey),
     giveBack: createRedisGiveBack(client, counterKey),
+    attemptStash: createRedisAttemptStash(client, keyPrefix),
     create: (spec) =>
       new RateLimiterRedis({
         storeClient: client,

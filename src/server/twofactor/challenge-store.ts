@@ -9,9 +9,10 @@ export function createChallengeStore(db: Database) {
   return {
     /**
      * Stores a temp token only while its user's credential epoch is still `challenge.credentialEpoch`
-     * (one conditional statement); false when a password or factor change moved it meanwhile.
+     * (one conditional statement) and resolves to its id; undefined when a password or factor
+     * change moved the epoch meanwhile.
      */
-    async insertChallengeIfEpochCurrent(challenge: typeof twoFactorChallenges.$inferInsert & { createdAt: Date }): Promise<boolean> {
+    async insertChallengeIfEpochCurrent(challenge: typeof twoFactorChallenges.$inferInsert & { createdAt: Date }): Promise<string | undefined> {
       // Housekeeping on the way: the user's finished, expired or superseded challenges are useless.
       await db
         .delete(twoFactorChallenges)
@@ -45,7 +46,7 @@ export function createChallengeStore(db: Database) {
             .where(and(eq(users.id, challenge.userId), eq(users.credentialEpoch, challenge.credentialEpoch))),
         )
         .returning({ id: twoFactorChallenges.id });
-      return rows.length === 1;
+      return rows[0]?.id;
     },
 
     /** Why a temp token was refused (unknown, consumed, out of attempts or expired): the rare path. */

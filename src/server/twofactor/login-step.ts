@@ -3,8 +3,9 @@ import { ipLimiterKey } from '../core/client-address';
 import type { RequestOrigin } from '../core/request-origin';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
 import { explainRefusal } from './attempts';
+import { createChallengeStash, type ChallengeStash } from './challenge-stash';
 import type { CodeChecker } from './code-check';
-import type { Executor, LoginCompletion } from './store';
+import type { ChallengeAttempt, CredentialRow, Executor, LoginCompletion } from './store';
 import type { AttemptThrottle } from './throttle';
 import type { FactorMethod, SecondFactorInput, TwoFactorDeps, TwoFactorLoginStep } from './types';
 
@@ -14,29 +15,96 @@ export interface LoginStepParts {
   hasOtherFactor(userId: string, executor?: Executor): Promise<boolean>;
 }
 
-type LoginStep = { deps: TwoFactorDeps; parts: LoginStepParts; now: () => Date };
+type LoginStep = { deps: TwoFactorDeps; parts: LoginStepParts; now: () => Date; stash: ChallengeStash | undefined };
+
+/** One attempt taken on a temp token, and what its code is checked against. */
+interface TakenAttempt {
+  tokenHash: string;
+  challengeId: string;
+  userId: string;
+  /** The credential epoch the temp token was issued under. */
+  credentialEpoch: number;
+  /** Attempts taken on this token, this one included. */
+  attempts: number;
+  credential: CredentialRow | undefined;
+  /**
+   * Whether the database counted this attempt already. Not when the shared stash took it: a
+   * wrong code is then counted by its own statement, and a right one needs none.
+   */
+  countedInDatabase: boolean;
+}
 
 /** The second login step: the temp token the password step hands out, then the code that turns it into a session. */
 export function createTwoFactorLoginStep(deps: TwoFactorDeps, parts: LoginStepParts): TwoFactorLoginStep {
-  const self: LoginStep = { deps, parts, now: () => new Date(deps.clock.nowMs()) };
+  const stash = deps.attemptStash ? createChallengeStash(deps.attemptStash) : undefined;
+  const self: LoginStep = { deps, parts, now: () => new Date(deps.clock.nowMs()), stash };
   return {
     async startChallenge(subject, origin) {
       const tempToken = generateToken(deps.randomBytes);
+      const tokenHash = hashToken(tempToken);
       const createdAt = self.now();
-      const stored = await deps.store.insertChallengeIfEpochCurrent({
-        userId: subject.id,
-        tokenHash: hashToken(tempToken),
-        createdAt,
-        expiresAt: new Date(createdAt.getTime() + deps.tempTokenTtlSeconds * 1000),
-        credentialEpoch: subject.credentialEpoch,
-        ip: origin.ip,
-        userAgent: origin.userAgent ?? null,
-      });
-      return stored ? { tempToken, expiresInSeconds: deps.tempTokenTtlSeconds } : undefined;
+      const expiresAt = new Date(createdAt.getTime() + deps.tempTokenTtlSeconds * 1000);
+      const [challengeId, credential] = await Promise.all([
+        deps.store.insertChallengeIfEpochCurrent({
+          userId: subject.id,
+          tokenHash,
+          createdAt,
+          expiresAt,
+          credentialEpoch: subject.credentialEpoch,
+          ip: origin.ip,
+          userAgent: origin.userAgent ?? null,
+        }),
+        stash ? deps.store.getCredential(subject.id) : undefined,
+      ]);
+      if (!challengeId) return undefined;
+      // Stored under the epoch the challenge was (insertChallengeIfEpochCurrent checked it): a
+      // credential read after a change of factors belongs to a later epoch and can open nothing.
+      await stash?.put(
+        tokenHash,
+        { challengeId, userId: subject.id, credentialEpoch: subject.credentialEpoch, expiresAtMs: expiresAt.getTime(), credential },
+        deps.tempTokenTtlSeconds,
+      );
+      return { tempToken, expiresInSeconds: deps.tempTokenTtlSeconds };
     },
 
     verifyLogin: (input, origin) => verifyLogin(self, input, origin),
   };
+}
+
+const fromDatabase = (tokenHash: string, attempt: ChallengeAttempt | undefined): TakenAttempt | undefined =>
+  attempt && { tokenHash, ...attempt, userId: attempt.user.id, countedInDatabase: true };
+
+/**
+ * One of the temp token's attempts, taken before the code is evaluated so that parallel requests
+ * cannot overshoot the limit. With a shared stash (Redis) the stash counts it and hands over the
+ * credential in the same round trip, so a TOTP code needs no database read before its completing
+ * statement. A backup code is checked against the database's rows anyway and is counted there
+ * as well. Without a stash the database counts every attempt. Undefined when the token cannot be
+ * used.
+ */
+async function takeOnToken({ deps, stash, now }: LoginStep, tokenHash: string, method: FactorMethod): Promise<TakenAttempt | undefined> {
+  const { store, limits } = deps;
+  const fromStore = async () => fromDatabase(tokenHash, await store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()));
+  if (!stash) return fromStore();
+  const stashed = await stash.take(tokenHash, limits.tempTokenMaxFailures, deps.clock.nowMs());
+  if (stashed.state !== 'taken') return undefined;
+  if (method === 'backup_code') return fromStore();
+  return { tokenHash, ...stashed.challenge, attempts: stashed.attempts, countedInDatabase: false };
+}
+
+/**
+ * Why a temp token cannot be used: unknown, consumed, out of attempts, voided by a credential
+ * change, or expired. Only the last is worth telling apart (the user may simply have been slow).
+ */
+async function tokenRefusal({ deps }: LoginStep, tokenHash: string | undefined): Promise<AppError> {
+  const { limits } = deps;
+  const challenge = tokenHash ? await deps.store.findChallenge(tokenHash) : undefined;
+  const expired =
+    challenge &&
+    !challenge.consumedAt &&
+    challenge.failedAttempts < limits.tempTokenMaxFailures &&
+    challenge.expiresAt.getTime() <= deps.clock.nowMs();
+  return new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
 }
 
 /**
@@ -44,52 +112,71 @@ export function createTwoFactorLoginStep(deps: TwoFactorDeps, parts: LoginStepPa
  * point and the account's budgets in one reservation, all before the code is evaluated. Throws
  * when the token cannot be used; such a request still costs its address a point.
  */
-async function takeAttempt({ deps, parts, now }: LoginStep, tempToken: string, origin: RequestOrigin) {
-  const { store, limits } = deps;
+async function takeAttempt(self: LoginStep, tempToken: string, method: FactorMethod, origin: RequestOrigin) {
   const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
-  const attempt = tokenHash ? await store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()) : undefined;
-  if (attempt) return { attempt, budgets: await parts.throttle.reserveAttemptBudgets(attempt.user.id, origin) };
-  await parts.throttle.reserveAddressPoint(origin);
-  // Unknown, consumed, out of attempts, voided by a credential change, or expired: only the
-  // last is worth telling apart (the user may simply have been slow).
-  const challenge = tokenHash ? await store.findChallenge(tokenHash) : undefined;
-  const expired =
-    challenge &&
-    !challenge.consumedAt &&
-    challenge.failedAttempts < limits.tempTokenMaxFailures &&
-    challenge.expiresAt.getTime() <= deps.clock.nowMs();
-  throw new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
+  const taken = tokenHash ? await takeOnToken(self, tokenHash, method) : undefined;
+  if (taken) return { taken, budgets: await self.parts.throttle.reserveAttemptBudgets(taken.userId, origin) };
+  await self.parts.throttle.reserveAddressPoint(origin);
+  throw await tokenRefusal(self, tokenHash);
+}
+
+/** Thrown inside the attempt when the token died after the stash handed it out: passed on as it is. */
+class DeadTokenRefusal extends Error {
+  constructor(readonly refusal: AppError) {
+    super(refusal.code);
+  }
+}
+
+/**
+ * A wrong or replayed TOTP code. When the stash took the attempt, the database counts it now,
+ * under the conditions it would have taken it on; a token that died meanwhile (consumed by a
+ * parallel request, expired, voided by a credential change) is refused as a token, as the
+ * database path refuses it, and gives the account back the points it took.
+ */
+async function refuseTotpCode(
+  self: LoginStep,
+  taken: TakenAttempt,
+  origin: RequestOrigin,
+  reason: 'invalid_code' | 'replayed',
+  code: 'INVALID_CODE' | 'CODE_ALREADY_USED',
+): Promise<never> {
+  const { deps, parts } = self;
+  if (!taken.countedInDatabase && !(await deps.store.recordChallengeFailure(taken.challengeId, deps.limits.tempTokenMaxFailures, self.now()))) {
+    await parts.throttle.giveBackUserBudgets(taken.userId);
+    throw new DeadTokenRefusal(await tokenRefusal(self, taken.tokenHash));
+  }
+  return parts.codes.failWith(taken.userId, 'totp', reason, 'login', origin, code);
 }
 
 async function verifyLogin(self: LoginStep, input: { tempToken: string } & SecondFactorInput, origin: RequestOrigin) {
   const { deps, parts } = self;
   const { sessions, audit, limits } = deps;
-  const { attempt, budgets } = await takeAttempt(self, input.tempToken, origin);
-  const { user, credential } = attempt;
-  const context = { userId: user.id, origin };
+  const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
+  const { taken, budgets } = await takeAttempt(self, input.tempToken, method, origin);
+  const { userId, credential } = taken;
+  const context = { userId, origin };
   // 2FA reset or disabled since the password step: start over. A passkey-only account
   // still answers a backup code here.
-  if (!credential?.enabledAt && (input.backupCode === undefined || !(await parts.hasOtherFactor(user.id)))) {
+  if (!credential?.enabledAt && (input.backupCode === undefined || !(await parts.hasOtherFactor(userId)))) {
     throw new AppError('TEMP_TOKEN_INVALID');
   }
-  const method: FactorMethod = input.backupCode !== undefined ? 'backup_code' : 'totp';
   // The session is issued under the epoch the temp token was: completeLogin stores it only if
   // that epoch is still the user's, and a session lookup would refuse it otherwise anyway.
-  const pending = sessions.prepare({ id: user.id, credentialEpoch: attempt.credentialEpoch }, 2, origin);
+  const pending = sessions.prepare({ id: userId, credentialEpoch: taken.credentialEpoch }, 2, origin);
   let completion: LoginCompletion;
   try {
     // A backup code is burnt on its own, after its argon2 check; a TOTP step is burnt by
     // completeLogin, in the same statement that consumes the token and opens the session.
     let totpStep: number | null = null;
     if (input.backupCode !== undefined) {
-      await parts.codes.checkBackupCode(user.id, input.backupCode, 'login', origin);
+      await parts.codes.checkBackupCode(userId, input.backupCode, 'login', origin);
     } else {
       totpStep = parts.codes.matchTotpCode(credential!, input.code);
-      if (totpStep === null) await parts.codes.failWith(user.id, 'totp', 'invalid_code', 'login', origin, 'INVALID_CODE');
+      if (totpStep === null) await refuseTotpCode(self, taken, origin, 'invalid_code', 'INVALID_CODE');
     }
     completion = await deps.store.completeLogin({
-      challengeId: attempt.challengeId,
-      userId: user.id,
+      challengeId: taken.challengeId,
+      userId,
       totpStep,
       now: self.now(),
       session: pending.row,
@@ -98,18 +185,37 @@ async function verifyLogin(self: LoginStep, input: { tempToken: string } & Secon
         { type: 'auth.login.succeeded', ...context, details: { aal: 2, method } },
       ]),
     });
-    if (completion.outcome === 'replayed') await parts.codes.failWith(user.id, 'totp', 'replayed', 'login', origin, 'CODE_ALREADY_USED');
+    if (completion.outcome === 'replayed') await refuseTotpCode(self, taken, origin, 'replayed', 'CODE_ALREADY_USED');
   } catch (error) {
-    if (attempt.attempts >= limits.tempTokenMaxFailures) {
+    if (error instanceof DeadTokenRefusal) throw error.refusal;
+    if (taken.attempts >= limits.tempTokenMaxFailures) {
       await audit.record('2fa.temp_token_invalidated', {
         ...context,
-        details: { reason: 'too_many_failures', count: attempt.attempts },
+        details: { reason: 'too_many_failures', count: taken.attempts },
       });
     }
-    throw await explainRefusal(error, budgets, [limits.tempTokenMaxFailures - attempt.attempts]);
+    throw await explainRefusal(error, budgets, [limits.tempTokenMaxFailures - taken.attempts]);
   }
-  if (completion.outcome !== 'completed') throw new AppError('TEMP_TOKEN_INVALID');
-  await parts.throttle.settleSuccess(user.id, ipLimiterKey(origin.ip));
-  deps.telemetry.emit('2fa.verified', { user_id: user.id, method, outcome: 'success', request_id: origin.requestId });
-  return { user: { ...user, credentialEpoch: attempt.credentialEpoch }, issued: sessions.opened(pending, completion.sessionId) };
+  if (completion.outcome !== 'completed') {
+    // The token died after its attempt was taken (a parallel request consumed it, a credential
+    // change voided it): a refusal of the token, not of the code, so the account's points go back.
+    await parts.throttle.giveBackUserBudgets(userId);
+    throw await tokenRefusal(self, taken.tokenHash);
+  }
+  await Promise.all([parts.throttle.settleSuccess(userId, ipLimiterKey(origin.ip)), forgetStashed(self, taken.tokenHash)]);
+  deps.telemetry.emit('2fa.verified', { user_id: userId, method, outcome: 'success', request_id: origin.requestId });
+  return { user: { ...completion.user, credentialEpoch: taken.credentialEpoch }, issued: sessions.opened(pending, completion.sessionId) };
+}
+
+/**
+ * The token is consumed: its stash can go (in the same tick as the throttles' give-back, so one
+ * socket write carries both). Should this fail, the stash only lets later attempts reach the
+ * database, which refuses the consumed token; it expires with the token anyway.
+ */
+async function forgetStashed({ stash, deps }: LoginStep, tokenHash: string): Promise<void> {
+  try {
+    await stash?.remove(tokenHash);
+  } catch (error) {
+    deps.logger.warn({ cause: (error as Error).message }, 'temp token stash not removed; it expires with the token');
+  }
 }

@@ -28,11 +28,16 @@ interface ChallengeAttemptRow extends Record<string, unknown> {
   last_used_at: Date | string | null;
 }
 
+export type SignedInUser = ChallengeAttempt['user'];
+
 export type LoginCompletion =
-  | { outcome: 'completed'; sessionId: string }
+  | { outcome: 'completed'; sessionId: string; user: SignedInUser }
   /** The TOTP step (or a later one) was already used: nothing was written. */
   | { outcome: 'replayed' }
-  /** The step was burnt but a concurrent request consumed the temp token first. */
+  /**
+   * The token cannot be used (consumed, or voided by a credential change), so nothing was
+   * burnt; or the step was burnt but a concurrent request consumed the token first.
+   */
   | { outcome: 'token_used' };
 
 // A token issued under an older credential epoch is dead: it takes no attempt and opens nothing.
@@ -51,6 +56,18 @@ const TAKE_CHALLENGE_ATTEMPT_SQL = `with taken as (
        from taken
        join users u on u.id = taken.user_id
        left join two_factor_credentials c on c.user_id = taken.user_id`;
+
+// The same conditions as taking an attempt, for a wrong code whose attempt was counted before
+// its evaluation elsewhere (the shared stash): the database keeps the count of wrong codes, and
+// a token that died meanwhile (consumed, expired, voided by a credential change) changes nothing.
+const RECORD_CHALLENGE_FAILURE_SQL = `update two_factor_challenges ch
+          set failed_attempts = failed_attempts + 1
+        where id = $1
+          and consumed_at is null
+          and failed_attempts < $2
+          and expires_at > $3
+          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
+       returning failed_attempts`;
 
 function toChallengeAttempt(row: ChallengeAttemptRow): ChallengeAttempt {
   const credential: CredentialRow | undefined =
@@ -81,6 +98,7 @@ function toChallengeAttempt(row: ChallengeAttemptRow): ChallengeAttempt {
 export function createLoginStore(prepare: DatabaseHandle['prepare']) {
   const takeChallengeAttemptStatement = prepare<ChallengeAttemptRow>('two_factor_take_challenge_attempt', TAKE_CHALLENGE_ATTEMPT_SQL);
   const completeLoginStatement = prepare<LoginCompletionRow>('two_factor_complete_login', COMPLETE_LOGIN_SQL);
+  const recordChallengeFailureStatement = prepare<{ failed_attempts: number }>('two_factor_record_challenge_failure', RECORD_CHALLENGE_FAILURE_SQL);
 
   return {
     /**
@@ -95,6 +113,14 @@ export function createLoginStore(prepare: DatabaseHandle['prepare']) {
     },
 
     /**
+     * Counts a wrong code on a token whose attempt the shared stash took before the code was
+     * evaluated. False when the token is no longer usable, so the refusal is about the token.
+     */
+    async recordChallengeFailure(challengeId: string, maxAttempts: number, now: Date): Promise<boolean> {
+      return (await recordChallengeFailureStatement([challengeId, maxAttempts, now])).length === 1;
+    },
+
+    /**
      * The successful end of the second login step as ONE statement: one round trip and one
      * commit instead of four. It burns the TOTP step (replay protection; skipped for a backup
      * code, burnt before), consumes the temp token, and only if both changed their row opens
@@ -104,9 +130,11 @@ export function createLoginStore(prepare: DatabaseHandle['prepare']) {
     async completeLogin(input: LoginCompletionInput): Promise<LoginCompletion> {
       const row = (await completeLoginStatement(completeLoginParams(input)))[0];
       if (!row) throw new Error('completeLogin returned no row');
+      if (Number(row.token_usable) !== 1) return { outcome: 'token_used' };
       if (input.totpStep !== null && Number(row.step_recorded) !== 1) return { outcome: 'replayed' };
-      if (row.session_id === null) return { outcome: 'token_used' };
-      return { outcome: 'completed', sessionId: row.session_id };
+      if (row.session_id === null || row.email === null) return { outcome: 'token_used' };
+      const user = { id: input.userId, email: row.email, role: row.role!, createdAt: new Date(row.user_created_at!) };
+      return { outcome: 'completed', sessionId: row.session_id, user };
     },
   };
 }

@@ -19,6 +19,8 @@ export interface AttemptThrottle {
   /** The per-IP point alone: an attempt that names no usable account (an unknown temp token) still costs its address. */
   reserveAddressPoint(origin: RequestOrigin): Promise<void>;
   settleSuccess(userId: string, ipKey: string): Promise<void>;
+  /** One point back to each of the account's budgets: for an attempt that turned out to be about a dead token, not a code. */
+  giveBackUserBudgets(userId: string): Promise<void>;
 }
 
 /** The per-IP and per-user throttles every second-factor check (TOTP, backup code, passkey) goes through. */
@@ -33,6 +35,13 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
       { gate: limits.userShort, key: userId, kind: 'reset' },
       { gate: limits.userDaily, key: userId, kind: 'refund' },
       { gate: limits.ip, key: ipKey, kind: 'refund' },
+    ]);
+  }
+
+  async function giveBackUserBudgets(userId: string): Promise<void> {
+    await giveBack([
+      { gate: limits.userShort, key: userId, kind: 'refund' },
+      { gate: limits.userDaily, key: userId, kind: 'refund' },
     ]);
   }
 
@@ -76,5 +85,5 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return result;
   }
 
-  return { throttled, reserveAttemptBudgets, reserveUserBudgets, reserveAddressPoint, settleSuccess };
+  return { throttled, reserveAttemptBudgets, reserveUserBudgets, reserveAddressPoint, settleSuccess, giveBackUserBudgets };
 }

@@ -10,6 +10,7 @@ import type { RandomBytes } from '../lib/random';
 import type { KeyRing } from '../lib/secret-box';
 import type { Telemetry } from '../lib/telemetry';
 import type { LimitGate } from '../limits/limit-gate';
+import type { AttemptStash } from '../limits/limiter-store';
 import type { Executor, TwoFactorStore } from './store';
 
 export interface TwoFactorLimits {
@@ -76,6 +77,11 @@ export interface TwoFactorDeps {
   limits: TwoFactorLimits;
   issuer: string;
   tempTokenTtlSeconds: number;
+  /**
+   * The limiter store's shared stash (Redis only): the second login step counts a TOTP attempt
+   * there and reads the credential in the same round trip, so it writes once instead of twice.
+   */
+  attemptStash?: AttemptStash;
   /** Second factors of other capabilities (passkeys): backup codes serve them too. */
   otherFactors?: { factorSummary(userId: string, executor?: Executor): Promise<{ passkeys: number }> };
 }

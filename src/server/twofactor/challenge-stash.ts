@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { storeUnavailable } from '../limits/limit-gate';
+import type { AttemptStash } from '../limits/limiter-store';
+import type { CredentialRow } from './store';
+
+/**
+ * What the password step leaves in the shared stash for the second login step, under the temp
+ * token's hash: everything the code is checked against, so that a TOTP verify needs no database
+ * read before its one completing statement. The TOTP secret stays the AES-GCM envelope the
+ * database holds (sealed with APP_ENC_KEY). No email or other profile data: the completing
+ * statement reads those fresh.
+ *
+ * Nothing here is trusted to be current: the completing statement re-checks the token (not
+ * consumed), the credential epoch (every factor, password and reset change moves it, so a stashed
+ * credential is never used after such a change) and the credential being enabled.
+ */
+export interface StashedChallenge {
+  challengeId: string;
+  userId: string;
+  credentialEpoch: number;
+  expiresAtMs: number;
+  credential: Pick<CredentialRow, 'userId' | 'secretCiphertext' | 'createdAt' | 'enabledAt' | 'lastUsedStep' | 'lastUsedAt'> | undefined;
+}
+
+const stashedShape = z.object({
+  c: z.string(),
+  u: z.string(),
+  e: z.number().int(),
+  x: z.number(),
+  s: z.object({ k: z.string(), at: z.number(), on: z.number().nullable() }).nullable(),
+});
+
+const stashKey = (tokenHash: string) => `2fa_challenge:${tokenHash}`;
+
+function encode(challenge: StashedChallenge): string {
+  const { credential } = challenge;
+  return JSON.stringify({
+    c: challenge.challengeId,
+    u: challenge.userId,
+    e: challenge.credentialEpoch,
+    x: challenge.expiresAtMs,
+    s: credential ? { k: credential.secretCiphertext, at: credential.createdAt.getTime(), on: credential.enabledAt?.getTime() ?? null } : null,
+  });
+}
+
+/** Undefined for a value this version cannot read: the caller treats it like a missing stash. */
+function decode(value: string): StashedChallenge | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const parsed = stashedShape.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { c, u, e, x, s } = parsed.data;
+  return {
+    challengeId: c,
+    userId: u,
+    credentialEpoch: e,
+    expiresAtMs: x,
+    credential: s
+      ? // The replay guard is the completing statement's (last_used_step), never the stash's.
+        { userId: u, secretCiphertext: s.k, createdAt: new Date(s.at), enabledAt: s.on === null ? null : new Date(s.on), lastUsedStep: null, lastUsedAt: null }
+      : undefined,
+  };
+}
+
+export type StashedAttempt =
+  | { state: 'taken'; attempts: number; challenge: StashedChallenge }
+  | { state: 'refused' };
+
+/** As the throttles do: the store unreachable is a 503 that says so, never a 500 or a skipped count. */
+async function orUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
+}
+
+/** The temp tokens' stash, on the limiter store's AttemptStash (Redis). */
+export function createChallengeStash(stash: AttemptStash) {
+  return {
+    put: (tokenHash: string, challenge: StashedChallenge, ttlSeconds: number) =>
+      orUnavailable(stash.put(stashKey(tokenHash), encode(challenge), ttlSeconds)),
+
+    /**
+     * Takes one of the token's attempts before its code is evaluated. Refused when the stash
+     * is gone or unreadable, out of attempts, or expired by the application's clock (the
+     * store's expiry runs on its own clock): the database then says why.
+     */
+    async take(tokenHash: string, maxAttempts: number, nowMs: number): Promise<StashedAttempt> {
+      const taken = await orUnavailable(stash.take(stashKey(tokenHash), maxAttempts));
+      if (taken.state !== 'taken') return { state: 'refused' };
+      const challenge = decode(taken.value);
+      if (!challenge || challenge.expiresAtMs <= nowMs) return { state: 'refused' };
+      return { state: 'taken', attempts: taken.attempts, challenge };
+    },
+
+    remove: (tokenHash: string) => orUnavailable(stash.remove(stashKey(tokenHash))),
+  };
+}
+
+export type ChallengeStash = ReturnType<typeof createChallengeStash>;
