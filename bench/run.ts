@@ -12,7 +12,7 @@ import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
 import { PEER_RATE_LIMIT_MAX, PEER_RATE_LIMIT_WINDOW_SECONDS } from './peers/better-auth/auth';
 import { FLOOD_KINDS, roundRatio, runFlood, SCENARIO_IDS, type FloodPhase, type ScenarioContext, type ScenarioId, type ServerName } from './scenarios';
-import { IDLE_WINDOW_MS, loginServiceRedisPrefix, measureIdleMemory, sideProfileDir, startServers } from './servers';
+import { IDLE_WINDOW_MS, loginServiceRedisPrefix, measureIdleMemory, sideProfileDir, signInFloorRedisPrefix, startServers } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 import { summarizeCpuProfile } from './profile-summary';
 import { standaloneThreadpoolSize } from '../src/server/lib/threadpool-size';
@@ -229,6 +229,7 @@ async function main(): Promise<void> {
     const ctx = scenarioContext(settings, processes, fixtures, {
       Proofgate: redisPrefix,
       'login service': loginServiceRedisPrefix(redisPrefix),
+      'sign-in floor': signInFloorRedisPrefix(redisPrefix),
     });
     // The machine's speed moves within minutes (one hash alone: 5–14 ms on the same day), so the
     // login's ceiling is timed again right before each round's login runs, not only at the start.

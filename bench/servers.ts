@@ -83,6 +83,11 @@ export function loginServiceRedisPrefix(proofgateRedisPrefix: string): string {
   return `${proofgateRedisPrefix}-service`;
 }
 
+/** The sign-in floor's own Redis key prefix (its ioredis client adds a colon). */
+export function signInFloorRedisPrefix(proofgateRedisPrefix: string): string {
+  return `${proofgateRedisPrefix}-floor`;
+}
+
 /** With `--profile`, the login service and the sign-in floor write their CPU profiles beside Proofgate's, each in this folder. */
 export function sideProfileDir(proofgateProfileDir: string, side: 'login-service' | 'sign-in-floor'): string {
   return `${proofgateProfileDir}-${side}`;
@@ -159,7 +164,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         NODE_ENV: 'production',
         DATABASE_URL: options.proofgateDatabaseUrl,
         REDIS_URL: options.redisUrl,
-        REDIS_KEY_PREFIX: `${options.redisPrefix}-floor:`,
+        REDIS_KEY_PREFIX: `${signInFloorRedisPrefix(options.redisPrefix)}:`,
         APP_ENC_KEY: options.appEncKey,
       },
       cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'sign-in-floor') : undefined,

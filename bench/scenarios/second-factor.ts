@@ -105,9 +105,8 @@ export const verify: Scenario = {
         proofgateVerifies(
           ctx,
           'verify-floor',
-          ' — the least store work of a throttled, replay-checked, audited second step under node:http (two PostgreSQL statements, two Redis scripts)',
-          // The floor reads its temp tokens from the database: it keeps no stash.
-          undefined,
+          ' — the least store work of a throttled, replay-checked, audited second step under node:http (one Redis script takes the attempt and the points and returns the stash, one PostgreSQL statement, one Redis script gives back)',
+          ctx.stashPrefixes['sign-in floor'],
         ),
     },
   ],

@@ -52,8 +52,9 @@ export interface ScenarioContext {
   /** Each better-auth process made through its own HTTP API. */
   peers: Record<PeerServerName, PeerFixtures>;
   /**
-   * The REDIS_KEY_PREFIX of each server that runs Proofgate's second login step (Proofgate, its
-   * login service): its temp tokens are stashed there, as its password step leaves them.
+   * The REDIS_KEY_PREFIX of each server that answers the second login step (Proofgate, its login
+   * service, the sign-in floor): its temp tokens are stashed there, as Proofgate's password step
+   * leaves them.
    */
   stashPrefixes: Partial<Record<ServerName, string>>;
 }

@@ -35,22 +35,23 @@ import { answer, serveBareLogin } from '../bare-login-server';
  * The second step (a TOTP code for a temp token, with replay check, limiter and audit on), per
  * request, again each check before the code is evaluated:
  *
- * 1. PostgreSQL: one statement takes one of the temp token's attempts (unconsumed, unexpired,
- *    attempts left) and reads the user's encrypted TOTP secret;
- * 2. Redis: one script takes a point for the client's address, the account's lock and its
- *    daily cap;
- * 3. the secret decrypted (Proofgate's AES-GCM envelope) and the code matched (±1 step), in
+ * 1. Redis: one script takes one of the temp token's attempts from its stash (what Proofgate's
+ *    password step leaves under the token's hash: the challenge id, the user id and the sealed
+ *    TOTP secret), then a point for the client's address, the account's lock and its daily cap,
+ *    and returns the stash;
+ * 2. the secret decrypted (Proofgate's AES-GCM envelope) and the code matched (±1 step), in
  *    process;
- * 4. PostgreSQL: one statement burns the step (only a later step than the last one used), then
+ * 3. PostgreSQL: one statement burns the step (only a later step than the last one used), then
  *    consumes the token, opens the AAL2 session and writes its `auth.login.succeeded` event,
  *    each only if the one before it happened;
- * 5. Redis: one script gives back what a success does not cost (the lock cleared, the address's
- *    and the daily point returned).
+ * 4. Redis: one script gives back what a success does not cost (the lock cleared, the address's
+ *    and the daily point returned) and drops the stash.
  *
- * Those are the round trips of Proofgate's second step (two to PostgreSQL, two to Redis); what
- * it has beyond them (the credential-epoch conditions, a second audit row, telemetry, the log
- * line, Express) is Proofgate's cost. Its limits are far above what a run sends: it throttles
- * nothing, it only pays for throttling.
+ * One PostgreSQL and two Redis round trips: one Redis round trip fewer than Proofgate's second
+ * step, which takes the token's attempt and the throttles' points in two scripts. What
+ * Proofgate has beyond them (that round trip, the credential-epoch conditions, a second audit
+ * row, telemetry, the log line, Express) is Proofgate's cost. Its limits are far above what a
+ * run sends: it throttles nothing, it only pays for throttling.
  *
  * Env: PORT, HOST, DATABASE_URL (Proofgate's database, migrated), REDIS_URL, REDIS_KEY_PREFIX,
  * APP_ENC_KEY (the key the bench fixtures encrypt TOTP secrets with).
@@ -69,11 +70,30 @@ for i = 1, #KEYS do
 end
 return refused
 `;
-// What a second step's success gives back: the account's lock cleared (KEYS[1]), the address's
-// and the daily point returned (the other keys).
+// A second step's attempt: one of the temp token's attempts from its stash (KEYS[1]), then the
+// address's point (KEYS[2]) and the account's lock and daily cap, whose keys name the stashed
+// user (ARGV[4] is the key prefix, which ioredis adds to KEYS only). Returns the stash, false
+// for a token without one or out of attempts, 0 for a throttle refusal.
+const TAKE_STASHED_LUA = `
+local value = redis.call('hget', KEYS[1], 'v')
+if not value then return false end
+if redis.call('hincrby', KEYS[1], 'n', 1) > tonumber(ARGV[3]) then return false end
+local user = cjson.decode(value).u
+local keys = { KEYS[2], ARGV[4] .. 'floor:lock:' .. user, ARGV[4] .. 'floor:daily:' .. user }
+local refused = false
+for i = 1, #keys do
+  local consumed = redis.call('incr', keys[i])
+  if consumed == 1 then redis.call('expire', keys[i], ARGV[1]) end
+  if consumed > tonumber(ARGV[2]) then refused = true end
+end
+if refused then return 0 end
+return value
+`;
+// What a second step's success gives back: the stash dropped and the account's lock cleared
+// (KEYS[1], KEYS[2]), the address's and the daily point returned (the other keys).
 const GIVE_BACK_LUA = `
-redis.call('del', KEYS[1])
-for i = 2, #KEYS do redis.call('decr', KEYS[i]) end
+redis.call('del', KEYS[1], KEYS[2])
+for i = 3, #KEYS do redis.call('decr', KEYS[i]) end
 return 0
 `;
 const POINTS = 1_000_000_000;
@@ -94,16 +114,6 @@ const OPEN_SESSION = {
       select $1, 'auth.login.succeeded', $3, $4, '{"aal":1}'::jsonb from opened`,
 };
 
-const TAKE_ATTEMPT = {
-  name: 'floor-take-attempt',
-  text: `with taken as (
-      update ${quotedTableName(twoFactorChallenges)}
-         set failed_attempts = failed_attempts + 1
-       where token_hash = $1 and consumed_at is null and failed_attempts < $2 and expires_at > now()
-      returning id, user_id)
-    select taken.id, taken.user_id, c.secret_ciphertext
-      from taken join ${quotedTableName(twoFactorCredentials)} c on c.user_id = taken.user_id and c.enabled_at is not null`,
-};
 const COMPLETE_LOGIN = {
   name: 'floor-complete-login',
   text: `with step as (
@@ -126,6 +136,7 @@ const COMPLETE_LOGIN = {
 
 type FloorRedis = Redis & {
   floorTakePoints(keyCount: number, ...keysAndArgs: string[]): Promise<number>;
+  floorTakeStashed(keyCount: number, ...keysAndArgs: string[]): Promise<string | 0 | null>;
   floorGiveBack(keyCount: number, ...keys: string[]): Promise<number>;
 };
 
@@ -136,8 +147,10 @@ async function main(): Promise<void> {
   if (!databaseUrl || !redisUrl || !encryptionKey) throw new Error('DATABASE_URL, REDIS_URL and APP_ENC_KEY are required');
   const keys: KeyRing = createKeyRing(keyFromBase64(encryptionKey));
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, options: `-c search_path=${DEFAULT_DATABASE_SCHEMA}` });
-  const redis = new Redis(redisUrl, { keyPrefix: process.env.REDIS_KEY_PREFIX ?? 'bench-floor:' }) as FloorRedis;
+  const keyPrefix = process.env.REDIS_KEY_PREFIX ?? 'bench-floor:';
+  const redis = new Redis(redisUrl, { keyPrefix }) as FloorRedis;
   redis.defineCommand('floorTakePoints', { lua: TAKE_POINTS_LUA });
+  redis.defineCommand('floorTakeStashed', { lua: TAKE_STASHED_LUA });
   redis.defineCommand('floorGiveBack', { lua: GIVE_BACK_LUA });
   const dummyHash = await hashSecret(secureRandomBytes(24).toString('base64'));
 
@@ -158,24 +171,22 @@ async function main(): Promise<void> {
   }
 
   async function verifyTotp(tempToken: string, code: string, ip: string, userAgent: string | null): Promise<string | 401 | 429> {
-    const { rows } = await pool.query<{ id: string; user_id: string; secret_ciphertext: string }>({
-      ...TAKE_ATTEMPT,
-      values: [hashToken(tempToken), TEMP_TOKEN_MAX_FAILURES],
-    });
-    const challenge = rows[0];
-    if (!challenge) return 401;
+    // The key Proofgate's stash uses (limits/redis-attempt-stash.ts, twofactor/challenge-stash.ts).
+    const stashKey = `stash:2fa_challenge:${hashToken(tempToken)}`;
     const address = `floor:${ipLimiterKey(ip)}`;
-    const lockKey = `floor:lock:${challenge.user_id}`;
-    const dailyKey = `floor:daily:${challenge.user_id}`;
-    if ((await redis.floorTakePoints(3, address, lockKey, dailyKey, String(WINDOW_SECONDS), String(POINTS))) !== 0) return 429;
-    const secret = decryptSecret(keys, challenge.secret_ciphertext, totpSecretContext(challenge.user_id)).toString('utf8');
+    const taken = await redis.floorTakeStashed(2, stashKey, address, String(WINDOW_SECONDS), String(POINTS), String(TEMP_TOKEN_MAX_FAILURES), keyPrefix);
+    if (taken === 0) return 429;
+    if (!taken) return 401;
+    const challenge = JSON.parse(taken) as { c: string; u: string; s: { k: string } | null };
+    if (!challenge.s) return 401;
+    const secret = decryptSecret(keys, challenge.s.k, totpSecretContext(challenge.u)).toString('utf8');
     const step = matchTotpStep(secret, code, Date.now());
     if (step === null) return 401;
     const tokenHash = hashToken(generateToken(secureRandomBytes));
-    const completed = await pool.query({ ...COMPLETE_LOGIN, values: [challenge.id, challenge.user_id, step, tokenHash, ip, userAgent] });
+    const completed = await pool.query({ ...COMPLETE_LOGIN, values: [challenge.c, challenge.u, step, tokenHash, ip, userAgent] });
     if (completed.rowCount !== 1) return 401;
-    await redis.floorGiveBack(3, lockKey, address, dailyKey);
-    return challenge.user_id;
+    await redis.floorGiveBack(4, stashKey, `floor:lock:${challenge.u}`, address, `floor:daily:${challenge.u}`);
+    return challenge.u;
   }
 
   serveBareLogin({
