@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!isPostgres).each(variants)('two instances, $name', ({ redis }) => {
-  it('alternating wrong guesses lock the user at exactly 10 failures across both', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, async () => {
+  it('alternating wrong guesses lock the user at exactly 10 failures across both; a temp token from one signs in once on the other', { timeout: CHILD_PROCESS_TEST_TIMEOUT_MS }, async () => {
     const env: Record<string, string> = {
       DATABASE_URL: database!.databaseUrl!,
       APP_ENC_KEY: TEST_APP_ENC_KEY,
@@ -65,6 +65,21 @@ describe.skipIf(!isPostgres).each(variants)('two instances, $name', ({ redis }) 
       expect(locked.body.error_code).toBe('TWO_FACTOR_LOCKED');
       expect(locked.body.retry_after).toBeGreaterThan(800);
     }
+
+    // A temp token handed out by one instance signs in on the other, once: with Redis its stash
+    // (attempts and sealed secret) is shared, without it the database is.
+    const bobEmail = uniqueEmail('multi');
+    const bob = new HttpClient(a!.url);
+    await bob.post('/api/auth/register', { email: bobEmail, password: STRONG_PASSWORD });
+    await bob.post('/api/auth/login', { email: bobEmail, password: STRONG_PASSWORD });
+    const bobSecret = (await bob.post('/api/auth/2fa/setup')).body.secret as string;
+    expect((await bob.post('/api/auth/2fa/confirm', { code: generateTotpCode(bobSecret, Date.now()) })).status).toBe(200);
+    const bobToken = (await new HttpClient(b!.url).post('/api/auth/login', { email: bobEmail, password: STRONG_PASSWORD })).body.temp_token as string;
+    const nextCode = generateTotpCode(bobSecret, Date.now() + 30_000);
+    const signedIn = await new HttpClient(a!.url).post('/api/auth/2fa/verify', { temp_token: bobToken, code: nextCode });
+    expect(signedIn.status, signedIn.text).toBe(200);
+    const reused = await new HttpClient(b!.url).post('/api/auth/2fa/verify', { temp_token: bobToken, code: nextCode });
+    expect(reused.body.error_code).toBe('TEMP_TOKEN_INVALID');
     await Promise.all([a!.stop(), b!.stop()]);
   });
 });
