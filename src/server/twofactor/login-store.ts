@@ -40,15 +40,20 @@ export type LoginCompletion =
    */
   | { outcome: 'token_used' };
 
-// A token issued under an older credential epoch is dead: it takes no attempt and opens nothing.
+// When a temp token can take an attempt: not consumed, attempts left ($2 is the limit), not
+// expired ($3 is now), and issued under the user's current credential epoch (a token of an older
+// epoch is dead: it takes no attempt and opens nothing). Both statements that count an attempt
+// use these conditions, so the two ways of counting cannot drift apart.
+const ATTEMPT_CONDITIONS = `consumed_at is null
+          and failed_attempts < $2
+          and expires_at > $3
+          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)`;
+
 const TAKE_CHALLENGE_ATTEMPT_SQL = `with taken as (
        update two_factor_challenges ch
           set failed_attempts = failed_attempts + 1
         where token_hash = $1
-          and consumed_at is null
-          and failed_attempts < $2
-          and expires_at > $3
-          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
+          and ${ATTEMPT_CONDITIONS}
        returning id, user_id, failed_attempts, credential_epoch)
      select taken.id as challenge_id, taken.failed_attempts as attempts, taken.credential_epoch,
             u.id as user_id, u.email, u.role, u.created_at as user_created_at,
@@ -57,16 +62,12 @@ const TAKE_CHALLENGE_ATTEMPT_SQL = `with taken as (
        join users u on u.id = taken.user_id
        left join two_factor_credentials c on c.user_id = taken.user_id`;
 
-// The same conditions as taking an attempt, for a wrong code whose attempt was counted before
-// its evaluation elsewhere (the shared stash): the database keeps the count of wrong codes, and
-// a token that died meanwhile (consumed, expired, voided by a credential change) changes nothing.
+// A wrong code whose attempt was counted before its evaluation elsewhere (the shared stash): the
+// database keeps the count of wrong codes, and a token that died meanwhile changes nothing.
 const RECORD_CHALLENGE_FAILURE_SQL = `update two_factor_challenges ch
           set failed_attempts = failed_attempts + 1
         where id = $1
-          and consumed_at is null
-          and failed_attempts < $2
-          and expires_at > $3
-          and exists (select 1 from users cu where cu.id = ch.user_id and cu.credential_epoch = ch.credential_epoch)
+          and ${ATTEMPT_CONDITIONS}
        returning failed_attempts`;
 
 function toChallengeAttempt(row: ChallengeAttemptRow): ChallengeAttempt {
