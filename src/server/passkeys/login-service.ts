@@ -13,6 +13,7 @@ import { hashToken, isWellFormedToken } from '../lib/tokens';
 import type { TwoFactorLimits } from '../twofactor/service';
 import { createAttemptThrottle, type AttemptThrottle } from '../twofactor/throttle';
 import type { LoginCompletion, TwoFactorStore } from '../twofactor/store';
+import { tempTokenRefusal } from '../twofactor/temp-token-refusal';
 import { createAssertionCheck, type AssertionCheck } from './assertion';
 import { consumeChallenge, newChallenge } from './challenges';
 import type { RelyingParty } from './relying-party';
@@ -65,12 +66,8 @@ export function createPasskeyLoginService(deps: PasskeyLoginDeps): PasskeyLoginS
   };
 }
 
-async function tempTokenRefusal({ deps }: PasskeyLogin, tokenHash: string | undefined): Promise<AppError> {
-  const { limits } = deps;
-  const challenge = tokenHash ? await deps.tempTokens.findChallenge(tokenHash) : undefined;
-  const expired = challenge && !challenge.consumedAt && challenge.failedAttempts < limits.tempTokenMaxFailures && challenge.expiresAt.getTime() <= deps.clock.nowMs();
-  return new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
-}
+const tokenRefusal = ({ deps }: PasskeyLogin, tokenHash: string | undefined) =>
+  tempTokenRefusal(deps.tempTokens, tokenHash, deps.limits.tempTokenMaxFailures, deps.clock.nowMs());
 
 /** Same order as TOTP verify: an attempt on the token, then the per-IP and per-user points, before anything is evaluated. */
 async function takeAttempt(self: PasskeyLogin, tempToken: string, origin: RequestOrigin) {
@@ -79,7 +76,7 @@ async function takeAttempt(self: PasskeyLogin, tempToken: string, origin: Reques
   const attempt = tokenHash ? await tempTokens.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, self.now()) : undefined;
   if (!attempt) {
     await self.throttle.reserveAddressPoint(origin);
-    throw await tempTokenRefusal(self, tokenHash);
+    throw await tokenRefusal(self, tokenHash);
   }
   await self.throttle.reserveAttemptBudgets(attempt.user.id, origin);
   return { attempt, ipKey: ipLimiterKey(origin.ip), context: { userId: attempt.user.id, origin: origin } };
@@ -96,7 +93,7 @@ async function authenticationOptions(self: PasskeyLogin, { tempToken }: { tempTo
   const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
   const found = tokenHash ? await deps.tempTokens.findChallenge(tokenHash) : undefined;
   const live = found && !found.consumedAt && found.failedAttempts < limits.tempTokenMaxFailures && found.expiresAt.getTime() > clock.nowMs();
-  if (!live) throw await tempTokenRefusal(self, tokenHash);
+  if (!live) throw await tokenRefusal(self, tokenHash);
   const passkeys = await store.listForUser(found.userId);
   if (passkeys.length === 0) throw new AppError('PASSKEY_NOT_FOUND');
   const challenge = await newChallenge(store, deps, { purpose: 'second_factor', tempChallengeId: found.id }, { userId: found.userId, userHandle: null });

@@ -7,6 +7,7 @@ import { createChallengeStash, type ChallengeStash } from './challenge-stash';
 import type { CodeChecker } from './code-check';
 import type { ChallengeAttempt, CredentialRow, Executor, LoginCompletion } from './store';
 import type { AttemptThrottle } from './throttle';
+import { tempTokenRefusal } from './temp-token-refusal';
 import type { FactorMethod, SecondFactorInput, TwoFactorDeps, TwoFactorLoginStep } from './types';
 
 export interface LoginStepParts {
@@ -92,20 +93,9 @@ async function takeOnToken({ deps, stash, now }: LoginStep, tokenHash: string, m
   return { tokenHash, ...stashed.challenge, attempts: stashed.attempts, countedInDatabase: false };
 }
 
-/**
- * Why a temp token cannot be used: unknown, consumed, out of attempts, voided by a credential
- * change, or expired. Only the last is worth telling apart (the user may simply have been slow).
- */
-async function tokenRefusal({ deps }: LoginStep, tokenHash: string | undefined): Promise<AppError> {
-  const { limits } = deps;
-  const challenge = tokenHash ? await deps.store.findChallenge(tokenHash) : undefined;
-  const expired =
-    challenge &&
-    !challenge.consumedAt &&
-    challenge.failedAttempts < limits.tempTokenMaxFailures &&
-    challenge.expiresAt.getTime() <= deps.clock.nowMs();
-  return new AppError(expired ? 'TEMP_TOKEN_EXPIRED' : 'TEMP_TOKEN_INVALID');
-}
+/** The refusal of a token that cannot be used, from what the database says of it. */
+const tokenRefusal = ({ deps }: LoginStep, tokenHash: string | undefined) =>
+  tempTokenRefusal(deps.store, tokenHash, deps.limits.tempTokenMaxFailures, deps.clock.nowMs());
 
 /**
  * Takes one of the temp token's attempts, then (once the token names the account) the per-IP
