@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { AttemptStash, StashTake } from './limiter-store';
+import { rejectIfRedisNotReady } from './redis-ready';
 
 /**
  * Takes one attempt on a stashed value and hands the value over, atomically: the attempt is
@@ -22,11 +23,6 @@ const COMMAND = 'proofgateTakeStashed';
 
 type ScriptClient = Redis & { [COMMAND](key: string, max: string): Promise<[number, string?] | null> };
 
-/** As the limiter's own commands do (rejectIfRedisNotReady): fail at once while Redis is down. */
-function requireReady(client: Redis) {
-  if (client.status !== 'ready') throw new Error(`redis ${client.status}`);
-}
-
 /** `prefix` namespaces the keys (REDIS_KEY_PREFIX), as the throttle counters are. */
 export function createRedisAttemptStash(client: Redis, prefix: string): AttemptStash {
   client.defineCommand(COMMAND, { lua: TAKE_LUA, numberOfKeys: 1 });
@@ -35,21 +31,21 @@ export function createRedisAttemptStash(client: Redis, prefix: string): AttemptS
 
   return {
     async put(key, value, ttlSeconds) {
-      requireReady(client);
+      rejectIfRedisNotReady(client);
       // One transaction: the hash never exists without its expiry.
       const replies = await client.multi().hset(keyOf(key), { v: value, n: 0 }).expire(keyOf(key), ttlSeconds).exec();
       const failed = replies?.find(([error]) => error);
       if (!replies || failed) throw failed?.[0] ?? new Error('redis transaction discarded');
     },
     async take(key, maxAttempts): Promise<StashTake> {
-      requireReady(client);
+      rejectIfRedisNotReady(client);
       const reply = await scripted[COMMAND](keyOf(key), String(maxAttempts));
       if (!reply) return { state: 'missing' };
       const [attempts, value] = reply;
       return value === undefined ? { state: 'exhausted', attempts: Number(attempts) } : { state: 'taken', attempts: Number(attempts), value };
     },
     async remove(key) {
-      requireReady(client);
+      rejectIfRedisNotReady(client);
       await client.del(keyOf(key));
     },
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ConsumeOutcome, ConsumeStep } from './limiter-store';
+import { rejectIfRedisNotReady } from './redis-ready';
 
 /**
  * One attempt often passes several throttles in a fixed order (per IP, then per account, ...),
@@ -55,9 +56,7 @@ export function createRedisConsumeInOrder(client: Redis, keyOf: (step: ConsumeSt
   const scripted = client as ScriptClient;
 
   return async function consumeInOrder(steps: readonly ConsumeStep[]): Promise<ConsumeOutcome[]> {
-    // As rejectIfRedisNotReady does for the library's own commands: fail at once while the
-    // connection is down, so the route answers 503 instead of waiting.
-    if (client.status !== 'ready') throw new Error(`redis ${client.status}`);
+    rejectIfRedisNotReady(client);
     const keys = steps.map(keyOf);
     const args = steps.flatMap(({ spec }) => [spec.durationSeconds, spec.points, spec.blockDurationSeconds ?? 0].map(String));
     const reply = await scripted[COMMAND](keys.length, ...keys, ...args);

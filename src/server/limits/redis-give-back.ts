@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { GiveBackCounterStep } from './limiter-store';
+import { rejectIfRedisNotReady } from './redis-ready';
 
 /**
  * A successful attempt gives back what it took from several throttles at once: one point to
@@ -42,8 +43,7 @@ export function createRedisGiveBack(client: Redis, keyOf: (step: GiveBackCounter
   const scripted = client as ScriptClient;
 
   return async function giveBack(steps: readonly GiveBackCounterStep[]): Promise<void> {
-    // As rejectIfRedisNotReady does for the library's own commands: fail at once while down.
-    if (client.status !== 'ready') throw new Error(`redis ${client.status}`);
+    rejectIfRedisNotReady(client);
     const keys = steps.map(keyOf);
     const args = steps.map(({ spec, kind }) => String(kind === 'reset' ? 0 : spec.durationSeconds));
     await scripted[COMMAND](keys.length, ...keys, ...args);
