@@ -1,4 +1,6 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/server/lib/tokens';
 import { registerAndLogin, startTestServer, type TestServer } from '../support/test-server';
 import { redisLimiterEnv } from '../support/login-race';
 import { createTwoFactorUser, enableTwoFactor, startTwoFactorLogin, totpNextStep, totpNow, wrongTotpNow } from '../support/two-factor';
@@ -16,8 +18,9 @@ function freshHeaders() {
   return { 'x-forwarded-for': `203.0.113.${ipCounter}` };
 }
 
+const limiterEnv = redisLimiterEnv();
 beforeAll(async () => {
-  server = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '20', TRUST_PROXY: 'loopback', ...redisLimiterEnv() } });
+  server = await startTestServer({ env: { TWO_FACTOR_TEMP_TOKEN_MAX_FAILURES: '20', TRUST_PROXY: 'loopback', ...limiterEnv } });
 });
 afterAll(async () => {
   await server?.close();
@@ -67,6 +70,39 @@ describe('a refused code says how many tries are left, and the last one says loc
     } finally {
       await custom.close();
     }
+  });
+
+  it('a temp token refused as a token (used, or its stash unreadable) costs the account none of its tries', async () => {
+    const user = await createTwoFactorUser(server);
+    const used = await startTwoFactorLogin(server, user.email);
+    expect((await used.client.post('/api/auth/2fa/verify', { temp_token: used.tempToken, code: totpNextStep(server, user.secret) })).status).toBe(200);
+    const refusals: unknown[] = [];
+    // More than the account's ten tries: were any of these counted against it, it would be locked.
+    let headers = freshHeaders();
+    for (let i = 0; i < 12; i += 1) {
+      const again = await used.client.post('/api/auth/2fa/verify', { temp_token: used.tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
+      refusals.push(again.body.error_code);
+    }
+    if (limiterEnv.REDIS_URL) {
+      // A stash this version cannot read: the script has charged the account with the attempt, so it must give it back.
+      const { client, tempToken } = await startTwoFactorLogin(server, user.email);
+      const redis = new Redis(limiterEnv.REDIS_URL);
+      try {
+        await redis.hset(`${limiterEnv.REDIS_KEY_PREFIX}:stash:2fa_challenge:${hashToken(tempToken)}`, 'v', 'not a stash');
+      } finally {
+        redis.disconnect();
+      }
+      headers = freshHeaders();
+      for (let i = 0; i < 12; i += 1) {
+        const unreadable = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
+        refusals.push(unreadable.body.error_code);
+      }
+    }
+    expect(new Set(refusals)).toEqual(new Set(['TEMP_TOKEN_INVALID']));
+    const fresh = await startTwoFactorLogin(server, user.email);
+    const wrong = await fresh.client.post('/api/auth/2fa/verify', { temp_token: fresh.tempToken, code: wrongTotpNow(server, user.secret) }, { headers: freshHeaders() });
+    expect(wrong.body.error_code).toBe('INVALID_CODE');
+    expect(wrong.body.attempts_remaining).toBe(9);
   });
 
   it('disable and regenerate report tries left too', async () => {

@@ -61,11 +61,28 @@ export interface GiveBackCounterStep {
 
 /** What taking one attempt on a stashed value found. */
 export type StashTake =
-  | { state: 'taken'; attempts: number; value: string }
+  | { state: 'taken'; attempts: number; value: string; owner: string }
   /** This attempt went over the limit; the value stays hidden. */
   | { state: 'exhausted'; attempts: number }
-  /** Never stashed, expired, removed, or lost with the store. */
+  /** Never stashed, expired (by the store's clock or the caller's), removed, or lost with the store. */
   | { state: 'missing' };
+
+/** What the store reads of a stashed value without decoding it: whose it is and until when. */
+export interface StashLabel {
+  owner: string;
+  expiresAtMs: number;
+}
+
+/**
+ * Throttle points taken in the same atomic step as a stash's attempt, in order, stopping at the
+ * first refusal, exactly as consumeInOrder takes them.
+ */
+export interface StashPoints {
+  /** Taken whatever the stash holds: an attempt on a missing or spent value still costs these. */
+  always: readonly ConsumeStep[];
+  /** Taken after `always`, only when the value was handed over: counted for the value's owner. */
+  owner: readonly LimitSpec[];
+}
 
 /**
  * A short-lived value shared by every instance, handed out only together with one of its
@@ -74,9 +91,13 @@ export type StashTake =
  */
 export interface AttemptStash {
   /** Stores `value` with a count of 0 for `ttlSeconds`. */
-  put(key: string, value: string, ttlSeconds: number): Promise<void>;
-  /** Counts one attempt and, while the count is at most `maxAttempts`, returns the value. */
-  take(key: string, maxAttempts: number): Promise<StashTake>;
+  put(key: string, value: string, label: StashLabel, ttlSeconds: number): Promise<void>;
+  /**
+   * Counts one attempt and, while the count is at most `maxAttempts` and `nowMs` is before the
+   * label's expiry, hands the value over; `points` are taken in the same atomic step, and their
+   * outcomes come back in their order (the last may be a refusal).
+   */
+  take(key: string, maxAttempts: number, nowMs: number, points?: StashPoints): Promise<{ take: StashTake; outcomes: ConsumeOutcome[] }>;
   remove(key: string): Promise<void>;
 }
 
@@ -207,7 +228,7 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
     kind: 'redis',
     consumeInOrder: createRedisConsumeInOrder(client, counterKey),
     giveBack: createRedisGiveBack(client, counterKey),
-    attemptStash: createRedisAttemptStash(client, keyPrefix),
+    attemptStash: createRedisAttemptStash(client, keyPrefix, counterKey),
     create: (spec) =>
       new RateLimiterRedis({
         storeClient: client,

@@ -29,6 +29,15 @@ export async function reserveInOrder(steps: readonly ReserveStep[]): Promise<num
   } catch (error) {
     throw storeUnavailable(error);
   }
+  return judgeInOrder(steps, outcomes);
+}
+
+/**
+ * What the gates make of the outcomes a store reported for `steps`, taken in one round trip:
+ * the points each has left, or the refusal of the step the store stopped at (reported and
+ * thrown, as its `reserve` would have). A store that stopped early without a refusal failed.
+ */
+export async function judgeInOrder(steps: readonly ReserveStep[], outcomes: readonly ConsumeOutcome[]): Promise<number[]> {
   const remaining: number[] = [];
   for (const [i, outcome] of outcomes.entries()) {
     const step = steps[i]!;

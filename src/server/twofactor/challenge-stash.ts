@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { storeUnavailable } from '../limits/limit-gate';
 import type { AttemptStash } from '../limits/limiter-store';
+import { takeStashedAttempt, type StashAttemptGates } from '../limits/take-stashed';
 import type { CredentialRow } from './store';
 
 /**
@@ -68,7 +69,10 @@ function decode(value: string): StashedChallenge | undefined {
 
 export type StashedAttempt =
   | { state: 'taken'; attempts: number; challenge: StashedChallenge }
-  | { state: 'refused' };
+  /** Gone, spent or expired: only the points every attempt pays were taken. */
+  | { state: 'refused' }
+  /** Handed over but unreadable by this version: the owner's points were taken with it. */
+  | { state: 'unreadable'; owner: string };
 
 /** As the throttles do: the store unreachable is a 503 that says so, never a 500 or a skipped count. */
 async function orUnavailable<T>(work: Promise<T>): Promise<T> {
@@ -83,19 +87,26 @@ async function orUnavailable<T>(work: Promise<T>): Promise<T> {
 export function createChallengeStash(stash: AttemptStash) {
   return {
     put: (tokenHash: string, challenge: StashedChallenge, ttlSeconds: number) =>
-      orUnavailable(stash.put(stashKey(tokenHash), encode(challenge), ttlSeconds)),
+      orUnavailable(
+        stash.put(stashKey(tokenHash), encode(challenge), { owner: challenge.userId, expiresAtMs: challenge.expiresAtMs }, ttlSeconds),
+      ),
 
     /**
-     * Takes one of the token's attempts before its code is evaluated. Refused when the stash
-     * is gone or unreadable, out of attempts, or expired by the application's clock (the
-     * store's expiry runs on its own clock): the database then says why.
+     * Takes one of the token's attempts before its code is evaluated, with the throttle points
+     * of `gates` (in the same round trip where the store allows: limits/take-stashed.ts). Refused
+     * when the stash is gone, out of attempts, or expired by the application's clock (the store's
+     * expiry runs on its own clock): the database then says why. `remaining` is what
+     * takeStashedAttempt reports; a refusal of a throttle is thrown.
      */
-    async take(tokenHash: string, maxAttempts: number, nowMs: number): Promise<StashedAttempt> {
-      const taken = await orUnavailable(stash.take(stashKey(tokenHash), maxAttempts));
-      if (taken.state !== 'taken') return { state: 'refused' };
-      const challenge = decode(taken.value);
-      if (!challenge || challenge.expiresAtMs <= nowMs) return { state: 'refused' };
-      return { state: 'taken', attempts: taken.attempts, challenge };
+    async take(tokenHash: string, maxAttempts: number, nowMs: number, gates: StashAttemptGates) {
+      const { take, remaining } = await takeStashedAttempt(stash, stashKey(tokenHash), maxAttempts, nowMs, gates);
+      if (take.state !== 'taken') return { attempt: { state: 'refused' } as StashedAttempt, remaining };
+      const challenge = decode(take.value);
+      const attempt: StashedAttempt =
+        challenge && challenge.userId === take.owner && challenge.expiresAtMs > nowMs
+          ? { state: 'taken', attempts: take.attempts, challenge }
+          : { state: 'unreadable', owner: take.owner };
+      return { attempt, remaining };
     },
 
     remove: (tokenHash: string) => orUnavailable(stash.remove(stashKey(tokenHash))),

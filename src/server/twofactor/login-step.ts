@@ -2,7 +2,7 @@ import { AppError } from '../core/app-error';
 import { ipLimiterKey } from '../core/client-address';
 import type { RequestOrigin } from '../core/request-origin';
 import { generateToken, hashToken, isWellFormedToken } from '../lib/tokens';
-import { explainRefusal } from './attempts';
+import { explainRefusal, type AttemptBudget } from './attempts';
 import { createChallengeStash, type ChallengeStash } from './challenge-stash';
 import type { CodeChecker } from './code-check';
 import type { ChallengeAttempt, CredentialRow, Executor, LoginCompletion } from './store';
@@ -75,38 +75,46 @@ export function createTwoFactorLoginStep(deps: TwoFactorDeps, parts: LoginStepPa
 const fromDatabase = (tokenHash: string, attempt: ChallengeAttempt | undefined): TakenAttempt | undefined =>
   attempt && { tokenHash, ...attempt, userId: attempt.user.id, countedInDatabase: true };
 
-/**
- * One of the temp token's attempts, taken before the code is evaluated so that parallel requests
- * cannot overshoot the limit. With a shared stash (Redis) the stash counts it and hands over the
- * credential in the same round trip, so a TOTP code needs no database read before its completing
- * statement. A backup code is checked against the database's rows anyway and is counted there
- * as well. Without a stash the database counts every attempt. Undefined when the token cannot be
- * used.
- */
-async function takeOnToken({ deps, stash, now }: LoginStep, tokenHash: string, method: FactorMethod): Promise<TakenAttempt | undefined> {
-  const { store, limits } = deps;
-  const fromStore = async () => fromDatabase(tokenHash, await store.takeChallengeAttempt(tokenHash, limits.tempTokenMaxFailures, now()));
-  if (!stash) return fromStore();
-  const stashed = await stash.take(tokenHash, limits.tempTokenMaxFailures, deps.clock.nowMs());
-  if (stashed.state !== 'taken') return undefined;
-  if (method === 'backup_code') return fromStore();
-  return { tokenHash, ...stashed.challenge, attempts: stashed.attempts, countedInDatabase: false };
-}
-
 /** The refusal of a token that cannot be used, from what the database says of it. */
 const tokenRefusal = ({ deps }: LoginStep, tokenHash: string | undefined) =>
   tempTokenRefusal(deps.store, tokenHash, deps.limits.tempTokenMaxFailures, deps.clock.nowMs());
 
 /**
  * Takes one of the temp token's attempts, then (once the token names the account) the per-IP
- * point and the account's budgets in one reservation, all before the code is evaluated. Throws
- * when the token cannot be used; such a request still costs its address a point.
+ * point and the account's budgets, all before the code is evaluated, so that parallel requests
+ * cannot overshoot a limit. Throws when the token cannot be used; such a request still costs its
+ * address a point. Without a stash the database counts every attempt.
  */
-async function takeAttempt(self: LoginStep, tempToken: string, method: FactorMethod, origin: RequestOrigin) {
+async function takeAttempt(self: LoginStep, tempToken: string, method: FactorMethod, origin: RequestOrigin): Promise<{ taken: TakenAttempt; budgets: AttemptBudget[] }> {
+  const { deps, parts } = self;
   const tokenHash = isWellFormedToken(tempToken) ? hashToken(tempToken) : undefined;
-  const taken = tokenHash ? await takeOnToken(self, tokenHash, method) : undefined;
-  if (taken) return { taken, budgets: await self.parts.throttle.reserveAttemptBudgets(taken.userId, origin) };
-  await self.parts.throttle.reserveAddressPoint(origin);
+  if (tokenHash && self.stash) return takeOnStash(self, self.stash, tokenHash, method, origin);
+  const taken = tokenHash ? fromDatabase(tokenHash, await deps.store.takeChallengeAttempt(tokenHash, deps.limits.tempTokenMaxFailures, self.now())) : undefined;
+  if (taken) return { taken, budgets: await parts.throttle.reserveAttemptBudgets(taken.userId, origin) };
+  await parts.throttle.reserveAddressPoint(origin);
+  throw await tokenRefusal(self, tokenHash);
+}
+
+/**
+ * With a shared stash (Redis) one script takes the token's attempt, the address's point and the
+ * account's budgets, and hands over the credential: a TOTP code needs no database read before
+ * its completing statement. A backup code is checked against the database's rows anyway and is
+ * counted there as well; should the database refuse the token, the account's points go back.
+ */
+async function takeOnStash(self: LoginStep, stash: ChallengeStash, tokenHash: string, method: FactorMethod, origin: RequestOrigin) {
+  const { deps, parts } = self;
+  const gates = parts.throttle.stashedAttemptGates(origin);
+  const { attempt, remaining } = await stash.take(tokenHash, deps.limits.tempTokenMaxFailures, deps.clock.nowMs(), gates);
+  if (attempt.state === 'unreadable') await parts.throttle.giveBackUserBudgets(attempt.owner);
+  if (attempt.state !== 'taken') throw await tokenRefusal(self, tokenHash);
+  const { challenge } = attempt;
+  const budgets = gates.budgets(challenge.userId, remaining);
+  if (method !== 'backup_code') {
+    return { taken: { tokenHash, ...challenge, attempts: attempt.attempts, countedInDatabase: false }, budgets };
+  }
+  const counted = fromDatabase(tokenHash, await deps.store.takeChallengeAttempt(tokenHash, deps.limits.tempTokenMaxFailures, self.now()));
+  if (counted) return { taken: counted, budgets };
+  await parts.throttle.giveBackUserBudgets(challenge.userId);
   throw await tokenRefusal(self, tokenHash);
 }
 

@@ -3,6 +3,7 @@ import { ipLimiterKey } from '../core/client-address';
 import type { HitContext, LimitGate } from '../limits/limit-gate';
 import { giveBack } from '../limits/give-back';
 import { reserveInOrder } from '../limits/reserve-in-order';
+import type { StashAttemptGates } from '../limits/take-stashed';
 import { explainRefusal, type AttemptBudget } from './attempts';
 import type { TwoFactorLimits } from './types';
 
@@ -16,11 +17,21 @@ export interface AttemptThrottle {
   reserveAttemptBudgets(userId: string, origin: RequestOrigin): Promise<AttemptBudget[]>;
   /** The account's lock and daily cap alone, for an attempt whose address point was taken earlier. */
   reserveUserBudgets(userId: string, context: HitContext): Promise<AttemptBudget[]>;
+  /**
+   * The points of an attempt on a stashed temp token, for the stash to take with the token's
+   * attempt: per IP always, the account's lock and daily cap once the stash named the account.
+   */
+  stashedAttemptGates(origin: RequestOrigin): StashedAttemptGates;
   /** The per-IP point alone: an attempt that names no usable account (an unknown temp token) still costs its address. */
   reserveAddressPoint(origin: RequestOrigin): Promise<void>;
   settleSuccess(userId: string, ipKey: string): Promise<void>;
   /** One point back to each of the account's budgets: for an attempt that turned out to be about a dead token, not a code. */
   giveBackUserBudgets(userId: string): Promise<void>;
+}
+
+export interface StashedAttemptGates extends StashAttemptGates {
+  /** The account's budgets, from the points left that the stash's take reported. */
+  budgets(userId: string, remaining: readonly number[]): AttemptBudget[];
 }
 
 /** The per-IP and per-user throttles every second-factor check (TOTP, backup code, passkey) goes through. */
@@ -45,11 +56,9 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     ]);
   }
 
-  /** The per-user points, in order on purpose: while the short lock refuses, the daily cap is not spent. */
-  const userSteps = (userId: string, context: HitContext) => [
-    { gate: limits.userShort, key: userId, context },
-    { gate: limits.userDaily, key: userId, context },
-  ];
+  /** The per-user gates, in order on purpose: while the short lock refuses, the daily cap is not spent. */
+  const userGates = [limits.userShort, limits.userDaily];
+  const userSteps = (userId: string, context: HitContext) => userGates.map((gate) => ({ gate, key: userId, context }));
 
   /** Takes the points of `steps` in order; the per-user ones become the attempt's budgets. */
   async function reserveBudgets(steps: Array<{ gate: LimitGate; key: string; context: HitContext }>): Promise<AttemptBudget[]> {
@@ -64,6 +73,17 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     const context = { userId, origin };
     return reserveBudgets([{ gate: limits.ip, key: ipLimiterKey(origin.ip), context }, ...userSteps(userId, context)]);
   };
+
+  function stashedAttemptGates(origin: RequestOrigin): StashedAttemptGates {
+    const context = (userId: string | undefined) => (userId === undefined ? { origin } : { userId, origin });
+    return {
+      always: [{ gate: limits.ip, key: ipLimiterKey(origin.ip) }],
+      owner: userGates,
+      context,
+      // After the address's point, in the order of `owner`.
+      budgets: (userId, remaining) => userSteps(userId, context(userId)).map((step, i) => ({ ...step, remaining: remaining[i + 1]! })),
+    };
+  }
 
   async function reserveAddressPoint(origin: RequestOrigin): Promise<void> {
     await limits.ip.reserve(ipLimiterKey(origin.ip), { origin });
@@ -85,5 +105,13 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return result;
   }
 
-  return { throttled, reserveAttemptBudgets, reserveUserBudgets, reserveAddressPoint, settleSuccess, giveBackUserBudgets };
+  return {
+    throttled,
+    reserveAttemptBudgets,
+    reserveUserBudgets,
+    stashedAttemptGates,
+    reserveAddressPoint,
+    settleSuccess,
+    giveBackUserBudgets,
+  };
 }
