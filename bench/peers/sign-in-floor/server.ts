@@ -47,10 +47,10 @@ import { answer, serveBareLogin } from '../bare-login-server';
  * 4. Redis: one script gives back what a success does not cost (the lock cleared, the address's
  *    and the daily point returned) and drops the stash.
  *
- * One PostgreSQL and two Redis round trips: one Redis round trip fewer than Proofgate's second
- * step, which takes the token's attempt and the throttles' points in two scripts. What
- * Proofgate has beyond them (that round trip, the credential-epoch conditions, a second audit
- * row, telemetry, the log line, Express) is Proofgate's cost. Its limits are far above what a
+ * One PostgreSQL and two Redis round trips, as Proofgate's second step makes (its success
+ * gives back and drops the stash in two commands of one socket write). What Proofgate has
+ * beyond them (the credential-epoch conditions, a second audit row, telemetry, the log line,
+ * Express) is Proofgate's cost. Its limits are far above what a
  * run sends: it throttles nothing, it only pays for throttling.
  *
  * Env: PORT, HOST, DATABASE_URL (Proofgate's database, migrated), REDIS_URL, REDIS_KEY_PREFIX,
