@@ -29,6 +29,12 @@ export interface AttemptThrottle {
   giveBackUserBudgets(userId: string): Promise<void>;
 }
 
+/** Whom a refusal is reported against: the account once it is known, else the request alone. */
+const refusalContext =
+  (origin: RequestOrigin) =>
+  (userId: string | undefined): HitContext =>
+    userId === undefined ? { origin } : { userId, origin };
+
 export interface StashedAttemptGates extends StashAttemptGates {
   /** The account's budgets, from the points left that the stash's take reported. */
   budgets(userId: string, remaining: readonly number[]): AttemptBudget[];
@@ -75,13 +81,14 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
   };
 
   function stashedAttemptGates(origin: RequestOrigin): StashedAttemptGates {
-    const context = (userId: string | undefined) => (userId === undefined ? { origin } : { userId, origin });
+    const context = refusalContext(origin);
+    const always = [{ gate: limits.ip, key: ipLimiterKey(origin.ip) }];
     return {
-      always: [{ gate: limits.ip, key: ipLimiterKey(origin.ip) }],
+      always,
       owner: userGates,
       context,
-      // After the address's point, in the order of `owner`.
-      budgets: (userId, remaining) => userSteps(userId, context(userId)).map((step, i) => ({ ...step, remaining: remaining[i + 1]! })),
+      // The points left come in the order taken: `always` first, then `owner`.
+      budgets: (userId, remaining) => userSteps(userId, context(userId)).map((step, i) => ({ ...step, remaining: remaining[always.length + i]! })),
     };
   }
 
@@ -105,13 +112,5 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return result;
   }
 
-  return {
-    throttled,
-    reserveAttemptBudgets,
-    reserveUserBudgets,
-    stashedAttemptGates,
-    reserveAddressPoint,
-    settleSuccess,
-    giveBackUserBudgets,
-  };
+  return { throttled, reserveAttemptBudgets, reserveUserBudgets, stashedAttemptGates, reserveAddressPoint, settleSuccess, giveBackUserBudgets };
 }
