@@ -1,4 +1,4 @@
-import { storeUnavailable, type LimitGate } from './limit-gate';
+import { orStoreUnavailable, type LimitGate } from './limit-gate';
 import { windowFitsScripts } from './limiter-store';
 
 /** What a successful attempt gives back to one gate for `key`: its one point, or the whole counter. */
@@ -21,9 +21,5 @@ export async function giveBack(steps: readonly GiveBackStep[]): Promise<void> {
     await Promise.all(steps.map(({ gate, key, kind }) => (kind === 'reset' ? gate.reset(key) : gate.refund(key))));
     return;
   }
-  try {
-    await store.giveBack(steps.map(({ gate, key, kind }) => ({ spec: gate.spec, key, kind })));
-  } catch (error) {
-    throw storeUnavailable(error);
-  }
+  await orStoreUnavailable(store.giveBack(steps.map(({ gate, key, kind }) => ({ spec: gate.spec, key, kind }))));
 }

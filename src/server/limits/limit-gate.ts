@@ -55,6 +55,15 @@ export function storeUnavailable(cause: unknown): AppError {
   return new AppError('SERVICE_UNAVAILABLE', { detail: 'The throttling store is unreachable; try again shortly', cause });
 }
 
+/** `work` on the limiter store, whose failure is a 503 that says so, never a 500 or a skipped count. */
+export async function orStoreUnavailable<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw storeUnavailable(error);
+  }
+}
+
 export function createLimitGate(
   store: LimiterStore,
   spec: LimitSpec,
@@ -93,18 +102,10 @@ export function createLimitGate(
       return judge(key, context, outcome);
     },
     async refund(key) {
-      try {
-        await limiter.reward(key, 1);
-      } catch (error) {
-        throw storeUnavailable(error);
-      }
+      await orStoreUnavailable(limiter.reward(key, 1));
     },
     async reset(key) {
-      try {
-        await limiter.delete(key);
-      } catch (error) {
-        throw storeUnavailable(error);
-      }
+      await orStoreUnavailable(limiter.delete(key));
     },
   };
 }

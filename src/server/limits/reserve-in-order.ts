@@ -1,4 +1,4 @@
-import { storeUnavailable, type HitContext, type LimitGate } from './limit-gate';
+import { orStoreUnavailable, storeUnavailable, type HitContext, type LimitGate } from './limit-gate';
 import { windowFitsScripts, type ConsumeOutcome } from './limiter-store';
 
 /** One point to take: from `gate`, for `key`, reported against `context` if refused. */
@@ -23,12 +23,7 @@ export async function reserveInOrder(steps: readonly ReserveStep[]): Promise<num
     for (const step of steps) remaining.push(await step.gate.reserve(step.key, step.context));
     return remaining;
   }
-  let outcomes: ConsumeOutcome[];
-  try {
-    outcomes = await store.consumeInOrder(steps.map(({ gate, key }) => ({ spec: gate.spec, key })));
-  } catch (error) {
-    throw storeUnavailable(error);
-  }
+  const outcomes = await orStoreUnavailable(store.consumeInOrder(steps.map(({ gate, key }) => ({ spec: gate.spec, key }))));
   return judgeInOrder(steps, outcomes);
 }
 

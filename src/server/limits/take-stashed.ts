@@ -1,5 +1,5 @@
-import { storeUnavailable, type HitContext, type LimitGate } from './limit-gate';
-import { windowFitsScripts, type AttemptStash, type ConsumeOutcome, type StashTake } from './limiter-store';
+import { orStoreUnavailable, type HitContext, type LimitGate } from './limit-gate';
+import { windowFitsScripts, type AttemptStash, type StashTake } from './limiter-store';
 import { judgeInOrder, reserveInOrder, type ReserveStep } from './reserve-in-order';
 
 /** The throttle points an attempt on a stashed value pays. */
@@ -32,13 +32,7 @@ export async function takeStashedAttempt(
   const points = together
     ? { always: gates.always.map(({ gate, key: counter }) => ({ spec: gate.spec, key: counter })), owner: gates.owner.map(({ spec }) => spec) }
     : undefined;
-  let take: StashTake;
-  let outcomes: ConsumeOutcome[];
-  try {
-    ({ take, outcomes } = await stash.take(key, maxAttempts, nowMs, points));
-  } catch (error) {
-    throw storeUnavailable(error);
-  }
+  const { take, outcomes } = await orStoreUnavailable(stash.take(key, maxAttempts, nowMs, points));
   const owner = take.state === 'taken' ? take.owner : undefined;
   const context = gates.context(owner);
   const steps: ReserveStep[] = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { storeUnavailable } from '../limits/limit-gate';
+import { orStoreUnavailable } from '../limits/limit-gate';
 import type { AttemptStash } from '../limits/limiter-store';
 import { takeStashedAttempt, type StashAttemptGates } from '../limits/take-stashed';
 import type { CredentialRow } from './store';
@@ -74,20 +74,11 @@ export type StashedAttempt =
   /** Handed over but unreadable by this version: the owner's points were taken with it. */
   | { state: 'unreadable'; owner: string };
 
-/** As the throttles do: the store unreachable is a 503 that says so, never a 500 or a skipped count. */
-async function orUnavailable<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    throw storeUnavailable(error);
-  }
-}
-
 /** The temp tokens' stash, on the limiter store's AttemptStash (Redis). */
 export function createChallengeStash(stash: AttemptStash) {
   return {
     put: (tokenHash: string, challenge: StashedChallenge, ttlSeconds: number) =>
-      orUnavailable(
+      orStoreUnavailable(
         stash.put(stashKey(tokenHash), encode(challenge), { owner: challenge.userId, expiresAtMs: challenge.expiresAtMs }, ttlSeconds),
       ),
 
@@ -109,7 +100,7 @@ export function createChallengeStash(stash: AttemptStash) {
       return { attempt, remaining };
     },
 
-    remove: (tokenHash: string) => orUnavailable(stash.remove(stashKey(tokenHash))),
+    remove: (tokenHash: string) => orStoreUnavailable(stash.remove(stashKey(tokenHash))),
   };
 }
 
