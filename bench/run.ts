@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import type { Argon2Bound } from './argon2-bound';
 import { createPeerFixtures } from './fixtures/better-auth';
 import { openProofgateFixtures, type ProofgateFixtures } from './fixtures/proofgate';
-import { createBenchDatabases, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisKeys, machineFacts, newRunId, redisVersion, RESULTS_DIR, type BenchDatabases } from './lib/environment';
+import { benchDatabasePoolMax, createBenchDatabases, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisKeys, machineFacts, newRunId, redisVersion, RESULTS_DIR, type BenchDatabases } from './lib/environment';
 import { renderReport, type Report, type RoundCeiling } from './lib/report';
 import { compileProbePreload, type ServerProcess } from './lib/server-process';
 import { runRounds } from './measure';
@@ -154,7 +154,7 @@ function writeReport(report: Report): string {
 function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes' | 'signInFloorNotes' | 'loginServiceNotes'> {
   return {
     peerNotes: [
-      `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max 20, migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
+      `\`node --import tsx bench/peers/better-auth/server.ts\` (Express 5 + better-auth ${peerVersion()}, twoFactor plugin, NODE_ENV=production, pg Pool max ${benchDatabasePoolMax()} (the pool every bench server gets), migrations by getMigrations() at start-up), three processes on one database: defaults; \`session: { cookieCache: { enabled: true, maxAge: ${PEER_COOKIE_CACHE_SECONDS} } }\`; the host (defaults)`,
       `password hash/verify hooks on @node-rs/argon2 with Proofgate's ARGON2ID_OPTIONS`,
       `rate limiter ON, memory storage, every rule it applies here (global, /sign-in/*, /two-factor/*, /get-session) raised to ${PEER_RATE_LIMIT_MAX} per ${PEER_RATE_LIMIT_WINDOW_SECONDS} s`,
     ],
@@ -169,7 +169,7 @@ function serverNotes(): Pick<Report, 'peerNotes' | 'hostNotes' | 'hashOnlyNotes'
       "`bench/peers/login-service/server.ts` with the Node flags and thread-pool preload of `npm start`, through tsx, on Proofgate's database with Proofgate's settings (a Redis prefix of its own): `node:http` parses the JSON body and calls `accounts.login` (login) or `twoFactor.verifyLogin` (verify) of Proofgate's composition root — the same store round trips, throttles, argon2 or TOTP check, replay check, session row and audit rows as Proofgate's sign-in, without Express, its router, the request schema, the request log, the security headers, the Origin rule and the cookies",
     ],
     hostNotes: [
-      'both host apps run through tsx (`node --import tsx`), with NODE_ENV=production and a pg pool of 20: `bench/hosts/proofgate-host.ts` mounts `createProofgate()` (gate.router, Proofgate\'s database and a Redis prefix of its own, defaults otherwise) and guards `GET /api/orders` with `gate.requireSession()`; the better-auth peer\'s `GET /api/orders` calls `auth.api.getSession({ headers: fromNodeHeaders(req.headers) })`. Both answer `{ user_id, orders: [] }`',
+      `both host apps run through tsx (\`node --import tsx\`), with NODE_ENV=production and a pg pool of ${benchDatabasePoolMax()}: \`bench/hosts/proofgate-host.ts\` mounts \`createProofgate()\` (gate.router, Proofgate's database and a Redis prefix of its own, defaults otherwise) and guards \`GET /api/orders\` with \`gate.requireSession()\`; the better-auth peer's \`GET /api/orders\` calls \`auth.api.getSession({ headers: fromNodeHeaders(req.headers) })\`. Both answer \`{ user_id, orders: [] }\``,
     ],
   };
 }

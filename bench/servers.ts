@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildServerBundle, serverBundle } from '../tools/build/server-bundle';
 import { BENCH_PASSWORD } from './fixtures/proofgate';
 import { npmStartNodeFlags } from './lib/npm-start';
+import { benchDatabasePoolMax } from './lib/environment';
 import { startServerProcess, type ServerProcess } from './lib/server-process';
 import type { ServerName } from './scenarios';
 
@@ -57,7 +58,7 @@ const PROOFGATE_ENV: Record<string, string> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   SERVE_WEB: 'false',
-  DATABASE_POOL_MAX: '20',
+  DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
   TRUST_PROXY: 'loopback',
   REGISTER_IP_MAX_PER_HOUR: '1000000',
   REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
@@ -121,7 +122,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
           NODE_ENV: 'production',
           DATABASE_URL: options.peerDatabaseUrl,
           BETTER_AUTH_SECRET: peerSecret,
-          DATABASE_POOL_MAX: '20',
+          DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
           PEER_COOKIE_CACHE_SECONDS: String(cookieCacheSeconds),
         },
       }),
@@ -140,7 +141,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         REDIS_URL: options.redisUrl,
         REDIS_KEY_PREFIX: options.hostRedisPrefix,
         APP_ENC_KEY: options.appEncKey,
-        DATABASE_POOL_MAX: '20',
+        DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
       },
     }),
   );
@@ -166,6 +167,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         REDIS_URL: options.redisUrl,
         REDIS_KEY_PREFIX: `${signInFloorRedisPrefix(options.redisPrefix)}:`,
         APP_ENC_KEY: options.appEncKey,
+        DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
       },
       cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'sign-in-floor') : undefined,
     }),

@@ -87,4 +87,17 @@ export function machineFacts(postgres: string, redis: string): MachineFacts {
   };
 }
 
+/**
+ * The PostgreSQL pool every bench server gets, the same for each (Proofgate, the better-auth
+ * peers, both hosts, the sign-in floor, the login service): PostgreSQL's own sizing rule for a
+ * server whose data fits in memory, two connections per core plus one
+ * (https://wiki.postgresql.org/wiki/Number_Of_Database_Connections). With more, the backends
+ * of one busy server take turns on the same cores as the server and the load generator.
+ * BENCH_DATABASE_POOL_MAX overrides it for every server at once.
+ */
+export function benchDatabasePoolMax(): number {
+  const fromEnv = Number(process.env.BENCH_DATABASE_POOL_MAX);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2 * os.availableParallelism() + 1;
+}
+
 export const newRunId = () => `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

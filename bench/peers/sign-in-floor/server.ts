@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   const encryptionKey = process.env.APP_ENC_KEY;
   if (!databaseUrl || !redisUrl || !encryptionKey) throw new Error('DATABASE_URL, REDIS_URL and APP_ENC_KEY are required');
   const keys: KeyRing = createKeyRing(keyFromBase64(encryptionKey));
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20, options: `-c search_path=${DEFAULT_DATABASE_SCHEMA}` });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: Number(process.env.DATABASE_POOL_MAX ?? 20), options: `-c search_path=${DEFAULT_DATABASE_SCHEMA}` });
   const keyPrefix = process.env.REDIS_KEY_PREFIX ?? 'bench-floor:';
   const redis = new Redis(redisUrl, { keyPrefix }) as FloorRedis;
   redis.defineCommand('floorTakePoints', { lua: TAKE_POINTS_LUA });
