@@ -62,6 +62,8 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     ]);
   }
 
+  /** The client address's point, which every attempt pays first. */
+  const addressStep = (origin: RequestOrigin) => ({ gate: limits.ip, key: ipLimiterKey(origin.ip) });
   /** The per-user gates, in order on purpose: while the short lock refuses, the daily cap is not spent. */
   const userGates = [limits.userShort, limits.userDaily];
   const userSteps = (userId: string, context: HitContext) => userGates.map((gate) => ({ gate, key: userId, context }));
@@ -77,12 +79,12 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
   /** The per-IP point first: a refused address spends none of the account's budget. */
   const reserveAttemptBudgets = (userId: string, origin: RequestOrigin) => {
     const context = { userId, origin };
-    return reserveBudgets([{ gate: limits.ip, key: ipLimiterKey(origin.ip), context }, ...userSteps(userId, context)]);
+    return reserveBudgets([{ ...addressStep(origin), context }, ...userSteps(userId, context)]);
   };
 
   function stashedAttemptGates(origin: RequestOrigin): StashedAttemptGates {
     const context = refusalContext(origin);
-    const always = [{ gate: limits.ip, key: ipLimiterKey(origin.ip) }];
+    const always = [addressStep(origin)];
     return {
       always,
       owner: userGates,
