@@ -47,6 +47,9 @@ export interface ServerSetOptions {
   onStarted(server: ServerProcess): void;
 }
 
+/** Every server's PostgreSQL pool, the same for each (lib/environment.ts). */
+const DATABASE_POOL_MAX = String(benchDatabasePoolMax());
+
 // Every throttle stays on, at its default threshold: valid credentials refund their points (or
 // reset the counter), so one client with valid credentials only ever holds as many points as it
 // has requests in flight (≤ connections), below every per-IP limit. Except registration, which
@@ -58,7 +61,7 @@ const PROOFGATE_ENV: Record<string, string> = {
   NODE_ENV: 'production',
   LOG_LEVEL: 'info',
   SERVE_WEB: 'false',
-  DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
+  DATABASE_POOL_MAX,
   TRUST_PROXY: 'loopback',
   REGISTER_IP_MAX_PER_HOUR: '1000000',
   REGISTER_GLOBAL_MAX_PER_HOUR: '10000000',
@@ -122,7 +125,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
           NODE_ENV: 'production',
           DATABASE_URL: options.peerDatabaseUrl,
           BETTER_AUTH_SECRET: peerSecret,
-          DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
+          DATABASE_POOL_MAX,
           PEER_COOKIE_CACHE_SECONDS: String(cookieCacheSeconds),
         },
       }),
@@ -141,7 +144,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         REDIS_URL: options.redisUrl,
         REDIS_KEY_PREFIX: options.hostRedisPrefix,
         APP_ENC_KEY: options.appEncKey,
-        DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
+        DATABASE_POOL_MAX,
       },
     }),
   );
@@ -167,7 +170,7 @@ export async function startServers(options: ServerSetOptions): Promise<ServerSet
         REDIS_URL: options.redisUrl,
         REDIS_KEY_PREFIX: `${signInFloorRedisPrefix(options.redisPrefix)}:`,
         APP_ENC_KEY: options.appEncKey,
-        DATABASE_POOL_MAX: String(benchDatabasePoolMax()),
+        DATABASE_POOL_MAX,
       },
       cpuProfileDir: options.cpuProfileDir ? sideProfileDir(options.cpuProfileDir, 'sign-in-floor') : undefined,
     }),
