@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { standaloneThreadpoolSize } from '../../src/server/lib/threadpool-size';
+import { envSchema } from '../../src/server/settings/env-schema';
 
 /** Where the bench's commands find PostgreSQL and Redis unless DATABASE_URL and REDIS_URL say otherwise. */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -87,17 +88,20 @@ export function machineFacts(postgres: string, redis: string): MachineFacts {
   };
 }
 
+/** `DATABASE_POOL_MAX` when it is not set, from the settings' one definition. */
+const PROOFGATE_DEFAULT_POOL_MAX: number = envSchema.shape.DATABASE_POOL_MAX.parse(undefined);
+
 /**
  * The PostgreSQL pool every bench server gets, the same for each (Proofgate, the better-auth
- * peers, both hosts, the sign-in floor, the login service): PostgreSQL's own sizing rule for a
- * server whose data fits in memory, two connections per core plus one
- * (https://wiki.postgresql.org/wiki/Number_Of_Database_Connections). With more, the backends
- * of one busy server take turns on the same cores as the server and the load generator.
- * BENCH_DATABASE_POOL_MAX overrides it for every server at once.
+ * peers, both hosts, the sign-in floor, the login service): 20, Proofgate's default
+ * `DATABASE_POOL_MAX`. BENCH_DATABASE_POOL_MAX sets another size for every server at once. A
+ * pool of 5 (PostgreSQL's rule of two connections per core plus one) was measured and not kept:
+ * it took PostgreSQL work off Proofgate's verify but made better-auth's session check slower
+ * (docs/performance.md, "The PostgreSQL pool").
  */
 export function benchDatabasePoolMax(): number {
   const fromEnv = Number(process.env.BENCH_DATABASE_POOL_MAX);
-  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 2 * os.availableParallelism() + 1;
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : PROOFGATE_DEFAULT_POOL_MAX;
 }
 
 export const newRunId = () => `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
