@@ -95,7 +95,8 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
   }
 
   async function reserveAddressPoint(origin: RequestOrigin): Promise<void> {
-    await limits.ip.reserve(ipLimiterKey(origin.ip), { origin });
+    const { gate, key } = addressStep(origin);
+    await gate.reserve(key, { origin });
   }
 
   /**
