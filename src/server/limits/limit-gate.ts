@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../core/app-error';
 import type { ConsumeOutcome, LimitSpec, LimiterStore } from './limiter-store';
@@ -46,9 +46,12 @@ export interface LimitGate {
   reset(key: string): Promise<void>;
 }
 
-/** Limiter keys never hold an email or token in clear; they are hashed (and bounded in length). */
+/**
+ * Limiter keys never hold an email or token in clear; they are hashed (and bounded in length),
+ * one-shot like hashToken, as every throttled request derives several.
+ */
 export function limiterKey(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 32);
+  return hash('sha256', parts.join('\u0000'), 'base64url').slice(0, 32);
 }
 
 export function storeUnavailable(cause: unknown): AppError {
