@@ -11,10 +11,17 @@ export interface AbArgs {
   /** Settings given to one side only (`--a-env=LOG_LEVEL=warn`), on top of the bench's. */
   aEnv: Record<string, string>;
   bEnv: Record<string, string>;
+  /**
+   * Node flags given to one side only (`--b-node-flag=--max-semi-space-size=8`), after the ones
+   * `npm start` uses: V8 takes the last value of a flag, so one of `npm start`'s can be changed.
+   */
+  aNodeFlags: string[];
+  bNodeFlags: string[];
   quick: boolean;
 }
 
-export const AB_USAGE = 'use --baseline=<git ref> (HEAD), --passes=N (6), --a-env=NAME=value, --b-env=NAME=value, --quick';
+export const AB_USAGE =
+  'use --baseline=<git ref> (HEAD), --passes=N (6), --a-env=NAME=value, --b-env=NAME=value, --a-node-flag=--flag[=value], --b-node-flag=--flag[=value], --quick';
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
@@ -26,8 +33,14 @@ function envArg(arg: string, flag: string, into: Record<string, string>): void {
   into[name] = assignment.slice(equals + 1);
 }
 
+function nodeFlagArg(arg: string, flag: string, into: string[]): void {
+  const value = arg.slice(flag.length + 1);
+  if (!/^--?[a-z]/.test(value)) throw new Error(`${flag} needs one Node flag such as --max-semi-space-size=8, not ${arg}`);
+  into.push(value);
+}
+
 export function parseAbArgs(argv: readonly string[]): AbArgs {
-  const args: AbArgs = { baseline: 'HEAD', passes: 6, aEnv: {}, bEnv: {}, quick: false };
+  const args: AbArgs = { baseline: 'HEAD', passes: 6, aEnv: {}, bEnv: {}, aNodeFlags: [], bNodeFlags: [], quick: false };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg.startsWith('--baseline=') && arg.length > '--baseline='.length) args.baseline = arg.slice('--baseline='.length);
@@ -38,6 +51,8 @@ export function parseAbArgs(argv: readonly string[]): AbArgs {
       args.passes = passes;
     } else if (arg.startsWith('--a-env=')) envArg(arg, '--a-env', args.aEnv);
     else if (arg.startsWith('--b-env=')) envArg(arg, '--b-env', args.bEnv);
+    else if (arg.startsWith('--a-node-flag=')) nodeFlagArg(arg, '--a-node-flag', args.aNodeFlags);
+    else if (arg.startsWith('--b-node-flag=')) nodeFlagArg(arg, '--b-node-flag', args.bNodeFlags);
     else throw new Error(`unknown argument ${arg}: ${AB_USAGE}`);
   }
   return args;

@@ -20,7 +20,8 @@ import { proofgateProcessEnv } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 
 /**
- * `npm run bench:ab -- [--baseline=<git ref>] [--passes=N] [--a-env=NAME=value] [--b-env=NAME=value] [--quick]`
+ * `npm run bench:ab -- [--baseline=<git ref>] [--passes=N] [--a-env=NAME=value] [--b-env=NAME=value]
+ *   [--a-node-flag=--flag] [--b-node-flag=--flag] [--quick]`
  *
  * Did a change make Proofgate's second login step cheaper? The full bench answers with ratios to
  * better-auth, whose own speed moves from round to round by more than most changes are worth.
@@ -34,8 +35,9 @@ import { FULL, QUICK, type BenchSettings } from './settings';
  * it is (on a shared host both move together, by up to a fifth from one turn to the next). Each figure is
  * compared pass by pass (B ÷ A of the same pass), and a difference is called only when a sign
  * test over the passes makes chance unlikely (ab-args.ts). The same bundle under two settings
- * (`--a-env=LOG_LEVEL=warn`) measures what a setting costs; with no change and no setting, the
- * run shows the noise itself.
+ * (`--a-env=LOG_LEVEL=warn`) or Node flags (`--b-node-flag=--max-semi-space-size=8`, after
+ * `npm start`'s own) measures what a setting costs; with no change and no setting, the run shows
+ * the noise itself.
  *
  * The baseline is built from the commit's own src/ (git archive), with today's node_modules
  * and migrations: an A/B across a dependency or schema change measures the working tree's.
@@ -74,13 +76,15 @@ async function runTurn(
   side: Side,
   pass: number,
   bundle: string,
-  env: Record<string, string>,
+  start: { env: Record<string, string>; extraNodeFlags: readonly string[] },
   ctx: { settings: BenchSettings; fixtures: ProofgateFixtures; probePreload: string },
 ): Promise<Turn> {
+  const { env } = start;
   const { settings } = ctx;
   const prepared = await proofgateVerifies({ settings, proofgate: ctx.fixtures }, `ab-${pass}${side}`, '', env.REDIS_KEY_PREFIX);
 
-  const server = await startServerProcess({ name: `side ${side}`, entry: bundle, nodeFlags: npmStartNodeFlags(), probePreload: ctx.probePreload, env });
+  const nodeFlags = [...npmStartNodeFlags(), ...start.extraNodeFlags];
+  const server = await startServerProcess({ name: `side ${side}`, entry: bundle, nodeFlags, probePreload: ctx.probePreload, env });
   try {
     const warm = await runLoad({ url: server.url, connections: settings.connections, ...prepared.warmup });
     const stopAccounting = startCpuAccounting(server.pid);
@@ -143,6 +147,7 @@ function printSummary(args: AbArgs, sides: Record<Side, string>, turns: Turn[]):
 }
 
 const describeEnv = (env: Record<string, string>) => (Object.keys(env).length ? `, with ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}` : '');
+const describeNodeFlags = (flags: readonly string[]) => (flags.length ? `, with ${flags.join(' ')} after npm start's Node flags` : '');
 
 async function main(): Promise<void> {
   const args = parseAbArgs(process.argv.slice(2));
@@ -156,8 +161,8 @@ async function main(): Promise<void> {
   const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { encoding: 'utf8' }).trim() !== '';
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
   const sides: Record<Side, string> = {
-    A: `the server bundle of ${baseline.commit.slice(0, 12)} (${args.baseline})${describeEnv(args.aEnv)}`,
-    B: `the working tree's (${dirty ? `src/ changed since ${head.slice(0, 12)}` : `src/ as ${head.slice(0, 12)}`})${describeEnv(args.bEnv)}`,
+    A: `the server bundle of ${baseline.commit.slice(0, 12)} (${args.baseline})${describeEnv(args.aEnv)}${describeNodeFlags(args.aNodeFlags)}`,
+    B: `the working tree's (${dirty ? `src/ changed since ${head.slice(0, 12)}` : `src/ as ${head.slice(0, 12)}`})${describeEnv(args.bEnv)}${describeNodeFlags(args.bNodeFlags)}`,
   };
   console.error(`bench:ab ${runId}: A is ${sides.A}; B is ${sides.B}`);
 
@@ -178,7 +183,8 @@ async function main(): Promise<void> {
         redisPrefixes.push(redisPrefix);
         const env = { ...proofgateProcessEnv({ databaseUrl: databases.proofgateUrl, redisUrl, redisPrefix, appEncKey }), ...(side === 'A' ? args.aEnv : args.bEnv) };
         console.error(`pass ${pass}/${args.passes}: side ${side}…`);
-        const turn = await runTurn(side, pass, side === 'A' ? baseline.bundle : working, env, { settings, fixtures, probePreload });
+        const extraNodeFlags = side === 'A' ? args.aNodeFlags : args.bNodeFlags;
+        const turn = await runTurn(side, pass, side === 'A' ? baseline.bundle : working, { env, extraNodeFlags }, { settings, fixtures, probePreload });
         console.error(`  ${turn.requestsPerSecond.toFixed(0)} verifies/s, server ${turn.serverMsPerVerify.toFixed(3)} ms and PostgreSQL ${turn.postgresMsPerVerify.toFixed(3)} ms of CPU per verify`);
         turns.push(turn);
       }

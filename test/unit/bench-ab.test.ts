@@ -3,12 +3,26 @@ import { abVerdict, parseAbArgs, signTestP } from '../../bench/ab-args';
 
 describe('npm run bench:ab: its command line', () => {
   it('defaults to HEAD as the baseline, six passes, full amounts and no settings of its own', () => {
-    expect(parseAbArgs([])).toEqual({ baseline: 'HEAD', passes: 6, aEnv: {}, bEnv: {}, quick: false });
+    expect(parseAbArgs([])).toEqual({ baseline: 'HEAD', passes: 6, aEnv: {}, bEnv: {}, aNodeFlags: [], bNodeFlags: [], quick: false });
   });
 
   it('takes a baseline, a pass count and settings for each side (a value may contain "=")', () => {
     const args = parseAbArgs(['--baseline=main~2', '--passes=4', '--a-env=LOG_LEVEL=warn', '--b-env=EXTRA=a=b', '--b-env=LOG_LEVEL=info', '--quick']);
-    expect(args).toEqual({ baseline: 'main~2', passes: 4, aEnv: { LOG_LEVEL: 'warn' }, bEnv: { EXTRA: 'a=b', LOG_LEVEL: 'info' }, quick: true });
+    expect(args).toEqual({
+      baseline: 'main~2',
+      passes: 4,
+      aEnv: { LOG_LEVEL: 'warn' },
+      bEnv: { EXTRA: 'a=b', LOG_LEVEL: 'info' },
+      aNodeFlags: [],
+      bNodeFlags: [],
+      quick: true,
+    });
+  });
+
+  it("takes Node flags for each side, one per argument, in order (they follow npm start's own)", () => {
+    const args = parseAbArgs(['--b-node-flag=--max-semi-space-size=8', '--b-node-flag=--trace-gc', '--a-node-flag=--no-opt']);
+    expect(args.aNodeFlags).toEqual(['--no-opt']);
+    expect(args.bNodeFlags).toEqual(['--max-semi-space-size=8', '--trace-gc']);
   });
 
   it('refuses what it would otherwise measure wrongly or not at all', () => {
@@ -20,6 +34,9 @@ describe('npm run bench:ab: its command line', () => {
     expect(() => parseAbArgs(['--b-env=log_level=warn'])).toThrow(/upper-case/);
     expect(() => parseAbArgs(['--baseline='])).toThrow(/unknown argument/);
     expect(() => parseAbArgs(['--rounds=3'])).toThrow(/unknown argument --rounds=3/);
+    // Not a flag: it would reach node as the script to run, or as the script's own argument.
+    expect(() => parseAbArgs(['--b-node-flag=max-semi-space-size=8'])).toThrow(/one Node flag/);
+    expect(() => parseAbArgs(['--b-node-flag='])).toThrow(/one Node flag/);
   });
 });
 
