@@ -105,6 +105,29 @@ describe('a refused code says how many tries are left, and the last one says loc
     expect(wrong.body.attempts_remaining).toBe(9);
   });
 
+  it('a success gives the account its tries back and, with Redis, removes its token’s stash', async () => {
+    const user = await createTwoFactorUser(server);
+    const { client, tempToken } = await startTwoFactorLogin(server, user.email);
+    const headers = freshHeaders();
+    for (let i = 0; i < 3; i += 1) {
+      const wrong = await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: wrongTotpNow(server, user.secret) }, { headers });
+      expect(wrong.body.attempts_remaining).toBe(9 - i);
+    }
+    const stashKey = `${limiterEnv.REDIS_KEY_PREFIX}:stash:2fa_challenge:${hashToken(tempToken)}`;
+    const redis = limiterEnv.REDIS_URL ? new Redis(limiterEnv.REDIS_URL) : undefined;
+    try {
+      if (redis) expect(await redis.exists(stashKey)).toBe(1);
+      expect((await client.post('/api/auth/2fa/verify', { temp_token: tempToken, code: totpNextStep(server, user.secret) }, { headers })).status).toBe(200);
+      if (redis) expect(await redis.exists(stashKey)).toBe(0);
+    } finally {
+      redis?.disconnect();
+    }
+    // The short lock counts consecutive failures: the success cleared it, so the next wrong code has nine left again.
+    const fresh = await startTwoFactorLogin(server, user.email);
+    const wrong = await fresh.client.post('/api/auth/2fa/verify', { temp_token: fresh.tempToken, code: wrongTotpNow(server, user.secret) }, { headers: freshHeaders() });
+    expect(wrong.body).toMatchObject({ error_code: 'INVALID_CODE', attempts_remaining: 9 });
+  });
+
   it('disable and regenerate report tries left too', async () => {
     const headers = freshHeaders();
     const { client } = await registerAndLogin(server);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/server/core/app-error';
-import { giveBack, type GiveBackStep } from '../../src/server/limits/give-back';
+import { giveBack, giveBackAndRemove, type GiveBackStep } from '../../src/server/limits/give-back';
 import { createLimitGate, type LimitGate } from '../../src/server/limits/limit-gate';
-import { openLimiterStore, type LimiterStore, type LimitSpec } from '../../src/server/limits/limiter-store';
+import { openLimiterStore, type AttemptStash, type LimiterStore, type LimitSpec } from '../../src/server/limits/limiter-store';
 import { closingLimiterStores, limiterStoresUnderTest, silentLogger } from '../support/limiter-stores';
 
 /**
@@ -117,5 +117,66 @@ describe.skipIf(!process.env.TEST_REDIS_URL)('giveBack when Redis is unreachable
     ]).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).code).toBe('SERVICE_UNAVAILABLE');
+  });
+});
+
+describe.skipIf(!process.env.TEST_REDIS_URL)('giveBackAndRemove: a success on a stashed value', () => {
+  const redisUrl = process.env.TEST_REDIS_URL;
+  const openRedis = (prefix: string) => ready(openLimiterStore({ redisUrl, redisKeyPrefix: `${prefix}_${Date.now()}_${Math.random().toString(16).slice(2)}`, pool: undefined, logger: silentLogger }));
+  const label = { owner: 'u', expiresAtMs: Number.MAX_SAFE_INTEGER };
+  const specs = [
+    { name: 'gbr_ip', points: 10, durationSeconds: 600 },
+    { name: 'gbr_lock', points: 5, durationSeconds: 60, blockDurationSeconds: 900 },
+    { name: 'gbr_daily', points: 20, durationSeconds: 3600 },
+  ];
+  const gatesOn = (store: LimiterStore) => specs.map((spec) => createLimitGate(store, spec, 'RATE_LIMITED', () => undefined));
+  const plan = ([ip, lock, daily]: LimitGate[]): GiveBackStep[] => [
+    { gate: lock!, key: 'u', kind: 'reset' },
+    { gate: daily!, key: 'u', kind: 'refund' },
+    { gate: ip!, key: 'ip', kind: 'refund' },
+  ];
+  async function spend(gates: LimitGate[]) {
+    for (let i = 0; i < 3; i += 1) await Promise.all([gates[0]!.reserve('ip'), gates[1]!.reserve('u'), gates[2]!.reserve('u')]);
+  }
+
+  it('in one command with the stash’s own counters: the same counters as giveBack, and the value gone', async () => {
+    const together = await openRedis('gbr_together');
+    const apart = await openRedis('gbr_apart');
+    const [togetherGates, apartGates] = [gatesOn(together), gatesOn(apart)];
+    await Promise.all([spend(togetherGates), spend(apartGates)]);
+    const stash = together.attemptStash!;
+    await stash.put('token', 'value', label, 60);
+    const removeFailures: unknown[] = [];
+    await giveBackAndRemove(stash, 'token', plan(togetherGates), (error) => removeFailures.push(error));
+    await giveBack(plan(apartGates));
+
+    expect(removeFailures).toEqual([]);
+    expect((await stash.take('token', 3, 0)).take).toEqual({ state: 'missing' });
+    for (const [i, gate] of togetherGates.entries()) {
+      for (const key of ['ip', 'u']) expect(await counter(together, gate.spec, key), `gate ${i} key ${key}`).toBe(await counter(apart, apartGates[i]!.spec, key));
+    }
+    expect(await counter(together, specs[1]! as LimitSpec, 'u')).toBe('none');
+    expect(await counter(together, specs[2]! as LimitSpec, 'u')).toBe('2 3600s');
+  });
+
+  it('with gates of another store: the give-back and the removal still both happen, and a failed removal alone is reported, not thrown', async () => {
+    const redis = await openRedis('gbr_other');
+    const memory = await ready(openLimiterStore({ redisUrl: undefined, redisKeyPrefix: 'unit', pool: undefined, logger: silentLogger }));
+    const gates = gatesOn(memory);
+    await spend(gates);
+    const stash = redis.attemptStash!;
+    await stash.put('token', 'value', label, 60);
+    await giveBackAndRemove(stash, 'token', plan(gates), () => undefined);
+    expect((await stash.take('token', 3, 0)).take).toEqual({ state: 'missing' });
+    // The memory counters got their points back: the lock is reset, the daily cap and the address refunded once.
+    expect(await gates[1]!.reserve('u')).toBe(4);
+    expect(await gates[2]!.reserve('u')).toBe(17);
+    expect(await gates[0]!.reserve('ip')).toBe(7);
+
+    const failing: AttemptStash = { ...stash, remove: () => Promise.reject(new Error('stash down')) };
+    const reported: unknown[] = [];
+    await giveBackAndRemove(failing, 'token', plan(gates), (error) => reported.push(error));
+    expect(reported.map((error) => (error as Error).message)).toEqual(['stash down']);
+    expect(await gates[1]!.reserve('u')).toBe(4);
   });
 });

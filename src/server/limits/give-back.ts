@@ -1,5 +1,5 @@
 import { orStoreUnavailable, type LimitGate } from './limit-gate';
-import { windowFitsScripts } from './limiter-store';
+import { windowFitsScripts, type AttemptStash } from './limiter-store';
 
 /** What a successful attempt gives back to one gate for `key`: its one point, or the whole counter. */
 export interface GiveBackStep {
@@ -22,4 +22,25 @@ export async function giveBack(steps: readonly GiveBackStep[]): Promise<void> {
     return;
   }
   await orStoreUnavailable(store.giveBack(steps.map(({ gate, key, kind }) => ({ spec: gate.spec, key, kind }))));
+}
+
+/**
+ * A success on a stashed value: gives back what it took, exactly as `giveBack` does, and removes
+ * the value it used up. Where every gate counts in the stash's own store (Redis) that is one
+ * command; otherwise the two run side by side. A give-back that fails is thrown (the store
+ * unreachable is a 503), whereas a removal alone that fails goes to `onRemoveFailed`: a stash left
+ * behind only lets later attempts reach the database, which refuses its spent token.
+ */
+export async function giveBackAndRemove(
+  stash: AttemptStash,
+  key: string,
+  steps: readonly GiveBackStep[],
+  onRemoveFailed: (error: unknown) => void,
+): Promise<void> {
+  const together = steps.length > 0 && steps.every(({ gate, kind }) => gate.store.attemptStash === stash && (kind === 'reset' || windowFitsScripts(gate.spec)));
+  if (together) {
+    await orStoreUnavailable(stash.remove(key, steps.map(({ gate, key: counter, kind }) => ({ spec: gate.spec, key: counter, kind }))));
+    return;
+  }
+  await Promise.all([giveBack(steps), stash.remove(key).catch(onRemoveFailed)]);
 }

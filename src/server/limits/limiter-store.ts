@@ -98,7 +98,12 @@ export interface AttemptStash {
    * outcomes come back in their order (the last may be a refusal).
    */
   take(key: string, maxAttempts: number, nowMs: number, points?: StashPoints): Promise<{ take: StashTake; outcomes: ConsumeOutcome[] }>;
-  remove(key: string): Promise<void>;
+  /**
+   * Removes the value. `giveBack` (counters of this stash's own store, as LimiterStore.giveBack
+   * takes them) are given back in the same command: a success on the value ends in one round
+   * trip (limits/give-back.ts, giveBackAndRemove).
+   */
+  remove(key: string, giveBack?: readonly GiveBackCounterStep[]): Promise<void>;
 }
 
 export interface LimiterStore {
@@ -224,11 +229,12 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
   // RateLimiterRedis keys a counter as `${its keyPrefix}:${key}`; the script must use the same keys.
   const limiterPrefix = (spec: LimitSpec) => `${keyPrefix}:${spec.name}`;
   const counterKey = (step: { spec: LimitSpec; key: string }) => `${limiterPrefix(step.spec)}:${step.key}`;
+  const giveBack = createRedisGiveBack(client, counterKey);
   return {
     kind: 'redis',
     consumeInOrder: createRedisConsumeInOrder(client, counterKey),
-    giveBack: createRedisGiveBack(client, counterKey),
-    attemptStash: createRedisAttemptStash(client, keyPrefix, counterKey),
+    giveBack,
+    attemptStash: createRedisAttemptStash(client, keyPrefix, counterKey, giveBack),
     create: (spec) =>
       new RateLimiterRedis({
         storeClient: client,

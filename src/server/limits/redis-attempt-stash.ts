@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { AttemptStash, ConsumeStep, StashTake } from './limiter-store';
+import type { AttemptStash, ConsumeStep, GiveBackCounterStep, StashTake } from './limiter-store';
 import { CONSUME_STEP_LUA, consumeStepArgs, outcomesFrom } from './redis-consume-step';
 import { rejectIfRedisNotReady } from './redis-ready';
 
@@ -52,9 +52,15 @@ type ScriptClient = Redis & { [COMMAND](keyCount: number, ...keysAndArgs: string
 
 /**
  * `prefix` namespaces the stash's keys (REDIS_KEY_PREFIX), as the throttle counters are;
- * `counterKey(step)` must give the key RateLimiterRedis uses for that step's limiter and key.
+ * `counterKey(step)` must give the key RateLimiterRedis uses for that step's limiter and key;
+ * `giveBack` is the same store's (redis-give-back.ts): a stash is removed with the counters.
  */
-export function createRedisAttemptStash(client: Redis, prefix: string, counterKey: (step: ConsumeStep) => string): AttemptStash {
+export function createRedisAttemptStash(
+  client: Redis,
+  prefix: string,
+  counterKey: (step: ConsumeStep) => string,
+  giveBack: (steps: readonly GiveBackCounterStep[], alsoDelete: readonly string[]) => Promise<void>,
+): AttemptStash {
   client.defineCommand(COMMAND, { lua: TAKE_LUA });
   const scripted = client as ScriptClient;
   const keyOf = (key: string) => `${prefix}:stash:${key}`;
@@ -90,9 +96,10 @@ export function createRedisAttemptStash(client: Redis, prefix: string, counterKe
             : { state: 'missing' };
       return { take, outcomes: outcomesFrom(reply, 4) };
     },
-    async remove(key) {
+    async remove(key, counters = []) {
       rejectIfRedisNotReady(client);
-      await client.del(keyOf(key));
+      if (counters.length > 0) await giveBack(counters, [keyOf(key)]);
+      else await client.del(keyOf(key));
     },
   };
 }

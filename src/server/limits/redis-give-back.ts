@@ -13,7 +13,8 @@ import { rejectIfRedisNotReady } from './redis-ready';
  * and a key that lost its TTL gets the window again), a reset is its `delete(key)` (`DEL key`).
  *
  * ARGV holds one number per key: the window in seconds for a refund, 0 for a reset. The reply
- * is the number of steps done. All keys go to one Redis node (the limiter store never uses Redis
+ * is the number of steps done. A reset is a plain DEL, so keys that are not counters (a stash
+ * the success used up) are deleted in the same command as resets. All keys go to one Redis node (the limiter store never uses Redis
  * Cluster).
  */
 const GIVE_BACK_LUA = `
@@ -42,10 +43,11 @@ export function createRedisGiveBack(client: Redis, keyOf: (step: GiveBackCounter
   client.defineCommand(COMMAND, { lua: GIVE_BACK_LUA });
   const scripted = client as ScriptClient;
 
-  return async function giveBack(steps: readonly GiveBackCounterStep[]): Promise<void> {
+  /** Gives back `steps` and deletes the full keys `alsoDelete`, all in one command. */
+  return async function giveBack(steps: readonly GiveBackCounterStep[], alsoDelete: readonly string[] = []): Promise<void> {
     rejectIfRedisNotReady(client);
-    const keys = steps.map(keyOf);
-    const args = steps.map(({ spec, kind }) => String(kind === 'reset' ? 0 : spec.durationSeconds));
+    const keys = [...steps.map(keyOf), ...alsoDelete];
+    const args = [...steps.map(({ spec, kind }) => String(kind === 'reset' ? 0 : spec.durationSeconds)), ...alsoDelete.map(() => '0')];
     await scripted[COMMAND](keys.length, ...keys, ...args);
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { giveBackAndRemove, type GiveBackStep } from '../limits/give-back';
 import { orStoreUnavailable } from '../limits/limit-gate';
 import type { AttemptStash } from '../limits/limiter-store';
 import { takeStashedAttempt, type StashAttemptGates } from '../limits/take-stashed';
@@ -101,6 +102,10 @@ export function createChallengeStash(stash: AttemptStash) {
     },
 
     remove: (tokenHash: string) => orStoreUnavailable(stash.remove(stashKey(tokenHash))),
+
+    /** The token is consumed: its stash goes, with the success's give-back (in one command on Redis). */
+    removeWithGiveBack: (tokenHash: string, steps: readonly GiveBackStep[], onRemoveFailed: (error: unknown) => void) =>
+      giveBackAndRemove(stash, stashKey(tokenHash), steps, onRemoveFailed),
   };
 }
 

@@ -200,20 +200,21 @@ async function verifyLogin(self: LoginStep, input: { tempToken: string } & Secon
     await parts.throttle.giveBackUserBudgets(userId);
     throw await tokenRefusal(self, taken.tokenHash);
   }
-  await Promise.all([parts.throttle.settleSuccess(userId, ipLimiterKey(origin.ip)), forgetStashed(self, taken.tokenHash)]);
+  await settleSuccess(self, userId, origin, taken.tokenHash);
   deps.telemetry.emit('2fa.verified', { user_id: userId, method, outcome: 'success', request_id: origin.requestId });
   return { user: { ...completion.user, credentialEpoch: taken.credentialEpoch }, issued: sessions.opened(pending, completion.sessionId) };
 }
 
 /**
- * The token is consumed: its stash can go (in the same tick as the throttles' give-back, so one
- * socket write carries both). Should this fail, the stash only lets later attempts reach the
- * database, which refuses the consumed token; it expires with the token anyway.
+ * The success gives back the points its attempt took, and the consumed token's stash goes with
+ * them: in one Redis command where the throttles count beside the stash. Should the removal alone
+ * fail, the stash only lets later attempts reach the database, which refuses the consumed token;
+ * it expires with the token anyway.
  */
-async function forgetStashed({ stash, deps }: LoginStep, tokenHash: string): Promise<void> {
-  try {
-    await stash?.remove(tokenHash);
-  } catch (error) {
-    deps.logger.warn({ cause: (error as Error).message }, 'temp token stash not removed; it expires with the token');
-  }
+async function settleSuccess({ stash, deps, parts }: LoginStep, userId: string, origin: RequestOrigin, tokenHash: string): Promise<void> {
+  const ipKey = ipLimiterKey(origin.ip);
+  if (!stash) return parts.throttle.settleSuccess(userId, ipKey);
+  await stash.removeWithGiveBack(tokenHash, parts.throttle.successGiveBack(userId, ipKey), (error) =>
+    deps.logger.warn({ cause: error instanceof Error ? error.message : String(error) }, 'temp token stash not removed; it expires with the token'),
+  );
 }

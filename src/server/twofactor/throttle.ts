@@ -1,7 +1,7 @@
 import type { RequestOrigin } from '../core/request-origin';
 import { ipLimiterKey } from '../core/client-address';
 import type { HitContext, LimitGate } from '../limits/limit-gate';
-import { giveBack } from '../limits/give-back';
+import { giveBack, type GiveBackStep } from '../limits/give-back';
 import { reserveInOrder } from '../limits/reserve-in-order';
 import type { StashAttemptGates } from '../limits/take-stashed';
 import { explainRefusal, type AttemptBudget } from './attempts';
@@ -25,6 +25,8 @@ export interface AttemptThrottle {
   /** The per-IP point alone: an attempt that names no usable account (an unknown temp token) still costs its address. */
   reserveAddressPoint(origin: RequestOrigin): Promise<void>;
   settleSuccess(userId: string, ipKey: string): Promise<void>;
+  /** What settleSuccess gives back, for a success that gives it back together with its stash (limits/give-back.ts). */
+  successGiveBack(userId: string, ipKey: string): GiveBackStep[];
   /** One point back to each of the account's budgets: for an attempt that turned out to be about a dead token, not a code. */
   giveBackUserBudgets(userId: string): Promise<void>;
 }
@@ -47,12 +49,14 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
    * (it counts consecutive failures), but the daily cap only refunds, so every failure stays
    * counted for its 24 h window however many successes come between (NIST SP 800-63B §5.2.2).
    */
+  const successGiveBack = (userId: string, ipKey: string): GiveBackStep[] => [
+    { gate: limits.userShort, key: userId, kind: 'reset' },
+    { gate: limits.userDaily, key: userId, kind: 'refund' },
+    { gate: limits.ip, key: ipKey, kind: 'refund' },
+  ];
+
   async function settleSuccess(userId: string, ipKey: string): Promise<void> {
-    await giveBack([
-      { gate: limits.userShort, key: userId, kind: 'reset' },
-      { gate: limits.userDaily, key: userId, kind: 'refund' },
-      { gate: limits.ip, key: ipKey, kind: 'refund' },
-    ]);
+    await giveBack(successGiveBack(userId, ipKey));
   }
 
   async function giveBackUserBudgets(userId: string): Promise<void> {
@@ -115,5 +119,5 @@ export function createAttemptThrottle(limits: TwoFactorLimits): AttemptThrottle 
     return result;
   }
 
-  return { throttled, reserveAttemptBudgets, reserveUserBudgets, stashedAttemptGates, reserveAddressPoint, settleSuccess, giveBackUserBudgets };
+  return { throttled, reserveAttemptBudgets, reserveUserBudgets, stashedAttemptGates, reserveAddressPoint, settleSuccess, successGiveBack, giveBackUserBudgets };
 }
