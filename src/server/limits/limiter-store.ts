@@ -208,10 +208,12 @@ function openRedisStore(url: string, keyPrefix: string, logger: Logger): Limiter
     // Fail fast while Redis is down instead of queueing commands: the limiter then rejects,
     // and the route fails closed with 503 rather than waiting or skipping the limit.
     enableOfflineQueue: false,
-    // Commands issued in the same tick (one attempt's resets and refund, and other requests'
-    // reservations) go out in one socket write instead of one each: socket writes were a third
-    // of a second-factor check's CPU (npm run bench -- --profile, docs/performance.md).
-    enableAutoPipelining: true,
+    // No auto-pipelining: every command issued alone in its tick (nearly all of them: a second
+    // login step sends two, each after the other's answer) would still get a Pipeline object of
+    // its own, which copies every defined script onto itself. Those objects outlived young-space
+    // collections and filled the old space, whose collections lined up with the verify's slowest
+    // answers; without it a verify cost 10 % less CPU against PostgreSQL's (docs/performance.md).
+    enableAutoPipelining: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: 2_000,
