@@ -1,22 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase } from '../src/server/db/client';
-import { runMigrations } from '../src/server/db/migrate';
 import { buildServerBundle, bundleForNode } from '../tools/build/server-bundle';
 import { AB_USAGE, abVerdict, parseAbArgs, type AbArgs } from './ab-args';
-import { openProofgateFixtures, type ProofgateFixtures } from './fixtures/proofgate';
+import type { ProofgateFixtures } from './fixtures/proofgate';
 import { startCpuAccounting } from './lib/cpu-accounting';
-import { createBenchDatabases, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, deleteRedisKeys, newRunId, RESULTS_DIR } from './lib/environment';
+import { newRunId } from './lib/environment';
 import { runLoad } from './lib/load';
 import { npmStartNodeFlags } from './lib/npm-start';
 import { median, sideOrder } from './lib/rounds';
-import { compileProbePreload, startServerProcess } from './lib/server-process';
+import { startServerProcess } from './lib/server-process';
+import { openVerifyBench } from './lib/verify-bench';
 import { describeFailures } from './measure';
 import { proofgateVerifies } from './scenarios/second-factor';
-import { proofgateProcessEnv } from './servers';
 import { FULL, QUICK, type BenchSettings } from './settings';
 
 /**
@@ -152,8 +149,6 @@ const describeNodeFlags = (flags: readonly string[]) => (flags.length ? `, with 
 async function main(): Promise<void> {
   const args = parseAbArgs(process.argv.slice(2));
   const settings = args.quick ? QUICK : FULL;
-  const adminUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-  const redisUrl = process.env.REDIS_URL || DEFAULT_REDIS_URL;
   const runId = newRunId();
 
   const baseline = await buildBaselineBundle(args.baseline);
@@ -165,23 +160,21 @@ async function main(): Promise<void> {
     B: `the working tree's (${dirty ? `src/ changed since ${head.slice(0, 12)}` : `src/ as ${head.slice(0, 12)}`})${describeEnv(args.bEnv)}${describeNodeFlags(args.bNodeFlags)}`,
   };
   console.error(`bench:ab ${runId}: A is ${sides.A}; B is ${sides.B}`);
+  const removeBundles = () => {
+    fs.rmSync(path.dirname(baseline.bundle), { recursive: true, force: true });
+    fs.rmSync(path.dirname(working), { recursive: true, force: true });
+  };
 
-  const databases = await createBenchDatabases(adminUrl, runId);
-  const redisPrefixes: string[] = [];
-  let fixtures: ProofgateFixtures | undefined;
+  const bench = await openVerifyBench(runId).catch((error: unknown) => {
+    removeBundles();
+    throw error;
+  });
+  const { fixtures, probePreload } = bench;
   try {
-    // Migrated before any server starts: each turn's users are written before its server runs.
-    const handle = await openDatabase({ databaseUrl: databases.proofgateUrl, dataDir: '/nonexistent', poolMax: 1 });
-    await runMigrations(handle).finally(() => handle.close());
-    const appEncKey = randomBytes(32).toString('base64');
-    fixtures = await openProofgateFixtures({ databaseUrl: databases.proofgateUrl, appEncKeyBase64: appEncKey, tempTokenTtlSeconds: 300, redisUrl });
-    const probePreload = await compileProbePreload(path.join(RESULTS_DIR, 'build'));
     const turns: Turn[] = [];
     for (let pass = 1; pass <= args.passes; pass += 1) {
       for (const side of sideOrder<Side>(['A', 'B'], pass - 1)) {
-        const redisPrefix = `bench-ab-${runId}-${side}${pass}`;
-        redisPrefixes.push(redisPrefix);
-        const env = { ...proofgateProcessEnv({ databaseUrl: databases.proofgateUrl, redisUrl, redisPrefix, appEncKey }), ...(side === 'A' ? args.aEnv : args.bEnv) };
+        const env = { ...bench.serverEnv(`bench-ab-${runId}-${side}${pass}`), ...(side === 'A' ? args.aEnv : args.bEnv) };
         console.error(`pass ${pass}/${args.passes}: side ${side}…`);
         const extraNodeFlags = side === 'A' ? args.aNodeFlags : args.bNodeFlags;
         const turn = await runTurn(side, pass, side === 'A' ? baseline.bundle : working, { env, extraNodeFlags }, { settings, fixtures, probePreload });
@@ -191,11 +184,8 @@ async function main(): Promise<void> {
     }
     printSummary(args, sides, turns);
   } finally {
-    await fixtures?.close();
-    await databases.drop();
-    for (const prefix of redisPrefixes) await deleteRedisKeys(redisUrl, prefix).catch(() => undefined);
-    fs.rmSync(path.dirname(baseline.bundle), { recursive: true, force: true });
-    fs.rmSync(path.dirname(working), { recursive: true, force: true });
+    await bench.close();
+    removeBundles();
   }
 }
 
