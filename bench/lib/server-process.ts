@@ -13,8 +13,11 @@ export interface ServerProcess {
   name: string;
   url: string;
   pid: number;
-  /** Counters, event-loop delay and CPU since the last reset; `reset` zeroes them first. */
-  probe(reset?: boolean, collectGarbage?: boolean): Promise<ProbeReply>;
+  /**
+   * Counters, event-loop delay and CPU since the last reset; `reset` zeroes them first. `gcLog`
+   * starts a record of the garbage collector's pauses, or takes it (in the reply).
+   */
+  probe(reset?: boolean, collectGarbage?: boolean, gcLog?: 'start' | 'take'): Promise<ProbeReply>;
   /** Resident memory now (VmRSS), in bytes. */
   rssBytes(): number;
   memory: MemoryWatch;
@@ -92,7 +95,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
     pid,
     memory: watchMemory(pid),
     rssBytes: () => (readStatusKb(pid, 'VmRSS') ?? 0) * 1024,
-    probe(reset = false, collectGarbage = false) {
+    probe(reset = false, collectGarbage = false, gcLog?: 'start' | 'take') {
       const id = nextId++;
       return new Promise<ProbeReply>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -103,7 +106,7 @@ export async function startServerProcess(options: StartOptions): Promise<ServerP
           clearTimeout(timer);
           resolve(reply);
         });
-        child.send({ probe: true, id, reset, collectGarbage });
+        child.send({ probe: true, id, reset, collectGarbage, ...(gcLog ? { gcLog } : {}) });
       });
     },
     output: () => stderr.join(''),

@@ -1,8 +1,8 @@
 import { createRequire } from 'node:module';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { ProbeReply, ProbeRequest } from './protocol';
+import type { GcPause, ProbeReply, ProbeRequest } from './protocol';
 
 /**
  * Benchmark instrumentation, compiled to one JavaScript file by the bench (compileProbePreload)
@@ -15,6 +15,8 @@ import type { ProbeReply, ProbeRequest } from './protocol';
  * - runs a perf_hooks event-loop delay histogram;
  * - on request, runs a full garbage collection (the idle-memory reading), through V8's gc
  *   function exposed at that moment rather than with --expose-gc at start;
+ * - on request, records the garbage collector's pauses until asked for them (bench:tail): off
+ *   otherwise, so no other measurement pays for the observer;
  * - answers the bench over the IPC channel the bench opened when it spawned the process
  *   (`process.send`); without one (not spawned by the bench) it only counts.
  */
@@ -73,6 +75,32 @@ function snapshot(): ProbeReply {
   };
 }
 
+// Bounded: a verify run of the full amounts collects about 50 times a second.
+const MAX_GC_PAUSES = 100_000;
+let gcPauses: GcPause[] = [];
+const gcKind = (kind: number | undefined): GcPause['kind'] =>
+  kind === constants.NODE_PERFORMANCE_GC_MAJOR ? 'major' : kind === constants.NODE_PERFORMANCE_GC_MINOR ? 'minor' : 'other';
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (gcPauses.length >= MAX_GC_PAUSES) break;
+    const { detail } = entry as PerformanceEntry & { detail?: { kind?: number } };
+    gcPauses.push({ startMs: performance.timeOrigin + entry.startTime, durationMs: entry.duration, kind: gcKind(detail?.kind) });
+  }
+});
+
+/** Starts or ends the record of garbage-collection pauses; `take` hands over what was recorded. */
+function gcLog(command: 'start' | 'take'): GcPause[] | undefined {
+  if (command === 'start') {
+    gcPauses = [];
+    gcObserver.observe({ entryTypes: ['gc'] });
+    return undefined;
+  }
+  gcObserver.disconnect();
+  const taken = gcPauses;
+  gcPauses = [];
+  return taken;
+}
+
 /** A full collection now; the server starts without --expose-gc, so the function is exposed when asked for. */
 function collectGarbage(): void {
   v8.setFlagsFromString('--expose-gc');
@@ -92,7 +120,8 @@ if (typeof process.send === 'function') {
       cpuMark = process.cpuUsage();
       wallMark = performance.now();
     }
-    process.send?.({ probe: true, id: message.id, reply: snapshot() });
+    const pauses = message.gcLog ? gcLog(message.gcLog) : undefined;
+    process.send?.({ probe: true, id: message.id, reply: pauses ? { ...snapshot(), gcPauses: pauses } : snapshot() });
   });
   // The channel must not keep a server alive that was asked to stop.
   process.channel?.unref();

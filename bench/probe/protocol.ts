@@ -6,6 +6,20 @@ export interface ProbeRequest {
   reset: boolean;
   /** Run a full garbage collection before answering (the idle-memory reading). */
   collectGarbage?: boolean;
+  /**
+   * `start`: record every garbage-collection pause from now on (bench:tail); `take`: hand the
+   * pauses recorded since `start` over in the reply and stop recording.
+   */
+  gcLog?: 'start' | 'take';
+}
+
+/** One garbage-collection pause of the server's main thread, as perf_hooks reports it. */
+export interface GcPause {
+  /** Wall-clock start, epoch milliseconds (performance.timeOrigin + startTime). */
+  startMs: number;
+  durationMs: number;
+  /** `major`: a mark-compact; `minor`: a scavenge; `other`: an incremental-marking step or weak callbacks. */
+  kind: 'major' | 'minor' | 'other';
 }
 
 export interface ProbeReply {
@@ -22,6 +36,8 @@ export interface ProbeReply {
   heapTotalBytes: number;
   heapUsedBytes: number;
   externalBytes: number;
+  /** Only in the reply to `gcLog: 'take'`. */
+  gcPauses?: GcPause[];
 }
 
 export interface ProbeEnvelope {
