@@ -60,7 +60,16 @@ describe.skipIf(!redisUrl)('the Redis attempt stash', () => {
     const down = closeAfterTests(openLimiterStore({ redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: 'down', pool: undefined, logger: silentLogger }));
     const challenges = createChallengeStash(down.attemptStash!);
     const gates = stashGates(down, []);
-    for (const attempt of [() => challenges.take('h', 3, 0, gates), () => challenges.put('h', challenge(), 60), () => challenges.remove('h')]) {
+    const successGiveBack = [
+      { gate: gates.owner[0]!, key: 'u1', kind: 'reset' as const },
+      { gate: gates.always[0]!.gate, key: 'ip', kind: 'refund' as const },
+    ];
+    const attempts = [
+      () => challenges.take('h', 3, 0, gates),
+      () => challenges.put('h', challenge(), 60),
+      () => challenges.removeWithGiveBack('h', successGiveBack, () => undefined),
+    ];
+    for (const attempt of attempts) {
       const error = await attempt().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('SERVICE_UNAVAILABLE');

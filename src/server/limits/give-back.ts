@@ -13,15 +13,17 @@ export interface GiveBackStep {
  * or `gate.reset` for each, all at once. Where the store can (Redis) that is one command in
  * one round trip instead of one command per gate; the order of the steps does not matter.
  */
+/** Whether a store's give-back script can do this step as the gate itself would (a reset always; a refund within the scripts' window). */
+const fitsScript = ({ gate, kind }: GiveBackStep) => kind === 'reset' || windowFitsScripts(gate.spec);
+const counterSteps = (steps: readonly GiveBackStep[]) => steps.map(({ gate, key, kind }) => ({ spec: gate.spec, key, kind }));
+
 export async function giveBack(steps: readonly GiveBackStep[]): Promise<void> {
   const store = steps[0]?.gate.store;
-  const scriptable = ({ gate, kind }: GiveBackStep) =>
-    gate.store === store && (kind === 'reset' || windowFitsScripts(gate.spec));
-  if (!store?.giveBack || steps.length < 2 || !steps.every(scriptable)) {
+  if (!store?.giveBack || steps.length < 2 || !steps.every((step) => step.gate.store === store && fitsScript(step))) {
     await Promise.all(steps.map(({ gate, key, kind }) => (kind === 'reset' ? gate.reset(key) : gate.refund(key))));
     return;
   }
-  await orStoreUnavailable(store.giveBack(steps.map(({ gate, key, kind }) => ({ spec: gate.spec, key, kind }))));
+  await orStoreUnavailable(store.giveBack(counterSteps(steps)));
 }
 
 /**
@@ -37,9 +39,9 @@ export async function giveBackAndRemove(
   steps: readonly GiveBackStep[],
   onRemoveFailed: (error: unknown) => void,
 ): Promise<void> {
-  const together = steps.length > 0 && steps.every(({ gate, kind }) => gate.store.attemptStash === stash && (kind === 'reset' || windowFitsScripts(gate.spec)));
+  const together = steps.length > 0 && steps.every((step) => step.gate.store.attemptStash === stash && fitsScript(step));
   if (together) {
-    await orStoreUnavailable(stash.remove(key, steps.map(({ gate, key: counter, kind }) => ({ spec: gate.spec, key: counter, kind }))));
+    await orStoreUnavailable(stash.remove(key, counterSteps(steps)));
     return;
   }
   await Promise.all([giveBack(steps), stash.remove(key).catch(onRemoveFailed)]);

@@ -14,8 +14,8 @@ import { rejectIfRedisNotReady } from './redis-ready';
  *
  * ARGV holds one number per key: the window in seconds for a refund, 0 for a reset. The reply
  * is the number of steps done. A reset is a plain DEL, so keys that are not counters (a stash
- * the success used up) are deleted in the same command as resets. All keys go to one Redis node (the limiter store never uses Redis
- * Cluster).
+ * the success used up) are deleted in the same command as resets. All keys go to one Redis node
+ * (the limiter store never uses Redis Cluster).
  */
 const GIVE_BACK_LUA = `
 for i = 1, #KEYS do

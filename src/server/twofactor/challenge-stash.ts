@@ -101,8 +101,6 @@ export function createChallengeStash(stash: AttemptStash) {
       return { attempt, remaining };
     },
 
-    remove: (tokenHash: string) => orStoreUnavailable(stash.remove(stashKey(tokenHash))),
-
     /** The token is consumed: its stash goes, with the success's give-back (in one command on Redis). */
     removeWithGiveBack: (tokenHash: string, steps: readonly GiveBackStep[], onRemoveFailed: (error: unknown) => void) =>
       giveBackAndRemove(stash, stashKey(tokenHash), steps, onRemoveFailed),
