@@ -1,3 +1,4 @@
+import { passCount } from './lib/pass-count';
 import { median } from './lib/rounds';
 
 /**
@@ -44,12 +45,9 @@ export function parseAbArgs(argv: readonly string[]): AbArgs {
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
     else if (arg.startsWith('--baseline=') && arg.length > '--baseline='.length) args.baseline = arg.slice('--baseline='.length);
-    else if (arg.startsWith('--passes=')) {
-      const passes = Number(arg.slice('--passes='.length));
-      // Two passes are the fewest that run each side first once.
-      if (!Number.isInteger(passes) || passes < 2) throw new Error(`--passes needs a whole number ≥ 2, not ${arg}`);
-      args.passes = passes;
-    } else if (arg.startsWith('--a-env=')) envArg(arg, '--a-env', args.aEnv);
+    // Two passes are the fewest that run each side first once.
+    else if (arg.startsWith('--passes=')) args.passes = passCount(arg, 2);
+    else if (arg.startsWith('--a-env=')) envArg(arg, '--a-env', args.aEnv);
     else if (arg.startsWith('--b-env=')) envArg(arg, '--b-env', args.bEnv);
     else if (arg.startsWith('--a-node-flag=')) nodeFlagArg(arg, '--a-node-flag', args.aNodeFlags);
     else if (arg.startsWith('--b-node-flag=')) nodeFlagArg(arg, '--b-node-flag', args.bNodeFlags);

@@ -1,3 +1,5 @@
+import { passCount } from './lib/pass-count';
+
 /** The command line of `npm run bench:tail`, apart from the processes it runs, so it can be tested without a database. */
 export interface TailArgs {
   passes: number;
@@ -10,11 +12,8 @@ export function parseTailArgs(argv: readonly string[]): TailArgs {
   const args: TailArgs = { passes: 2, quick: false };
   for (const arg of argv) {
     if (arg === '--quick') args.quick = true;
-    else if (arg.startsWith('--passes=')) {
-      const passes = Number(arg.slice('--passes='.length));
-      if (!Number.isInteger(passes) || passes < 1) throw new Error(`--passes needs a whole number ≥ 1, not ${arg}`);
-      args.passes = passes;
-    } else throw new Error(`unknown argument ${arg}: ${TAIL_USAGE}`);
+    else if (arg.startsWith('--passes=')) args.passes = passCount(arg, 1);
+    else throw new Error(`unknown argument ${arg}: ${TAIL_USAGE}`);
   }
   return args;
 }
